@@ -1,0 +1,34 @@
+namespace Colorizer.Core;
+
+/// <summary>The base of every error Colorizer reports on purpose; hosts map its subtypes to exit codes and HTTP statuses.</summary>
+public abstract class ColorizerException : Exception
+{
+    /// <summary>Creates the exception with a message meant for the user.</summary>
+    protected ColorizerException(string message, Exception? inner = null) : base(message, inner) { }
+}
+
+/// <summary>The input is not one of the supported image formats (JPEG, PNG, WebP, BMP, TIFF), judged by its content.</summary>
+public sealed class UnsupportedImageFormatException(string message) : ColorizerException(message);
+
+/// <summary>The input claims a supported format but cannot be decoded: truncated, corrupt, empty or zero-sized.</summary>
+public sealed class InvalidImageException(string message, Exception? inner = null) : ColorizerException(message, inner);
+
+/// <summary>The image is larger than the configured limits allow.</summary>
+public sealed class ImageTooLargeException(string message) : ColorizerException(message);
+
+/// <summary>An option is out of its documented range; <see cref="OptionName"/> names it.</summary>
+public sealed class InvalidColorizationOptionException(string optionName, string message) : ColorizerException(message)
+{
+    /// <summary>The name of the offending option, as the user spells it (e.g. <c>Temperature</c>).</summary>
+    public string OptionName { get; } = optionName;
+}
+
+/// <summary>A model file is missing or is not what the engine expects; <see cref="FileName"/> names it.</summary>
+public sealed class ModelFilesException(string fileName, string message, Exception? inner = null) : ColorizerException(message, inner)
+{
+    /// <summary>The file (name or path) at fault.</summary>
+    public string FileName { get; } = fileName;
+}
+
+/// <summary>The model weights could not be downloaded or failed verification.</summary>
+public sealed class ModelDownloadException(string message, Exception? inner = null) : ColorizerException(message, inner);
