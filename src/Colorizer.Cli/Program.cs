@@ -1,1 +1,3 @@
-return 0;
+using Colorizer.Cli;
+
+return await ColorizerCli.RunAsync(args, Console.Out, Console.Error);

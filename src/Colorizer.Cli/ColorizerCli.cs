@@ -1,0 +1,64 @@
+using System.CommandLine;
+using Colorizer.Cli.Commands;
+using Colorizer.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Colorizer.Cli;
+
+/// <summary>The <c>colorizer</c> command line: a thin shell over Colorizer.Core.</summary>
+public static class ColorizerCli
+{
+    /// <summary>The <c>--models</c> option shared by every command.</summary>
+    internal static readonly Option<string?> ModelsOption = new("--models")
+    {
+        Description = "The folder with the model files (default: $COLORIZER_MODELS, then the repository's models/ or ~/.local/share/colorizer/models).",
+        Recursive = true,
+    };
+
+    internal static readonly Option<bool> OfflineOption = new("--offline")
+    {
+        Description = "Never download the model weights; if they are missing, say where to get them and stop.",
+        Recursive = true,
+    };
+
+    internal static readonly Option<bool> VerboseOption = new("--verbose", "-v")
+    {
+        Description = "Log what the engine does (timings, model loading).",
+        Recursive = true,
+    };
+
+    /// <summary>Parses <paramref name="args"/> and runs the command, writing to the given writers. Returns the exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)
+    {
+        var root = new RootCommand("Colorizer: turns black-and-white photos into plausible colour ones (Zhang, Isola & Efros, ECCV 2016).")
+        {
+            ModelsOption,
+            OfflineOption,
+            VerboseOption,
+        };
+        root.Subcommands.Add(ColorizeCommand.Create(output, error));
+        root.Subcommands.Add(ModelsCommand.Create(output, error));
+        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        return await root.Parse(args).InvokeAsync(configuration, ct);
+    }
+
+    /// <summary>The services a command needs, with logging to standard error.</summary>
+    internal static ServiceProvider BuildServices(ParseResult parse, TextWriter error)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(logging =>
+        {
+            logging.SetMinimumLevel(parse.GetValue(VerboseOption) ? LogLevel.Debug : LogLevel.Warning);
+            logging.AddProvider(new TextWriterLoggerProvider(error));
+        });
+        string? models = parse.GetValue(ModelsOption);
+        bool offline = parse.GetValue(OfflineOption);
+        services.AddColorizerCore(options =>
+        {
+            options.ModelsDirectory = models;
+            options.DownloadWeights = !offline;
+        });
+        return services.BuildServiceProvider();
+    }
+}

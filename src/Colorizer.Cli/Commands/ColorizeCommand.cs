@@ -1,0 +1,160 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Colorizer.Core;
+using Colorizer.Core.Colorization;
+using Colorizer.Core.Imaging;
+using Colorizer.Core.Models;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Colorizer.Cli.Commands;
+
+/// <summary><c>colorizer colorize &lt;inputs...&gt; --output &lt;dir&gt;</c></summary>
+internal static class ColorizeCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var inputs = new Argument<string[]>("inputs")
+        {
+            Description = "Image files, or folders to search recursively (JPEG, PNG, WebP, BMP, TIFF).",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var outputDirectory = new Option<string>("--output", "-o")
+        {
+            Description = "The folder for the results (created if needed); each is named after its input.",
+            Required = true,
+        };
+        var temperature = new Option<double>("--temperature", "-t")
+        {
+            Description = "Annealed-mean temperature in (0, 1]; lower is more vivid.",
+            DefaultValueFactory = _ => ColorizationOptions.DefaultTemperature,
+        };
+        var saturation = new Option<double>("--saturation", "-s")
+        {
+            Description = "Multiplier on the predicted colour, 0 to 2.",
+            DefaultValueFactory = _ => 1.0,
+        };
+        var renderSize = new Option<int>("--render-size", "-r")
+        {
+            Description = "Side of the network input: a multiple of 8 from 128 to 1024. Larger keeps finer colour detail, at a higher cost.",
+            DefaultValueFactory = _ => ColorizationOptions.DefaultRenderSize,
+        };
+        var format = new Option<string>("--format", "-f")
+        {
+            Description = "Output format.",
+            DefaultValueFactory = _ => "png",
+        };
+        format.AcceptOnlyFromAmong("png", "jpg", "jpeg", "webp");
+        var quality = new Option<int?>("--quality", "-q")
+        {
+            Description = "JPEG or WebP quality, 1 to 100 (default 92 for JPEG, 90 for WebP).",
+        };
+
+        var command = new Command("colorize", "Colorize images into a folder.")
+        {
+            inputs, outputDirectory, temperature, saturation, renderSize, format, quality,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var options = new ColorizationOptions
+            {
+                Temperature = parse.GetValue(temperature),
+                Saturation = parse.GetValue(saturation),
+                RenderSize = parse.GetValue(renderSize),
+            };
+            ImageEncoder.TryParseFormat(parse.GetValue(format), out var outputFormat);
+            var encoder = EncoderOptions.Default;
+            if (parse.GetValue(quality) is int q)
+                encoder = encoder with { JpegQuality = q, WebPQuality = q };
+            try
+            {
+                options.Validate();
+                encoder.Validate();
+            }
+            catch (InvalidColorizationOptionException ex)
+            {
+                error.WriteLine($"error: {ex.Message}");
+                return ExitCodes.Usage;
+            }
+
+            using var services = ColorizerCli.BuildServices(parse, error);
+            var run = new ColorizeRun(services.GetRequiredService<ModelHost>(), output, error);
+            return await run.ExecuteAsync(parse.GetValue(inputs)!, parse.GetValue(outputDirectory)!, options, outputFormat, encoder, ct);
+        });
+        return command;
+    }
+}
+
+/// <summary>One run of <c>colorize</c> over many inputs: a bad file is reported and skipped, the rest are done.</summary>
+internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter error)
+{
+    public async Task<int> ExecuteAsync(string[] inputs, string outputDirectory, ColorizationOptions options,
+        OutputFormat format, EncoderOptions encoder, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var (files, missing) = InputFiles.Collect(inputs);
+        foreach (var path in missing)
+            error.WriteLine($"error: {path}: no such file or folder");
+        if (files.Count == 0)
+        {
+            error.WriteLine("error: no images to colorize (looked for .jpg, .jpeg, .png, .webp, .bmp, .tif, .tiff).");
+            return ExitCodes.SomeFailed;
+        }
+
+        Directory.CreateDirectory(outputDirectory);
+        var outputs = InputFiles.OutputPaths(files, outputDirectory, format);
+        var downloadReport = new DownloadReporter(error);
+        host.DownloadProgress = downloadReport;
+        // Load the network while the first image is read and decoded: it shortens the time to the first result.
+        _ = host.StartAsync();
+
+        int failed = missing.Count, done = 0;
+        bool showProgress = files.Count > 1;
+        Task<DecodedImage>? next = DecodeAsync(files[0], ct);
+        try
+        {
+            for (int i = 0; i < files.Count; i++)
+            {
+                var itemClock = Stopwatch.StartNew();
+                var decoding = next!;
+                next = i + 1 < files.Count ? DecodeAsync(files[i + 1], ct) : null;
+                try
+                {
+                    var engine = await host.GetEngineAsync(ct);
+                    using var result = await engine.ColorizeAsync(await decoding, options, ct);
+                    await result.SaveAsync(outputs[i], format, encoder, ct);
+                    done++;
+                    string note = result.InputHadColor ? " (input was already in colour: colorized from its luminance)" : "";
+                    if (showProgress)
+                        output.WriteLine($"[{i + 1}/{files.Count}] {files[i]} -> {outputs[i]} ({itemClock.Elapsed.TotalSeconds:0.00} s){note}");
+                    else
+                        output.WriteLine($"{files[i]} -> {outputs[i]} ({itemClock.Elapsed.TotalSeconds:0.00} s){note}");
+                }
+                catch (Exception ex) when (ex is UnsupportedImageFormatException or InvalidImageException or ImageTooLargeException or IOException or UnauthorizedAccessException)
+                {
+                    failed++;
+                    error.WriteLine($"error: {files[i]}: {ex.Message}");
+                }
+            }
+        }
+        catch (Exception ex) when (ex is ColorizerException or OperationCanceledException)
+        {
+            if (next is not null)
+                _ = next.ContinueWith(t => t.Result.Dispose(), TaskContinuationOptions.OnlyOnRanToCompletion);
+            error.WriteLine(ex is OperationCanceledException ? "Cancelled." : $"error: {ex.Message}");
+            return ExitCodes.For(ex);
+        }
+
+        if (showProgress || failed > 0)
+        {
+            output.WriteLine($"Colorized {done} of {files.Count + missing.Count} images into {outputDirectory} in {clock.Elapsed.TotalSeconds:0.0} s" +
+                (failed > 0 ? $"; {failed} failed." : "."));
+        }
+        return failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
+    }
+
+    private Task<DecodedImage> DecodeAsync(string path, CancellationToken ct) => Task.Run(async () =>
+    {
+        byte[] bytes = await File.ReadAllBytesAsync(path, ct);
+        return ImageDecoder.Decode(bytes, host.Limits);
+    }, ct);
+}

@@ -1,0 +1,65 @@
+using Colorizer.Core.Imaging;
+
+namespace Colorizer.Cli;
+
+/// <summary>Expands the command line's files and folders into the images to process, and names their outputs.</summary>
+internal static class InputFiles
+{
+    /// <summary>The extensions picked up when searching a folder. A file named explicitly is tried whatever its name.</summary>
+    public static readonly IReadOnlySet<string> ImageExtensions = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".bmp", ".dib", ".tif", ".tiff",
+    };
+
+    /// <summary>Files (as given) and folders (searched recursively, in a stable order); paths that do not exist are returned apart.</summary>
+    public static (List<string> Files, List<string> Missing) Collect(IEnumerable<string> inputs)
+    {
+        var files = new List<string>();
+        var missing = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var input in inputs)
+        {
+            if (File.Exists(input))
+            {
+                if (seen.Add(Path.GetFullPath(input)))
+                    files.Add(input);
+            }
+            else if (Directory.Exists(input))
+            {
+                var found = Directory.EnumerateFiles(input, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden })
+                    .Where(f => ImageExtensions.Contains(Path.GetExtension(f)))
+                    .Order(StringComparer.Ordinal);
+                foreach (var file in found)
+                {
+                    if (seen.Add(Path.GetFullPath(file)))
+                        files.Add(file);
+                }
+            }
+            else
+            {
+                missing.Add(input);
+            }
+        }
+        return (files, missing);
+    }
+
+    /// <summary>
+    /// <c>&lt;output&gt;/&lt;name without extension&gt;.&lt;format&gt;</c> for each input; when two inputs share a name
+    /// (a.jpg and a.png, or two folders' a.jpg) the later ones get " (2)", " (3)"… so nothing is overwritten.
+    /// </summary>
+    public static IReadOnlyList<string> OutputPaths(IReadOnlyList<string> files, string outputDirectory, OutputFormat format)
+    {
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        var paths = new List<string>(files.Count);
+        foreach (var file in files)
+        {
+            string stem = Path.GetFileNameWithoutExtension(file);
+            string extension = ImageEncoder.Extension(format);
+            string candidate = Path.Combine(outputDirectory, stem + extension);
+            for (int n = 2; !used.Add(candidate); n++)
+                candidate = Path.Combine(outputDirectory, $"{stem} ({n}){extension}");
+            paths.Add(candidate);
+        }
+        return paths;
+    }
+}

@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Colorizer.Core.Imaging;
+using Colorizer.Core.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenCvSharp;
+using OpenCvSharp.Dnn;
+
+namespace Colorizer.Core.Colorization;
+
+/// <summary>
+/// The colorization network, loaded once per process. Forward passes are serialized (an OpenCV <see cref="Net"/> is not
+/// thread-safe); decoding, pre- and post-processing run outside the lock, so concurrent callers overlap them with
+/// the network. Every call takes a cancellation token, checked between stages (a native call cannot be interrupted).
+/// </summary>
+public sealed class ColorizationEngine : IDisposable
+{
+    private readonly Net _net;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ILogger _logger;
+    private bool _disposed;
+
+    private ColorizationEngine(Net net, BinCentres bins, string modelsDirectory, ILogger logger)
+    {
+        _net = net;
+        Bins = bins;
+        ModelsDirectory = modelsDirectory;
+        _logger = logger;
+    }
+
+    /// <summary>The ab bin centres in use.</summary>
+    public BinCentres Bins { get; }
+
+    /// <summary>The folder the model was loaded from.</summary>
+    public string ModelsDirectory { get; }
+
+    /// <summary>How many forward passes this engine has run (warm-up included); re-renders never add to it.</summary>
+    public long ForwardPassCount => Interlocked.Read(ref _forwardPasses);
+
+    private long _forwardPasses;
+
+    /// <summary>True once <see cref="WarmUp"/> has run.</summary>
+    public bool IsWarm { get; private set; }
+
+    /// <summary>
+    /// Loads the model from a folder holding <c>colorization_release_v2.caffemodel</c> and, optionally, the upstream
+    /// prototxt and <c>pts_in_hull.npy</c> (built-in copies are used when they are absent). Checks every file's
+    /// structure first and throws <see cref="ModelFilesException"/> naming the file and what was expected.
+    /// Weights that differ from the release are used, with a warning.
+    /// </summary>
+    public static ColorizationEngine Load(string modelsDirectory, ILogger? logger = null)
+    {
+        logger ??= NullLogger.Instance;
+        var clock = Stopwatch.StartNew();
+        string directory = Path.GetFullPath(modelsDirectory);
+        string weights = Path.Combine(directory, ModelFileNames.Weights);
+        if (!File.Exists(weights))
+            throw new ModelFilesException(ModelFileNames.Weights,
+                $"The model weights are missing. {WeightsRelease.Official.DescribeManualDownload(weights)}");
+
+        string prototxtPath = Path.Combine(directory, ModelFileNames.Prototxt);
+        var network = File.Exists(prototxtPath)
+            ? NetworkDescription.Parse(File.ReadAllText(prototxtPath), prototxtPath)
+            : NetworkDescription.Release;
+        network.EnsureColorizationNetwork();
+        network = network.WithoutDecodingTail();
+
+        string npyPath = Path.Combine(directory, ModelFileNames.BinCentres);
+        var bins = File.Exists(npyPath) ? BinCentres.ReadNpy(npyPath) : BinCentres.Release;
+
+        var blobs = CaffeModelInspector.ReadLayerBlobCounts(weights);
+        foreach (var layer in network.Layers.Where(l => l.HasWeights))
+        {
+            if (!blobs.TryGetValue(layer.Name, out int count) || count == 0)
+                throw new ModelFilesException(weights,
+                    $"{weights} has no weights for layer '{layer.Name}' ({layer.Type}) of {network.SourceName}. " +
+                    $"It is not the colorization model's weights file, or does not match the network description.");
+        }
+
+        var hashCheck = Task.Run(() => WarnIfNotRelease(weights, logger));
+        string temporaryPrototxt = Path.Combine(Path.GetTempPath(), $"colorizer-{Environment.ProcessId}-{Guid.NewGuid():N}.prototxt");
+        Net net;
+        try
+        {
+            File.WriteAllText(temporaryPrototxt, network.ToPrototxt());
+            net = CvDnn.ReadNetFromCaffe(temporaryPrototxt, weights)
+                ?? throw new ModelFilesException(weights, $"OpenCV could not load {weights}.");
+        }
+        catch (OpenCVException ex)
+        {
+            throw new ModelFilesException(weights, $"OpenCV could not load the network from {weights}: {ex.Message}", ex);
+        }
+        finally
+        {
+            File.Delete(temporaryPrototxt);
+        }
+        if (net.Empty())
+        {
+            net.Dispose();
+            throw new ModelFilesException(weights, $"OpenCV loaded an empty network from {weights}.");
+        }
+        net.SetPreferableBackend(Backend.OPENCV);
+        net.SetPreferableTarget(Target.CPU);
+        hashCheck.Wait();
+        logger.LogInformation("Loaded the colorization model from {Directory} in {Elapsed} ms", directory, clock.ElapsedMilliseconds);
+        return new ColorizationEngine(net, bins, directory, logger);
+    }
+
+    private static void WarnIfNotRelease(string weights, ILogger logger)
+    {
+        var release = WeightsRelease.Official;
+        long size = new FileInfo(weights).Length;
+        if (size != release.Size)
+        {
+            logger.LogWarning("{Weights} is {Size:N0} bytes, not the release's {ReleaseSize:N0}: using it as custom weights", weights, size, release.Size);
+            return;
+        }
+        using var stream = File.OpenRead(weights);
+        string hash = Convert.ToHexStringLower(SHA256.HashData(stream));
+        if (hash != release.Sha256)
+            logger.LogWarning("{Weights} has SHA-256 {Hash}, not the release's {ReleaseHash}: using it as custom weights", weights, hash, release.Sha256);
+    }
+
+    /// <summary>
+    /// Runs one forward pass at <paramref name="renderSize"/>, because OpenCV's first pass at a size is 1–2 s slower
+    /// than the rest (it allocates and tunes its buffers).
+    /// </summary>
+    public void WarmUp(int renderSize = ColorizationOptions.DefaultRenderSize)
+    {
+        var clock = Stopwatch.StartNew();
+        using var input = new Mat(renderSize, renderSize, MatType.CV_32FC1, Scalar.All(0));
+        Forward(input);
+        IsWarm = true;
+        _logger.LogInformation("Warmed up the network at {Size}×{Size} in {Elapsed} ms", renderSize, renderSize, clock.ElapsedMilliseconds);
+    }
+
+    /// <summary>Decodes <paramref name="encoded"/> and colorizes it. The caller owns the result.</summary>
+    public async Task<ColorizedImage> ColorizeAsync(ReadOnlyMemory<byte> encoded, ColorizationOptions? options = null,
+        DecodeLimits? limits = null, CancellationToken ct = default)
+    {
+        (options ??= ColorizationOptions.Default).Validate();
+        var image = await Task.Run(() => ImageDecoder.Decode(encoded.Span, limits), ct).ConfigureAwait(false);
+        return await ColorizeAsync(image, options, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Colorizes a decoded image, taking ownership of it (it is disposed with the result, or at once on failure).
+    /// The caller owns the result.
+    /// </summary>
+    public async Task<ColorizedImage> ColorizeAsync(DecodedImage image, ColorizationOptions? options = null, CancellationToken ct = default)
+    {
+        try
+        {
+            (options ??= ColorizationOptions.Default).Validate();
+            var prediction = await PredictAsync(image, options.RenderSize, ct).ConfigureAwait(false);
+            return new ColorizedImage(image, prediction, Bins, options);
+        }
+        catch
+        {
+            image.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs the network on <paramref name="image"/> at <paramref name="renderSize"/> and returns its logits.</summary>
+    public async Task<ChromaPrediction> PredictAsync(DecodedImage image, int renderSize, CancellationToken ct = default)
+    {
+        new ColorizationOptions { RenderSize = renderSize }.Validate();
+        ct.ThrowIfCancellationRequested();
+        // Pre-processing runs before taking the lock, so it overlaps another caller's forward pass.
+        using var input = await Task.Run(() => LabPipeline.NetworkInput(image, renderSize), ct).ConfigureAwait(false);
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            ct.ThrowIfCancellationRequested();
+            return await Task.Run(() => Forward(input), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    // Callers hold the gate (or are the only user, as in Load/WarmUp before the engine is shared).
+    private ChromaPrediction Forward(Mat input)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int size = input.Rows;
+        using var blob = CvDnn.BlobFromImage(input);
+        _net.SetInput(blob, NetworkDescription.InputBlob);
+        using var output = _net.Forward(NetworkDescription.LogitsBlob);
+        Interlocked.Increment(ref _forwardPasses);
+        int rows = output.Size(2), columns = output.Size(3);
+        if (output.Dims != 4 || output.Size(1) != NetworkDescription.BinCount || rows != size / 4 || columns != size / 4)
+            throw new ModelFilesException(ModelFileNames.Prototxt,
+                $"The network produced a {string.Join('×', Enumerable.Range(0, output.Dims).Select(output.Size))} output for a {size}×{size} input; " +
+                $"expected 1×{NetworkDescription.BinCount}×{size / 4}×{size / 4}.");
+        var logits = new float[NetworkDescription.BinCount * rows * columns];
+        Marshal.Copy(output.Data, logits, 0, logits.Length);
+        return new ChromaPrediction(logits, rows, columns, size);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        // Wait for an in-flight forward pass before freeing the network under it.
+        _gate.Wait();
+        _disposed = true;
+        _net.Dispose();
+        _gate.Release();
+    }
+}

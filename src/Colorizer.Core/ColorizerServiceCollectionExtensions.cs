@@ -1,0 +1,24 @@
+using Colorizer.Core.Models;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Colorizer.Core;
+
+/// <summary>Registers the engine for a host (the web app or the CLI).</summary>
+public static class ColorizerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds <see cref="ColorizerOptions"/> (validated at start), the weights downloader and the process-wide
+    /// <see cref="ModelHost"/>. Hosts bind the options from configuration or set them in <paramref name="configure"/>.
+    /// </summary>
+    public static IServiceCollection AddColorizerCore(this IServiceCollection services, Action<ColorizerOptions>? configure = null)
+    {
+        var options = services.AddOptions<ColorizerOptions>().ValidateDataAnnotations().ValidateOnStart();
+        if (configure is not null)
+            options.Configure(configure);
+        services.AddOptions<ModelDownloaderOptions>();
+        services.AddHttpClient<ModelDownloader>(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.TryAddSingleton<ModelHost>();
+        return services;
+    }
+}

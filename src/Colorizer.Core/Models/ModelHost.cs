@@ -1,0 +1,140 @@
+using Colorizer.Core.Colorization;
+using Colorizer.Core.Imaging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenCvSharp;
+
+namespace Colorizer.Core.Models;
+
+/// <summary>Where the model is in its life.</summary>
+public enum ModelStatus
+{
+    /// <summary>Nothing done yet.</summary>
+    NotStarted,
+
+    /// <summary>The weights are being downloaded; see <see cref="ModelState.DownloadFraction"/>.</summary>
+    Downloading,
+
+    /// <summary>The network is being loaded and warmed up.</summary>
+    Loading,
+
+    /// <summary>The engine is ready.</summary>
+    Ready,
+
+    /// <summary>Loading failed; <see cref="ModelState.Message"/> says why and what to do.</summary>
+    Failed,
+}
+
+/// <summary>A snapshot of the model's state, for a UI or a health check.</summary>
+/// <param name="Status">The stage.</param>
+/// <param name="DownloadFraction">0–1 while downloading.</param>
+/// <param name="Message">What is happening, or what went wrong and what to do.</param>
+public sealed record ModelState(ModelStatus Status, double? DownloadFraction = null, string? Message = null);
+
+/// <summary>
+/// The process's one <see cref="ColorizationEngine"/>: finds the models folder, downloads missing weights if allowed,
+/// loads and warms up the network once, and reports its state. Shared by the web app and the CLI.
+/// </summary>
+public sealed class ModelHost : IDisposable
+{
+    private readonly ColorizerOptions _options;
+    private readonly ModelDownloader _downloader;
+    private readonly ILogger<ModelHost> _logger;
+    private readonly Lock _lock = new();
+    private Task<ColorizationEngine>? _loading;
+    private ModelState _state = new(ModelStatus.NotStarted);
+
+    /// <summary>Creates the host; nothing is loaded until <see cref="GetEngineAsync"/> or <see cref="StartAsync"/>.</summary>
+    public ModelHost(IOptions<ColorizerOptions> options, ModelDownloader downloader, ILogger<ModelHost> logger)
+    {
+        _options = options.Value;
+        _downloader = downloader;
+        _logger = logger;
+        ModelsDirectory = ModelLocator.Resolve(_options.ModelsDirectory);
+        if (_options.Threads > 0)
+            Cv2.SetNumThreads(_options.Threads);
+    }
+
+    /// <summary>The models folder in use.</summary>
+    public string ModelsDirectory { get; }
+
+    /// <summary>The limits every decode in this process uses.</summary>
+    public DecodeLimits Limits => new() { MaxPixels = _options.MaxPixels, MaxSide = _options.MaxSide };
+
+    /// <summary>The current state.</summary>
+    public ModelState State
+    {
+        get { lock (_lock) return _state; }
+    }
+
+    /// <summary>Raised on every state change (from a background thread).</summary>
+    public event Action<ModelState>? StateChanged;
+
+    /// <summary>Download progress, also reported through <see cref="StateChanged"/>.</summary>
+    public IProgress<DownloadProgress>? DownloadProgress { get; set; }
+
+    /// <summary>The engine when it is ready, otherwise null.</summary>
+    public ColorizationEngine? Engine => _loading is { IsCompletedSuccessfully: true } loading ? loading.Result : null;
+
+    /// <summary>Starts loading in the background (idempotent).</summary>
+    public Task StartAsync() => EnsureStarted();
+
+    /// <summary>The engine, loading it first if needed. A failed load is retried on the next call.</summary>
+    public Task<ColorizationEngine> GetEngineAsync(CancellationToken ct = default) => EnsureStarted().WaitAsync(ct);
+
+    private Task<ColorizationEngine> EnsureStarted()
+    {
+        lock (_lock)
+        {
+            if (_loading is null || _loading.IsFaulted || _loading.IsCanceled)
+                _loading = Task.Run(LoadAsync);
+            return _loading;
+        }
+    }
+
+    private async Task<ColorizationEngine> LoadAsync()
+    {
+        try
+        {
+            string weights = Path.Combine(ModelsDirectory, ModelFileNames.Weights);
+            if (!File.Exists(weights))
+            {
+                if (!_options.DownloadWeights)
+                    throw new ModelFilesException(ModelFileNames.Weights,
+                        $"The model weights are missing and downloading is switched off. {WeightsRelease.Official.DescribeManualDownload(weights)}");
+                Publish(new ModelState(ModelStatus.Downloading, 0, $"Downloading {ModelFileNames.Weights}"));
+                var progress = new Progress<DownloadProgress>(p =>
+                {
+                    DownloadProgress?.Report(p);
+                    Publish(new ModelState(ModelStatus.Downloading, p.Fraction, $"Downloading {ModelFileNames.Weights} from {p.Source.Host}"));
+                });
+                await _downloader.EnsureWeightsAsync(ModelsDirectory, WeightsRelease.Official, progress, CancellationToken.None).ConfigureAwait(false);
+            }
+            Publish(new ModelState(ModelStatus.Loading, Message: "Loading the network"));
+            var engine = ColorizationEngine.Load(ModelsDirectory, _logger);
+            if (_options.WarmUp)
+                engine.WarmUp();
+            Publish(new ModelState(ModelStatus.Ready, Message: "Ready"));
+            return engine;
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "The colorization model could not be loaded from {Directory}", ModelsDirectory);
+            Publish(new ModelState(ModelStatus.Failed, Message: ex is ColorizerException ? ex.Message : $"Unexpected error: {ex.Message}"));
+            throw;
+        }
+    }
+
+    private void Publish(ModelState state)
+    {
+        lock (_lock)
+            _state = state;
+        StateChanged?.Invoke(state);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Engine?.Dispose();
+    }
+}

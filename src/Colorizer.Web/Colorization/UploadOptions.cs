@@ -1,0 +1,22 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Colorizer.Web.Colorization;
+
+/// <summary>Upload limits of the page, bound from the <c>Upload</c> section.</summary>
+public sealed class UploadOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Upload";
+
+    /// <summary>The largest file accepted, in bytes; default 50 MB.</summary>
+    [Range(1, 1L << 31)]
+    public long MaxFileBytes { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>How many files one drop or pick may hold; default 20.</summary>
+    [Range(1, 200)]
+    public int MaxFilesPerUpload { get; set; } = 20;
+
+    /// <summary>The longest side of the on-page preview; the download is full resolution. Default 1280.</summary>
+    [Range(64, 4096)]
+    public int PreviewSide { get; set; } = 1280;
+}

@@ -1,0 +1,30 @@
+using Colorizer.Core;
+using Colorizer.Web.Colorization;
+using Colorizer.Web.Health;
+using MudBlazor.Services;
+
+namespace Colorizer.Web;
+
+/// <summary>The web host's registrations, in one place.</summary>
+public static class Extensions
+{
+    /// <summary>Adds Blazor, MudBlazor, the engine (bound to the <c>Colorizer</c> section), model start-up and health checks.</summary>
+    public static WebApplicationBuilder AddColorizerWeb(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+
+        services.AddColorizerCore();
+        services.AddOptions<ColorizerOptions>().Bind(builder.Configuration.GetSection(ColorizerOptions.SectionName));
+        services.AddOptions<UploadOptions>().Bind(builder.Configuration.GetSection(UploadOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+
+        // Loads (and if needed downloads) the model in the background, so the page is up at once and shows progress.
+        services.AddHostedService<ModelStartupService>();
+        services.AddScoped<ColorizationSession>();
+
+        services.AddHealthChecks().AddCheck<ModelReadyHealthCheck>("model");
+        return builder;
+    }
+}
