@@ -1,0 +1,388 @@
+using Colorizer.Core.Colorization;
+using Colorizer.Core.Imaging;
+using Colorizer.Core.Models;
+using Colorizer.Testing;
+using OpenCvSharp;
+using OpenCvSharp.Dnn;
+
+namespace Colorizer.Core.Tests.Colorization;
+
+public sealed class ColorizationEngineTests
+{
+    private static readonly int OrangeBin = TinyEngine.BinAt(20, 30);
+    private static readonly int BlueBin = TinyEngine.BinAt(0, -40);
+
+    private static async Task<ColorizedImage> ColorizeAsync(ColorizationEngine engine, Mat image, ColorizationOptions? options = null)
+    {
+        byte[] png = TestImages.Encode(image, ".png");
+        return await engine.ColorizeAsync(png, options);
+    }
+
+    [Fact]
+    public async Task ConstantBinModel_ColorsEveryPixelWithThatBinsCentre()
+    {
+        using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin));
+        using var input = TestImages.Flat(40, 30, 140);
+        using var result = await ColorizeAsync(tiny.Engine, input);
+        using var rendered = result.Render();
+        using var lab = TestImages.ToLab(rendered);
+
+        var mean = Cv2.Mean(lab);
+        Assert.Equal(20, mean.Val1, 1.0);
+        Assert.Equal(30, mean.Val2, 1.0);
+        Cv2.MinMaxLoc(lab.ExtractChannel(1), out double minA, out double maxA);
+        Assert.InRange(maxA - minA, 0, 1.5);
+    }
+
+    [Fact]
+    public async Task Result_KeepsTheInputsLuminance()
+    {
+        using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin));
+        // Mid-tones, where the predicted colour is inside the sRGB gamut: there the recipe's final clip leaves L alone.
+        using var input = TestImages.Gradient(96, 64, 60, 190);
+        using var result = await ColorizeAsync(tiny.Engine, input);
+        using var rendered = result.Render();
+        using var labIn = TestImages.ToLab(input);
+        using var labOut = TestImages.ToLab(rendered);
+        using var lIn = labIn.ExtractChannel(0);
+        using var lOut = labOut.ExtractChannel(0);
+        using var difference = new Mat();
+        Cv2.Absdiff(lIn, lOut, difference);
+        Cv2.MinMaxLoc(difference, out _, out double worst);
+        // 8-bit output rounding moves L by well under one unit (of 100); a lost or rescaled L would move it by far more.
+        Assert.InRange(worst, 0, 0.8);
+        Assert.Equal(input.Size(), rendered.Size());
+    }
+
+    [Fact]
+    public async Task LowerTemperature_GivesMoreVividColour_WithoutRunningTheNetworkAgain()
+    {
+        // A soft distribution: orange most likely, blue next, every other bin possible.
+        using var tiny = new TinyEngine(TinyModel.ConstantLogits((OrangeBin, 4f), (BlueBin, 3f)));
+        using var input = TestImages.Flat(32, 32, 150);
+        using var result = await ColorizeAsync(tiny.Engine, input);
+        long passes = tiny.Engine.ForwardPassCount;
+
+        (double DistanceToMode, double Chroma) Measure(double temperature)
+        {
+            using var rendered = result.Render(temperature, 1.0);
+            using var lab = TestImages.ToLab(rendered);
+            var mean = Cv2.Mean(lab);
+            return (Math.Sqrt(Math.Pow(mean.Val1 - 20, 2) + Math.Pow(mean.Val2 - 30, 2)), Math.Sqrt(mean.Val1 * mean.Val1 + mean.Val2 * mean.Val2));
+        }
+
+        var vivid = Measure(0.1);
+        var release = Measure(0.38);
+        var flat = Measure(1.0);
+        // Lower temperature moves the annealed mean towards the most likely colour, and makes it more saturated.
+        Assert.True(vivid.DistanceToMode + 1 < release.DistanceToMode, $"T=0.1 is {vivid.DistanceToMode:0.0} from the mode, T=0.38 {release.DistanceToMode:0.0}");
+        Assert.True(release.DistanceToMode + 1 < flat.DistanceToMode, $"T=0.38 is {release.DistanceToMode:0.0} from the mode, T=1 {flat.DistanceToMode:0.0}");
+        Assert.True(vivid.Chroma > flat.Chroma + 5, $"chroma at T=0.1 is {vivid.Chroma:0.0}, at T=1 {flat.Chroma:0.0}");
+        Assert.Equal(passes, tiny.Engine.ForwardPassCount);
+    }
+
+    [Fact]
+    public async Task Saturation_ScalesTheChroma_AndZeroGivesGrey()
+    {
+        using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin));
+        using var input = TestImages.Flat(24, 24, 140);
+        using var result = await ColorizeAsync(tiny.Engine, input);
+
+        (double A, double B) MeanAb(double saturation)
+        {
+            using var rendered = result.Render(ColorizationOptions.DefaultTemperature, saturation);
+            using var lab = TestImages.ToLab(rendered);
+            var mean = Cv2.Mean(lab);
+            return (mean.Val1, mean.Val2);
+        }
+
+        var none = MeanAb(0);
+        var half = MeanAb(0.5);
+        var full = MeanAb(1.0);
+        Assert.InRange(Math.Abs(none.A) + Math.Abs(none.B), 0, 1.0);
+        Assert.Equal(10, half.A, 1.0);
+        Assert.Equal(15, half.B, 1.0);
+        Assert.Equal(20, full.A, 1.0);
+        Assert.Equal(30, full.B, 1.0);
+    }
+
+    [Theory]
+    [InlineData(333, 217)]
+    [InlineData(1500, 1000)]
+    [InlineData(100, 60)]
+    public async Task DefaultOptions_MatchTheReferenceOpenCvRecipe(int width, int height)
+    {
+        using var tiny = new TinyEngine(TinyModel.LightnessDependent(OrangeBin, BlueBin, slope: 0.08f));
+        using var input = TestImages.Grey(width, height);
+        using var result = await ColorizeAsync(tiny.Engine, input);
+        using var ours = result.Render();
+        using var reference = ReferenceRecipe(tiny.Folder, input);
+
+        double psnr = TestImages.Psnr(reference, ours);
+        Assert.True(psnr >= 40, $"PSNR against the reference recipe is {psnr:0.0} dB");
+        // The picture must really be coloured for the comparison to mean anything.
+        using var lab = TestImages.ToLab(ours);
+        Cv2.MinMaxLoc(lab.ExtractChannel(2), out double minB, out double maxB);
+        Assert.True(maxB - minB > 20, $"b* spans only {minB:0.0}..{maxB:0.0}");
+    }
+
+    /// <summary>The seed's pipeline, step by step, with full-size float buffers and cv::resize as the reference programs use.</summary>
+    private static Mat ReferenceRecipe(SyntheticModelFolder folder, Mat grey)
+    {
+        using var bgr8 = new Mat();
+        Cv2.CvtColor(grey, bgr8, ColorConversionCodes.GRAY2BGR);
+        using var unit = new Mat();
+        bgr8.ConvertTo(unit, MatType.CV_32FC3, 1.0 / 255);
+        using var lab = new Mat();
+        Cv2.CvtColor(unit, lab, ColorConversionCodes.BGR2Lab);
+        using var labSmall = new Mat();
+        Cv2.Resize(lab, labSmall, new Size(224, 224));
+        using var lSmall = labSmall.ExtractChannel(0);
+        using var input = new Mat();
+        Cv2.Subtract(lSmall, Scalar.All(50), input);
+
+        string prototxt = Path.Combine(folder.Directory, "reference.prototxt");
+        File.WriteAllText(prototxt, NetworkDescription.Parse(File.ReadAllText(folder.PrototxtPath), "tiny").WithoutDecodingTail().ToPrototxt());
+        using var net = CvDnn.ReadNetFromCaffe(prototxt, folder.WeightsPath)!;
+        using var blob = CvDnn.BlobFromImage(input);
+        net.SetInput(blob, "data_l");
+        using var logits = net.Forward("conv8_313");
+        int cells = 56 * 56;
+        var all = new float[313 * cells];
+        System.Runtime.InteropServices.Marshal.Copy(logits.Data, all, 0, all.Length);
+        using var abSmall = new Mat(56, 56, MatType.CV_32FC2);
+        var cell = new float[313];
+        for (int i = 0; i < cells; i++)
+        {
+            for (int bin = 0; bin < 313; bin++)
+                cell[bin] = all[bin * cells + i];
+            var (a, b) = SyntheticModels.AnnealedMean(cell, 0.38);
+            abSmall.Set(i / 56, i % 56, new Vec2f((float)a, (float)b));
+        }
+        using var abFull = new Mat();
+        Cv2.Resize(abSmall, abFull, grey.Size());
+        using var lFull = lab.ExtractChannel(0);
+        var channels = Cv2.Split(abFull);
+        using var joined = new Mat();
+        Cv2.Merge([lFull, channels[0], channels[1]], joined);
+        foreach (var channel in channels)
+            channel.Dispose();
+        using var bgr = new Mat();
+        Cv2.CvtColor(joined, bgr, ColorConversionCodes.Lab2BGR);
+        var result = new Mat();
+        bgr.ConvertTo(result, MatType.CV_8UC3, 255);
+        return result;
+    }
+
+    [Theory]
+    [InlineData(".png")]
+    [InlineData(".jpg")]
+    [InlineData(".webp")]
+    [InlineData(".bmp")]
+    [InlineData(".tiff")]
+    public async Task EveryInputFormat_IsColorizedAtItsFullSize(string extension)
+    {
+        using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin));
+        using var input = TestImages.Grey(75, 41);
+        byte[] encoded = TestImages.Encode(input, extension);
+        using var result = await tiny.Engine.ColorizeAsync(encoded);
+        Assert.Equal(75, result.Width);
+        Assert.Equal(41, result.Height);
+        Assert.False(result.InputHadColor);
+        using var rendered = result.Render();
+        Assert.Equal(3, rendered.Channels());
+        using var lab = TestImages.ToLab(rendered);
+        Assert.InRange(Cv2.Mean(lab).Val2, 15, 35);
+    }
+
+    [Theory]
+    [InlineData(OutputFormat.Png)]
+    [InlineData(OutputFormat.Jpeg)]
+    [InlineData(OutputFormat.WebP)]
+    public async Task EveryOutputFormat_DecodesBackToTheSameSizeInColour(OutputFormat format)
+    {
+        using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin));
+        using var input = TestImages.Grey(64, 48);
+        using var result = await ColorizeAsync(tiny.Engine, input);
+        byte[] bytes = result.Encode(format);
+        Assert.Equal(format, ImageFormatDetector.Detect(bytes) switch
+        {
+            ImageFormat.Png => OutputFormat.Png,
+            ImageFormat.Jpeg => OutputFormat.Jpeg,
+            ImageFormat.WebP => OutputFormat.WebP,
+            var other => throw new Xunit.Sdk.XunitException($"unexpected {other}"),
+        });
+        using var decoded = Cv2.ImDecode(bytes, ImreadModes.Color);
+        Assert.Equal(new Size(64, 48), decoded.Size());
+        using var lab = TestImages.ToLab(decoded);
+        Assert.InRange(Cv2.Mean(lab).Val2, 20, 40);
+    }
+
+    [Fact]
+    public async Task AlphaChannel_IsKeptExactly()
+    {
+        using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin));
+        using var grey = TestImages.Grey(50, 30);
+        using var bgra = new Mat();
+        Cv2.CvtColor(grey, bgra, ColorConversionCodes.GRAY2BGRA);
+        using var alpha = new Mat(30, 50, MatType.CV_8UC1);
+        for (int y = 0; y < 30; y++)
+        {
+            for (int x = 0; x < 50; x++)
+                alpha.Set(y, x, (byte)(x * 5));
+        }
+        Cv2.InsertChannel(alpha, bgra, 3);
+
+        using var result = await ColorizeAsync(tiny.Engine, bgra);
+        byte[] png = result.Encode(OutputFormat.Png);
+        using var decoded = Cv2.ImDecode(png, ImreadModes.Unchanged);
+        Assert.Equal(4, decoded.Channels());
+        using var alphaOut = decoded.ExtractChannel(3);
+        Assert.Equal(0, Cv2.Norm(alpha, alphaOut, NormTypes.INF));
+    }
+
+    [Fact]
+    public async Task SixteenBitInput_GivesASixteenBitPngWithItsLuminance()
+    {
+        using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin));
+        using var grey8 = TestImages.Gradient(60, 40, 60, 190);
+        using var grey16 = new Mat();
+        grey8.ConvertTo(grey16, MatType.CV_16UC1, 257);
+        grey16.Set(0, 0, (ushort)30001); // a level no 8-bit image has
+
+        using var result = await ColorizeAsync(tiny.Engine, grey16);
+        Assert.True(result.Source.IsHighBitDepth);
+        byte[] png = result.Encode(OutputFormat.Png);
+        using var decoded = Cv2.ImDecode(png, ImreadModes.Unchanged);
+        Assert.Equal(MatType.CV_16UC3, decoded.Type());
+        // Real 16-bit levels, not 8-bit ones scaled up.
+        using var green = decoded.ExtractChannel(1);
+        int notMultiplesOf257 = 0;
+        int rows = green.Rows, columns = green.Cols;
+        for (int y = 0; y < rows; y++)
+        {
+            for (int x = 0; x < columns; x++)
+                notMultiplesOf257 += green.At<ushort>(y, x) % 257 != 0 ? 1 : 0;
+        }
+        Assert.True(notMultiplesOf257 > green.Total() / 2, $"only {notMultiplesOf257} of {green.Total()} levels are finer than 8 bits");
+        using var labIn = TestImages.ToLab(grey16);
+        using var labOut = TestImages.ToLab(decoded);
+        Assert.Equal(labIn.At<Vec3f>(20, 30).Item0, labOut.At<Vec3f>(20, 30).Item0, 0.3);
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(4000, 3)]
+    [InlineData(3, 2500)]
+    public async Task ExtremeShapes_AreColorizedAtTheirSize(int width, int height)
+    {
+        using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin));
+        using var input = TestImages.Flat(width, height, 140);
+        using var result = await ColorizeAsync(tiny.Engine, input);
+        using var rendered = result.Render();
+        Assert.Equal(new Size(width, height), rendered.Size());
+        using var lab = TestImages.ToLab(rendered);
+        Assert.Equal(30, Cv2.Mean(lab).Val2, 1.5);
+    }
+
+    [Fact]
+    public async Task ColourInput_IsReportedAsAlreadyInColour()
+    {
+        using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin));
+        using var colourful = TestImages.Colourful(64, 64);
+        using var result = await ColorizeAsync(tiny.Engine, colourful);
+        Assert.True(result.InputHadColor);
+
+        using var grey = TestImages.Grey(64, 64);
+        using var greyBgr = new Mat();
+        Cv2.CvtColor(grey, greyBgr, ColorConversionCodes.GRAY2BGR);
+        using var greyResult = await tiny.Engine.ColorizeAsync(TestImages.Encode(greyBgr, ".jpg"));
+        Assert.False(greyResult.InputHadColor);
+    }
+
+    [Fact]
+    public async Task RenderSize_SetsTheGridOfThePrediction()
+    {
+        using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin));
+        using var input = TestImages.Grey(80, 80);
+        using var result = await ColorizeAsync(tiny.Engine, input, new ColorizationOptions { RenderSize = 320 });
+        Assert.Equal(80, result.Prediction.Rows);
+        Assert.Equal(80, result.Prediction.Columns);
+    }
+
+    [Fact]
+    public async Task Preview_IsSmallAndMatchesTheFullResult()
+    {
+        using var tiny = new TinyEngine(TinyModel.LightnessDependent(OrangeBin, BlueBin, slope: 0.08f));
+        using var input = TestImages.Grey(800, 400);
+        using var result = await ColorizeAsync(tiny.Engine, input);
+        using var preview = result.RenderPreview(200, 0.38, 1.0);
+        Assert.Equal(new Size(200, 100), preview.Size());
+        using var full = result.Render();
+        using var shrunk = new Mat();
+        Cv2.Resize(full, shrunk, preview.Size(), 0, 0, InterpolationFlags.Area);
+        Assert.True(TestImages.Psnr(shrunk, preview) > 30);
+    }
+
+    [Fact]
+    public async Task ConcurrentCalls_GiveTheSameResultsAsOneAtATime()
+    {
+        using var tiny = new TinyEngine(TinyModel.LightnessDependent(OrangeBin, BlueBin, slope: 0.08f));
+        var inputs = Enumerable.Range(0, 6).Select(i => TestImages.Encode(TestImages.Grey(90 + 10 * i, 70), ".png")).ToArray();
+        var sequential = new List<byte[]>();
+        foreach (var bytes in inputs)
+        {
+            using var result = await tiny.Engine.ColorizeAsync(bytes);
+            sequential.Add(result.Encode(OutputFormat.Png));
+        }
+        var parallel = await Task.WhenAll(inputs.Select(async bytes =>
+        {
+            using var result = await tiny.Engine.ColorizeAsync(bytes);
+            return result.Encode(OutputFormat.Png);
+        }));
+        for (int i = 0; i < inputs.Length; i++)
+            Assert.Equal(sequential[i], parallel[i]);
+    }
+
+    [Fact]
+    public async Task CancelledCall_StopsWithOperationCanceled()
+    {
+        using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin));
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        byte[] png = TestImages.Encode(TestImages.Grey(30, 30), ".png");
+        long passes = tiny.Engine.ForwardPassCount;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => tiny.Engine.ColorizeAsync(png, ct: cancelled.Token));
+        Assert.Equal(passes, tiny.Engine.ForwardPassCount);
+    }
+
+    [Theory]
+    [InlineData(0.0, 1.0, 224, "Temperature")]
+    [InlineData(1.01, 1.0, 224, "Temperature")]
+    [InlineData(double.NaN, 1.0, 224, "Temperature")]
+    [InlineData(0.38, -0.1, 224, "Saturation")]
+    [InlineData(0.38, 2.01, 224, "Saturation")]
+    [InlineData(0.38, 1.0, 120, "RenderSize")]
+    [InlineData(0.38, 1.0, 230, "RenderSize")]
+    [InlineData(0.38, 1.0, 1032, "RenderSize")]
+    public async Task OutOfRangeOptions_AreRefusedByName(double temperature, double saturation, int renderSize, string option)
+    {
+        using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin));
+        var options = new ColorizationOptions { Temperature = temperature, Saturation = saturation, RenderSize = renderSize };
+        byte[] png = TestImages.Encode(TestImages.Grey(30, 30), ".png");
+        var error = await Assert.ThrowsAsync<InvalidColorizationOptionException>(() => tiny.Engine.ColorizeAsync(png, options));
+        Assert.Equal(option, error.OptionName);
+        Assert.Contains(option, error.Message);
+    }
+
+    [Fact]
+    public async Task WarmUp_RunsOnePass()
+    {
+        using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin));
+        Assert.False(tiny.Engine.IsWarm);
+        tiny.Engine.WarmUp();
+        Assert.True(tiny.Engine.IsWarm);
+        Assert.Equal(1, tiny.Engine.ForwardPassCount);
+        await Task.CompletedTask;
+    }
+}
