@@ -51,7 +51,9 @@ public static class ImageDecoder
             decoded.Dispose();
             throw new InvalidImageException($"The {name} file could not be decoded: it is truncated or corrupt.");
         }
-        int orientation = ExifOrientation.Read(data, format);
+        // IMREAD_UNCHANGED keeps alpha and 16 bits but skips EXIF orientation for JPEG, PNG and WebP, so it is applied
+        // here; for TIFF OpenCV always applies the Orientation tag itself, and doing it again would turn the image twice.
+        int orientation = format == ImageFormat.Tiff ? 1 : ExifOrientation.Read(data, format);
         return FromDecoded(decoded, format, orientation);
     }
 
