@@ -132,7 +132,7 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
                 catch (Exception ex) when (ex is UnsupportedImageFormatException or InvalidImageException or ImageTooLargeException or IOException or UnauthorizedAccessException)
                 {
                     failed++;
-                    error.WriteLine($"error: {files[i]}: {ex.Message}");
+                    error.WriteLine($"{(showProgress ? $"[{i + 1}/{files.Count}] " : "")}error: {files[i]}: {ex.Message}");
                 }
             }
         }

@@ -1,0 +1,188 @@
+using Colorizer.Core.Imaging;
+using Colorizer.Testing;
+using OpenCvSharp;
+
+namespace Colorizer.Cli.Tests;
+
+public sealed class ColorizeCommandTests : IDisposable
+{
+    private readonly TemporaryDirectory _work = new();
+    private readonly string _models;
+    private readonly string _inputs;
+    private readonly string _output;
+
+    public ColorizeCommandTests()
+    {
+        _models = SyntheticModels.WriteTiny(_work.File("models"), TinyModel.ConstantBin(150)).Directory;
+        _inputs = Directory.CreateDirectory(_work.File("inputs")).FullName;
+        _output = _work.File("out");
+    }
+
+    public void Dispose() => _work.Dispose();
+
+    private void WriteImage(string relativePath, int width, int height)
+    {
+        string path = Path.Combine(_inputs, relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var image = TestImages.Grey(width, height);
+        File.WriteAllBytes(path, TestImages.Encode(image, Path.GetExtension(path)));
+    }
+
+    private static Size SizeOf(string path)
+    {
+        using var image = Cv2.ImRead(path, ImreadModes.Unchanged);
+        return image.Size();
+    }
+
+    [Fact]
+    public async Task Folder_WithOneBrokenFile_ColorizesTheRestReportsTheBrokenOneAndFails()
+    {
+        WriteImage("a.jpg", 64, 48);
+        WriteImage("nested/b.png", 30, 70);
+        WriteImage("nested/deeper/c.webp", 41, 41);
+        using (var good = TestImages.Grey(50, 50))
+        {
+            byte[] jpeg = TestImages.Encode(good, ".jpg");
+            File.WriteAllBytes(Path.Combine(_inputs, "broken.jpg"), jpeg[..(jpeg.Length / 3)]);
+        }
+        File.WriteAllText(Path.Combine(_inputs, "notes.png"), "this is text, not a picture");
+
+        var run = await CliRun.ExecuteAsync("colorize", _inputs, "--output", _output, "--models", _models);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(new Size(64, 48), SizeOf(Path.Combine(_output, "a.png")));
+        Assert.Equal(new Size(30, 70), SizeOf(Path.Combine(_output, "b.png")));
+        Assert.Equal(new Size(41, 41), SizeOf(Path.Combine(_output, "c.png")));
+        Assert.Equal(ImageFormat.Png, ImageFormatDetector.Detect(File.ReadAllBytes(Path.Combine(_output, "a.png"))));
+        Assert.False(File.Exists(Path.Combine(_output, "broken.png")));
+        Assert.False(File.Exists(Path.Combine(_output, "notes.png")));
+        Assert.Contains("broken.jpg", run.Error);
+        Assert.Contains("notes.png", run.Error);
+        Assert.True(run.Error.Contains("supported formats", StringComparison.Ordinal), run.Error);
+        Assert.Contains("[5/5]", run.Output + run.Error);
+        Assert.Contains("Colorized 3 of 5", run.Output);
+        Assert.Equal(3, Directory.GetFiles(_output, "*", SearchOption.AllDirectories).Length);
+    }
+
+    [Theory]
+    [InlineData("jpg", ImageFormat.Jpeg, ".jpg")]
+    [InlineData("webp", ImageFormat.WebP, ".webp")]
+    [InlineData("png", ImageFormat.Png, ".png")]
+    public async Task Format_ChoosesTheOutputEncodingAndExtension(string format, ImageFormat expected, string extension)
+    {
+        WriteImage("photo.bmp", 33, 22);
+        var run = await CliRun.ExecuteAsync("colorize", Path.Combine(_inputs, "photo.bmp"), "-o", _output, "--models", _models, "--format", format);
+        Assert.Equal(0, run.ExitCode);
+        string path = Path.Combine(_output, "photo" + extension);
+        Assert.Equal(expected, ImageFormatDetector.Detect(File.ReadAllBytes(path)));
+        Assert.Equal(new Size(33, 22), SizeOf(path));
+    }
+
+    [Fact]
+    public async Task Options_ReachTheEngine()
+    {
+        WriteImage("photo.png", 40, 40);
+        var plain = await CliRun.ExecuteAsync("colorize", Path.Combine(_inputs, "photo.png"), "-o", _work.File("plain"), "--models", _models);
+        var grey = await CliRun.ExecuteAsync("colorize", Path.Combine(_inputs, "photo.png"), "-o", _work.File("grey"), "--models", _models, "--saturation", "0");
+        Assert.Equal(0, plain.ExitCode);
+        Assert.Equal(0, grey.ExitCode);
+
+        static double MeanChroma(string path)
+        {
+            using var image = Cv2.ImRead(path, ImreadModes.Color);
+            using var lab = TestImages.ToLab(image);
+            var mean = Cv2.Mean(lab);
+            return Math.Abs(mean.Val1) + Math.Abs(mean.Val2);
+        }
+
+        Assert.True(MeanChroma(_work.File("plain/photo.png")) > 10);
+        Assert.True(MeanChroma(_work.File("grey/photo.png")) < 1);
+    }
+
+    [Theory]
+    [InlineData("--temperature", "0", "Temperature")]
+    [InlineData("--saturation", "3", "Saturation")]
+    [InlineData("--render-size", "100", "RenderSize")]
+    [InlineData("--quality", "0", "Quality")]
+    public async Task OutOfRangeOption_ExitsWithUsageErrorAndWritesNothing(string option, string value, string named)
+    {
+        WriteImage("photo.png", 20, 20);
+        var run = await CliRun.ExecuteAsync("colorize", _inputs, "-o", _output, "--models", _models, option, value);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(named, run.Error);
+        Assert.False(Directory.Exists(_output));
+    }
+
+    [Fact]
+    public async Task UnknownFormat_IsAParseError()
+    {
+        WriteImage("photo.png", 20, 20);
+        var run = await CliRun.ExecuteAsync("colorize", _inputs, "-o", _output, "--models", _models, "--format", "gif");
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("gif", run.Error);
+    }
+
+    [Fact]
+    public async Task SameNames_DoNotOverwriteEachOther()
+    {
+        WriteImage("a.jpg", 20, 20);
+        WriteImage("a.png", 30, 30);
+        var run = await CliRun.ExecuteAsync("colorize", _inputs, "-o", _output, "--models", _models);
+        Assert.Equal(0, run.ExitCode);
+        var sizes = new[] { SizeOf(Path.Combine(_output, "a.png")), SizeOf(Path.Combine(_output, "a (2).png")) };
+        Assert.Contains(new Size(20, 20), sizes);
+        Assert.Contains(new Size(30, 30), sizes);
+    }
+
+    [Fact]
+    public async Task MissingInput_IsReportedAndFails()
+    {
+        WriteImage("a.jpg", 20, 20);
+        var run = await CliRun.ExecuteAsync("colorize", Path.Combine(_inputs, "a.jpg"), Path.Combine(_inputs, "nope.jpg"), "-o", _output, "--models", _models);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("nope.jpg: no such file or folder", run.Error);
+        Assert.True(File.Exists(Path.Combine(_output, "a.png")));
+    }
+
+    [Fact]
+    public async Task MissingWeightsOffline_SaysWhatToDownloadAndWhere()
+    {
+        WriteImage("a.jpg", 20, 20);
+        File.Delete(Path.Combine(_models, "colorization_release_v2.caffemodel"));
+        var run = await CliRun.ExecuteAsync("colorize", _inputs, "-o", _output, "--models", _models, "--offline");
+        Assert.Equal(3, run.ExitCode);
+        Assert.Contains(Path.Combine(_models, "colorization_release_v2.caffemodel"), run.Error);
+        Assert.Contains("eecs.berkeley.edu", run.Error);
+        Assert.False(File.Exists(Path.Combine(_output, "a.png")));
+    }
+
+    [Fact]
+    public async Task Cancellation_StopsWithoutLeavingPartialFiles()
+    {
+        for (int i = 0; i < 3; i++)
+            WriteImage($"p{i}.png", 50, 50);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var run = await CliRun.ExecuteAsync(cancelled.Token, "colorize", _inputs, "-o", _output, "--models", _models);
+        Assert.Equal(130, run.ExitCode);
+        Assert.Empty(Directory.Exists(_output) ? Directory.GetFiles(_output) : []);
+    }
+
+    [Fact]
+    public async Task ModelsCommand_ChecksThatTheModelLoads()
+    {
+        var run = await CliRun.ExecuteAsync("models", "--models", _models);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains(_models, run.Output);
+        Assert.Contains("ready", run.Output);
+    }
+
+    [Fact]
+    public async Task ModelsCommand_ReportsBrokenWeights()
+    {
+        File.WriteAllText(Path.Combine(_models, "colorization_release_v2.caffemodel"), "not a model");
+        var run = await CliRun.ExecuteAsync("models", "--models", _models);
+        Assert.Equal(3, run.ExitCode);
+        Assert.Contains("colorization_release_v2.caffemodel", run.Error);
+    }
+}
