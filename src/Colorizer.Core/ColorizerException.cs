@@ -32,3 +32,13 @@ public sealed class ModelFilesException(string fileName, string message, Excepti
 
 /// <summary>The model weights could not be downloaded or failed verification.</summary>
 public sealed class ModelDownloadException(string message, Exception? inner = null) : ColorizerException(message, inner);
+
+/// <summary>The work queue is full: the caller should try again later.</summary>
+public sealed class WorkQueueFullException(string message) : ColorizerException(message);
+
+/// <summary>The model is not loaded yet (downloading or loading) or failed to load; the message says which.</summary>
+public sealed class ModelNotReadyException(string message, bool mayRecover) : ColorizerException(message)
+{
+    /// <summary>True while the model is still on its way (a retry later may succeed); false when it failed.</summary>
+    public bool MayRecover { get; } = mayRecover;
+}

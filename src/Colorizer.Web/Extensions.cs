@@ -1,4 +1,5 @@
 using Colorizer.Core;
+using Colorizer.Core.Colorization;
 using Colorizer.Web.Colorization;
 using Colorizer.Web.Health;
 using MudBlazor.Services;
@@ -19,6 +20,15 @@ public static class Extensions
         services.AddOptions<ColorizerOptions>().Bind(builder.Configuration.GetSection(ColorizerOptions.SectionName));
         services.AddOptions<UploadOptions>().Bind(builder.Configuration.GetSection(UploadOptions.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddOptions<WorkQueueOptions>().Bind(builder.Configuration.GetSection(WorkQueueOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp =>
+        {
+            var queue = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkQueueOptions>>().Value;
+            return new WorkQueue(queue.Concurrency, queue.Capacity);
+        });
+        services.AddSingleton<ColorizationService>();
 
         // Loads (and if needed downloads) the model in the background, so the page is up at once and shows progress.
         services.AddHostedService<ModelStartupService>();

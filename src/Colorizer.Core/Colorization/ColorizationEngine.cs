@@ -164,6 +164,17 @@ public sealed class ColorizationEngine : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs the network again on an existing result with new options (typically another render size), replacing its
+    /// prediction in place. The source image is reused: nothing is decoded again.
+    /// </summary>
+    public async Task RecolorizeAsync(ColorizedImage image, ColorizationOptions options, CancellationToken ct = default)
+    {
+        options.Validate();
+        var prediction = await PredictAsync(image.Source, options.RenderSize, ct).ConfigureAwait(false);
+        image.Replace(prediction, options);
+    }
+
     /// <summary>Runs the network on <paramref name="image"/> at <paramref name="renderSize"/> and returns its logits.</summary>
     public async Task<ChromaPrediction> PredictAsync(DecodedImage image, int renderSize, CancellationToken ct = default)
     {

@@ -26,10 +26,24 @@ public sealed class ColorizedImage : IDisposable
     public DecodedImage Source { get; }
 
     /// <summary>The network's per-cell logits.</summary>
-    public ChromaPrediction Prediction { get; }
+    public ChromaPrediction Prediction { get; private set; }
 
     /// <summary>The options the image was colorized with; <see cref="Render()"/> uses their temperature and saturation.</summary>
-    public ColorizationOptions Options { get; }
+    public ColorizationOptions Options { get; private set; }
+
+    internal void Replace(ChromaPrediction prediction, ColorizationOptions options)
+    {
+        Prediction = prediction;
+        Options = options;
+    }
+
+    /// <summary>The same image with other temperature and saturation (no network pass); the render size stays.</summary>
+    public void Restyle(double temperature, double saturation)
+    {
+        var options = Options with { Temperature = temperature, Saturation = saturation };
+        options.Validate();
+        Options = options;
+    }
 
     /// <summary>True when the input already had colour (it was colorized from its luminance).</summary>
     public bool InputHadColor => Source.HasColor;

@@ -76,6 +76,24 @@ public sealed class ModelHost : IDisposable
     /// <summary>The engine when it is ready, otherwise null.</summary>
     public ColorizationEngine? Engine => _loading is { IsCompletedSuccessfully: true } loading ? loading.Result : null;
 
+    /// <summary>
+    /// The engine if it is ready; otherwise throws <see cref="ModelNotReadyException"/> saying what the model is doing
+    /// (downloading, loading) or why it failed. For request paths that must answer at once instead of waiting.
+    /// </summary>
+    public ColorizationEngine ReadyEngine()
+    {
+        if (Engine is { } engine)
+            return engine;
+        var state = State;
+        return state.Status switch
+        {
+            ModelStatus.Failed => throw new ModelNotReadyException($"The colorization model is not available: {state.Message}", mayRecover: false),
+            ModelStatus.Downloading => throw new ModelNotReadyException(
+                $"The colorization model is being downloaded ({state.DownloadFraction ?? 0:P0}); try again shortly.", mayRecover: true),
+            _ => throw new ModelNotReadyException("The colorization model is loading; try again in a few seconds.", mayRecover: true),
+        };
+    }
+
     /// <summary>Starts loading in the background (idempotent).</summary>
     public Task StartAsync() => EnsureStarted();
 
