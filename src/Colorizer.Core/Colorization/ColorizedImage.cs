@@ -13,6 +13,9 @@ namespace Colorizer.Core.Colorization;
 public sealed class ColorizedImage : IDisposable
 {
     private readonly BinCentres _bins;
+    private readonly Lock _previewLock = new();
+    private DecodedImage? _preview;
+    private int _previewSide;
 
     internal ColorizedImage(DecodedImage source, ChromaPrediction prediction, BinCentres bins, ColorizationOptions options)
     {
@@ -77,18 +80,63 @@ public sealed class ColorizedImage : IDisposable
         double scale = Math.Min(1.0, (double)maxSide / Math.Max(Width, Height));
         if (scale >= 1.0)
             return Render(temperature, saturation);
-        var size = new Size(Math.Max(1, (int)Math.Round(Width * scale)), Math.Max(1, (int)Math.Round(Height * scale)));
-        var pixels = new Mat();
-        Mat? alpha = null;
-        Cv2.Resize(Source.Pixels, pixels, size, 0, 0, InterpolationFlags.Area);
-        if (Source.Alpha is not null)
-        {
-            alpha = new Mat();
-            Cv2.Resize(Source.Alpha, alpha, size, 0, 0, InterpolationFlags.Area);
-        }
-        using var small = new DecodedImage(pixels, alpha, Source.Format, Source.HasColor);
+        var small = PreviewSource(maxSide, scale);
         using var ab = Prediction.DecodeAb(_bins, temperature, saturation);
         return LabPipeline.Compose(small, ab);
+    }
+
+    // The shrunk input is kept for the last preview size asked for: a slider moving over a preview then costs one
+    // decode of the logits and one small composition, not a resize of the full image each time.
+    private DecodedImage PreviewSource(int maxSide, double scale)
+    {
+        lock (_previewLock)
+        {
+            if (_preview is { } cached && _previewSide == maxSide)
+                return cached;
+            var size = new Size(Math.Max(1, (int)Math.Round(Width * scale)), Math.Max(1, (int)Math.Round(Height * scale)));
+            var pixels = new Mat();
+            Mat? alpha = null;
+            Cv2.Resize(Source.Pixels, pixels, size, 0, 0, InterpolationFlags.Area);
+            if (Source.Alpha is not null)
+            {
+                alpha = new Mat();
+                Cv2.Resize(Source.Alpha, alpha, size, 0, 0, InterpolationFlags.Area);
+            }
+            _preview?.Dispose();
+            _preview = new DecodedImage(pixels, alpha, Source.Format, Source.HasColor);
+            _previewSide = maxSide;
+            return _preview;
+        }
+    }
+
+    /// <summary>The input shrunk so its longer side is at most <paramref name="maxSide"/>, for showing the original beside a preview. The caller owns the Mat.</summary>
+    public Mat SourcePreview(int maxSide)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSide, 1);
+        double scale = Math.Min(1.0, (double)maxSide / Math.Max(Width, Height));
+        var source = scale >= 1.0 ? Source : PreviewSource(maxSide, scale);
+        var output = new Mat();
+        if (source.Alpha is null)
+        {
+            source.Pixels.CopyTo(output);
+            return output;
+        }
+        using var bgr = new Mat();
+        if (source.Pixels.Channels() == 1)
+            Cv2.CvtColor(source.Pixels, bgr, ColorConversionCodes.GRAY2BGR);
+        else
+            source.Pixels.CopyTo(bgr);
+        var channels = Cv2.Split(bgr);
+        try
+        {
+            Cv2.Merge([.. channels, source.Alpha], output);
+        }
+        finally
+        {
+            foreach (var channel in channels)
+                channel.Dispose();
+        }
+        return output;
     }
 
     /// <summary>The full-resolution result encoded as <paramref name="format"/>.</summary>
@@ -110,5 +158,10 @@ public sealed class ColorizedImage : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => Source.Dispose();
+    public void Dispose()
+    {
+        Source.Dispose();
+        lock (_previewLock)
+            _preview?.Dispose();
+    }
 }

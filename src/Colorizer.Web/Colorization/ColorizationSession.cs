@@ -1,66 +1,23 @@
+using System.IO.Compression;
+using Colorizer.Core;
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Imaging;
-using Colorizer.Core.Models;
 using Microsoft.Extensions.Options;
+using OpenCvSharp;
 
 namespace Colorizer.Web.Colorization;
 
-/// <summary>One colorized upload in a session's gallery.</summary>
-public sealed class GalleryItem : IDisposable
-{
-    internal GalleryItem(string fileName) => FileName = fileName;
-
-    /// <summary>The name the user's file had (shown, never used as a path).</summary>
-    public string FileName { get; }
-
-    /// <summary>Waiting, running, done or failed.</summary>
-    public GalleryItemStatus Status { get; internal set; } = GalleryItemStatus.Waiting;
-
-    /// <summary>Why it failed.</summary>
-    public string? Error { get; internal set; }
-
-    /// <summary>The display-size original as a data URL.</summary>
-    public string? OriginalPreview { get; internal set; }
-
-    /// <summary>The display-size result as a data URL.</summary>
-    public string? ResultPreview { get; internal set; }
-
-    /// <summary>The full-resolution colorization, kept so downloads and re-renders need no network pass.</summary>
-    internal ColorizedImage? Result { get; set; }
-
-    /// <summary>True when the upload was already in colour.</summary>
-    public bool InputHadColor => Result?.InputHadColor ?? false;
-
-    /// <summary>Width × height of the full-resolution result.</summary>
-    public string Dimensions => Result is null ? "" : $"{Result.Width}×{Result.Height}";
-
-    /// <inheritdoc />
-    public void Dispose() => Result?.Dispose();
-}
-
-/// <summary>The stages of a <see cref="GalleryItem"/>.</summary>
-public enum GalleryItemStatus
-{
-    /// <summary>Queued.</summary>
-    Waiting,
-
-    /// <summary>The network is running.</summary>
-    Running,
-
-    /// <summary>Colorized.</summary>
-    Done,
-
-    /// <summary>Refused or failed; see <see cref="GalleryItem.Error"/>.</summary>
-    Failed,
-}
-
 /// <summary>
-/// The colorizations of one Blazor circuit, over the process's one engine. Scoped: disposed with the circuit, which
-/// frees the native buffers of every result it holds.
+/// The gallery of one Blazor circuit over the process's one engine. Scoped, so it is disposed with the circuit, which
+/// cancels its work and frees the native buffers of every result it holds.
 /// </summary>
-public sealed class ColorizationSession(ModelHost host, IOptions<UploadOptions> upload) : IDisposable
+public sealed class ColorizationSession(ColorizationService colorizer, IOptions<UploadOptions> upload) : IDisposable
 {
     private readonly List<GalleryItem> _items = [];
+    private readonly CancellationTokenSource _closed = new();
+
+    /// <summary>Raised when any item changes (from any thread); the page re-renders.</summary>
+    public event Action? Changed;
 
     /// <summary>The gallery, newest first.</summary>
     public IReadOnlyList<GalleryItem> Items => _items;
@@ -76,61 +33,184 @@ public sealed class ColorizationSession(ModelHost host, IOptions<UploadOptions> 
         return item;
     }
 
-    /// <summary>Decodes and colorizes <paramref name="bytes"/> into <paramref name="item"/>, recording any refusal as its error.</summary>
-    public async Task ColorizeAsync(GalleryItem item, byte[] bytes, ColorizationOptions options, CancellationToken ct)
+    /// <summary>Marks an item as refused before any work (e.g. too large to upload).</summary>
+    public void Refuse(GalleryItem item, string reason)
     {
-        item.Status = GalleryItemStatus.Running;
+        item.Status = GalleryItemStatus.Failed;
+        item.Error = reason;
+        Changed?.Invoke();
+    }
+
+    /// <summary>Decodes and colorizes <paramref name="bytes"/> into <paramref name="item"/>, recording any refusal as its error.</summary>
+    public async Task ColorizeAsync(GalleryItem item, byte[] bytes)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(item.WorkToken, _closed.Token);
         try
         {
-            var engine = await host.GetEngineAsync(ct);
-            var result = await engine.ColorizeAsync(bytes, options, host.Limits, ct);
+            var result = await colorizer.ColorizeAsync(bytes, item.Options, position =>
+            {
+                item.QueuePosition = position;
+                item.Status = position == 0 ? GalleryItemStatus.Running : GalleryItemStatus.Waiting;
+                Changed?.Invoke();
+            }, linked.Token);
             item.Result = result;
-            item.OriginalPreview = await Task.Run(() => ToDataUrl(result.Source.Pixels, upload.Value.PreviewSide), ct);
-            item.ResultPreview = await Task.Run(() => RenderPreview(result, options.Temperature, options.Saturation), ct);
+            item.InputHadColor = result.InputHadColor;
+            item.Width = result.Width;
+            item.Height = result.Height;
+            int side = upload.Value.PreviewSide;
+            item.OriginalPreview = await Task.Run(() =>
+            {
+                using var original = result.SourcePreview(side);
+                return ToDataUrl(original);
+            }, linked.Token);
+            item.ResultPreview = await Task.Run(() => RenderPreview(result, item.Options), linked.Token);
             item.Status = GalleryItemStatus.Done;
         }
-        catch (Exception ex) when (ex is Core.ColorizerException or OperationCanceledException)
+        catch (OperationCanceledException)
+        {
+            item.Status = GalleryItemStatus.Cancelled;
+            item.Error = "Cancelled.";
+        }
+        catch (ColorizerException ex)
         {
             item.Status = GalleryItemStatus.Failed;
-            item.Error = ex is OperationCanceledException ? "Cancelled." : ex.Message;
+            item.Error = ex.Message;
+        }
+        Changed?.Invoke();
+    }
+
+    /// <summary>
+    /// Shows the result with another temperature and saturation: re-decodes the kept network output at preview size,
+    /// without a network pass. Returns false if the item has no result.
+    /// </summary>
+    public async Task<bool> RestyleAsync(GalleryItem item, double temperature, double saturation)
+    {
+        if (item.Result is not { } result)
+            return false;
+        var options = item.Options with { Temperature = temperature, Saturation = saturation };
+        options.Validate();
+        item.Options = options;
+        string preview = await Task.Run(() => RenderPreview(result, options));
+        // A later call may have changed the options meanwhile: only the newest settings are shown.
+        if (item.Options == options)
+        {
+            item.ResultPreview = preview;
+            Changed?.Invoke();
+        }
+        return true;
+    }
+
+    /// <summary>Runs the network again at another render size (detail), through the work queue.</summary>
+    public async Task ChangeDetailAsync(GalleryItem item, int renderSize)
+    {
+        if (item.Result is not { } result || item.Options.RenderSize == renderSize)
+            return;
+        var options = item.Options with { RenderSize = renderSize };
+        options.Validate();
+        item.ResetWork();
+        item.Recomputing = true;
+        Changed?.Invoke();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(item.WorkToken, _closed.Token);
+        try
+        {
+            await colorizer.RecolorizeAsync(result, options, position =>
+            {
+                item.QueuePosition = position;
+                Changed?.Invoke();
+            }, linked.Token);
+            item.Options = options;
+            item.ResultPreview = await Task.Run(() => RenderPreview(result, options), linked.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // The earlier prediction stays; nothing changed.
+        }
+        catch (ColorizerException ex)
+        {
+            item.Error = ex.Message;
+        }
+        finally
+        {
+            item.Recomputing = false;
+            item.QueuePosition = 0;
+            Changed?.Invoke();
         }
     }
 
-    /// <summary>The full-resolution result, encoded.</summary>
-    public Task<byte[]> EncodeAsync(GalleryItem item, OutputFormat format) =>
-        Task.Run(() => item.Result!.Encode(format));
+    /// <summary>Cancels an item's waiting or running work.</summary>
+    public void Cancel(GalleryItem item) => item.Cancel();
 
-    /// <summary>Removes an item and frees its buffers.</summary>
+    /// <summary>The full-resolution result with the item's settings, encoded.</summary>
+    public Task<byte[]> EncodeAsync(GalleryItem item, OutputFormat format)
+    {
+        var result = item.Result ?? throw new InvalidOperationException("The image is not colorized yet.");
+        var options = item.Options;
+        return Task.Run(() => result.Encode(format, options.Temperature, options.Saturation));
+    }
+
+    /// <summary>The file name a download of <paramref name="item"/> gets: the upload's stem, made safe, plus "-colorized".</summary>
+    public static string DownloadName(GalleryItem item, OutputFormat format)
+    {
+        string stem = Path.GetFileNameWithoutExtension(item.FileName);
+        var safe = new string(stem.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or ' ' or '.' ? c : '_').ToArray()).Trim();
+        if (safe.Length == 0)
+            safe = "image";
+        return safe[..Math.Min(safe.Length, 100)] + "-colorized" + ImageEncoder.Extension(format);
+    }
+
+    /// <summary>
+    /// Writes every finished result at full resolution, in <paramref name="format"/>, into one ZIP on
+    /// <paramref name="destination"/>, with unique names.
+    /// </summary>
+    public async Task WriteZipAsync(Stream destination, OutputFormat format, CancellationToken ct = default)
+    {
+        var done = _items.Where(i => i.Status == GalleryItemStatus.Done && i.Result is not null).Reverse().ToList();
+        using var zip = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true);
+        var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var item in done)
+        {
+            ct.ThrowIfCancellationRequested();
+            string name = DownloadName(item, format);
+            for (int n = 2; !used.Add(name); n++)
+                name = Path.GetFileNameWithoutExtension(DownloadName(item, format)) + $" ({n})" + ImageEncoder.Extension(format);
+            byte[] bytes = await EncodeAsync(item, format);
+            // Already-compressed formats gain nothing from deflate.
+            var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
+            await using var stream = entry.Open();
+            await stream.WriteAsync(bytes, ct);
+        }
+    }
+
+    /// <summary>Removes an item, cancelling its work and freeing its buffers.</summary>
     public void Remove(GalleryItem item)
     {
         _items.Remove(item);
         item.Dispose();
+        Changed?.Invoke();
     }
 
-    private string RenderPreview(ColorizedImage result, double temperature, double saturation)
+    private string RenderPreview(ColorizedImage result, ColorizationOptions options)
     {
-        using var preview = result.RenderPreview(upload.Value.PreviewSide, temperature, saturation);
-        return ToDataUrl(preview, int.MaxValue);
+        using var preview = result.RenderPreview(upload.Value.PreviewSide, options.Temperature, options.Saturation);
+        return ToDataUrl(preview);
     }
 
-    private static string ToDataUrl(OpenCvSharp.Mat image, int maxSide)
+    private static string ToDataUrl(Mat image)
     {
-        using var small = new OpenCvSharp.Mat();
-        double scale = Math.Min(1.0, (double)maxSide / Math.Max(image.Cols, image.Rows));
-        if (scale < 1)
-            OpenCvSharp.Cv2.Resize(image, small, new OpenCvSharp.Size(Math.Max(1, (int)(image.Cols * scale)), Math.Max(1, (int)(image.Rows * scale))), 0, 0, OpenCvSharp.InterpolationFlags.Area);
-        else
-            image.CopyTo(small);
-        byte[] jpeg = ImageEncoder.Encode(small, small.Channels() == 4 ? OutputFormat.WebP : OutputFormat.Jpeg, new EncoderOptions { JpegQuality = 88, WebPQuality = 88 });
-        string type = small.Channels() == 4 ? "image/webp" : "image/jpeg";
-        return $"data:{type};base64,{Convert.ToBase64String(jpeg)}";
+        // JPEG keeps previews small on the circuit; WebP where there is alpha to show.
+        bool alpha = image.Channels() == 4;
+        var format = alpha ? OutputFormat.WebP : OutputFormat.Jpeg;
+        byte[] bytes = ImageEncoder.Encode(image, format, new EncoderOptions { JpegQuality = 88, WebPQuality = 88 });
+        return $"data:{ImageEncoder.ContentType(format)};base64,{Convert.ToBase64String(bytes)}";
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
+        _closed.Cancel();
         foreach (var item in _items)
             item.Dispose();
         _items.Clear();
+        _closed.Dispose();
     }
 }

@@ -1,0 +1,100 @@
+using Colorizer.Core.Colorization;
+
+namespace Colorizer.Web.Colorization;
+
+/// <summary>The stages of a <see cref="GalleryItem"/>.</summary>
+public enum GalleryItemStatus
+{
+    /// <summary>Uploaded, waiting for its turn in the work queue.</summary>
+    Waiting,
+
+    /// <summary>The network is running.</summary>
+    Running,
+
+    /// <summary>Colorized.</summary>
+    Done,
+
+    /// <summary>Refused or failed; see <see cref="GalleryItem.Error"/>.</summary>
+    Failed,
+
+    /// <summary>Cancelled by the user.</summary>
+    Cancelled,
+}
+
+/// <summary>One upload in a session's gallery, with its state, previews and current settings.</summary>
+public sealed class GalleryItem : IDisposable
+{
+    private CancellationTokenSource _work = new();
+
+    /// <summary>Creates an item for an upload called <paramref name="fileName"/>.</summary>
+    public GalleryItem(string fileName)
+    {
+        FileName = fileName;
+        Id = Guid.NewGuid().ToString("N")[..8];
+    }
+
+    /// <summary>A short id for the page's element ids.</summary>
+    public string Id { get; }
+
+    /// <summary>The name the user's file had: shown (encoded by Razor), never used as a path.</summary>
+    public string FileName { get; }
+
+    /// <summary>The stage.</summary>
+    public GalleryItemStatus Status { get; set; } = GalleryItemStatus.Waiting;
+
+    /// <summary>0 while running, else the place in the work queue (1 is next).</summary>
+    public int QueuePosition { get; set; }
+
+    /// <summary>Why it failed.</summary>
+    public string? Error { get; set; }
+
+    /// <summary>The display-size original as a data URL.</summary>
+    public string? OriginalPreview { get; set; }
+
+    /// <summary>The display-size result as a data URL.</summary>
+    public string? ResultPreview { get; set; }
+
+    /// <summary>True while a new render size is being computed.</summary>
+    public bool Recomputing { get; set; }
+
+    /// <summary>The settings the preview shows.</summary>
+    public ColorizationOptions Options { get; set; } = ColorizationOptions.Default;
+
+    /// <summary>True when the upload was already in colour.</summary>
+    public bool InputHadColor { get; set; }
+
+    /// <summary>Width of the full-resolution result.</summary>
+    public int Width { get; set; }
+
+    /// <summary>Height of the full-resolution result.</summary>
+    public int Height { get; set; }
+
+    /// <summary>The full-resolution colorization, kept so downloads and restyling need no network pass.</summary>
+    internal ColorizedImage? Result { get; set; }
+
+    /// <summary>Cancels this item's running or waiting work.</summary>
+    internal CancellationToken WorkToken => _work.Token;
+
+    /// <summary>True while it can be cancelled.</summary>
+    public bool IsBusy => Status is GalleryItemStatus.Waiting or GalleryItemStatus.Running || Recomputing;
+
+    internal void Cancel() => _work.Cancel();
+
+    internal void ResetWork()
+    {
+        if (_work.IsCancellationRequested)
+        {
+            _work.Dispose();
+            _work = new CancellationTokenSource();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _work.Cancel();
+        _work.Dispose();
+        Result?.Dispose();
+        Result = null;
+    }
+}
