@@ -1,0 +1,92 @@
+using System.Net;
+using Colorizer.Core.Models;
+using Colorizer.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Colorizer.Web.BrowserTests;
+
+/// <summary>
+/// The web app on a real loopback port with a tiny generated model (bright areas orange, dark areas blue), and
+/// Debian's Chromium driven by Playwright.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    // Playwright's own browser download is not possible here: Debian's Chromium is used, with flags that keep it off
+    // the network.
+    private static readonly string[] ChromiumFlags =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync",
+    ];
+
+    private readonly TemporaryDirectory _models = new();
+    private AppFactory? _app;
+    private IPlaywright? _playwright;
+
+    public IBrowser Browser { get; private set; } = default!;
+
+    public string BaseAddress { get; private set; } = "";
+
+    public IServiceProvider Services => _app!.Services;
+
+    public async Task InitializeAsync()
+    {
+        var centres = SyntheticModels.BinCentres;
+        int Bin(int a, int b) => Enumerable.Range(0, centres.Count).First(i => centres[i] == (a, b));
+        SyntheticModels.WriteTiny(_models.Path, TinyModel.LightnessDependent(Bin(20, 40), Bin(-10, -40), slope: 0.08f));
+
+        _app = new AppFactory(_models.Path);
+        _app.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        _app.StartServer();
+        var server = _app.Services.GetRequiredService<IServer>();
+        BaseAddress = server.Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        await _app.Services.GetRequiredService<ModelHost>().GetEngineAsync();
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ChromiumFlags,
+        });
+    }
+
+    /// <summary>A fresh page at the app, once its circuit is up.</summary>
+    public async Task<IPage> OpenAsync(int width = 1280, int height = 900, ColorScheme scheme = ColorScheme.Light)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            AcceptDownloads = true,
+            ColorScheme = scheme,
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(BaseAddress);
+        await page.WaitForSelectorAsync("body[data-circuit=ready]", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        return page;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+            await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        if (_app is not null)
+            await _app.DisposeAsync();
+        _models.Dispose();
+    }
+
+    private sealed class AppFactory(string models) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseSetting("Colorizer:ModelsDirectory", models);
+            builder.UseSetting("Colorizer:DownloadWeights", "false");
+        }
+    }
+}

@@ -1,0 +1,182 @@
+using System.Text.RegularExpressions;
+using Colorizer.Core.Models;
+using Colorizer.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using OpenCvSharp;
+
+namespace Colorizer.Web.BrowserTests;
+
+public sealed partial class ColorizePageTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    private const int Width = 720, Height = 480;
+
+    private static string WriteInput()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"colorizer-e2e-{Guid.NewGuid():N}.png");
+        using var image = TestImages.Grey(Width, Height);
+        File.WriteAllBytes(path, TestImages.Encode(image, ".png"));
+        return path;
+    }
+
+    private static async Task<ILocator> UploadAsync(IPage page, string path)
+    {
+        await page.Locator("#upload-zone input[type=file]").SetInputFilesAsync(path);
+        var card = page.Locator("[data-testid=gallery-item]").First;
+        await Assertions.Expect(card).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 30_000 });
+        return card;
+    }
+
+    /// <summary>Mean |a| + |b| (Lab) of a rectangle of a screenshot, given as fractions of its width.</summary>
+    private static double Chroma(byte[] png, double fromX, double toX)
+    {
+        using var image = Cv2.ImDecode(png, ImreadModes.Color);
+        var region = new Rect((int)(image.Cols * fromX), image.Rows / 4, (int)(image.Cols * (toX - fromX)), image.Rows / 2);
+        using var part = new Mat(image, region);
+        using var lab = TestImages.ToLab(part);
+        using var absolute = new Mat();
+        Cv2.Absdiff(lab, Scalar.All(0), absolute);
+        var magnitude = Cv2.Mean(absolute);
+        return magnitude.Val1 + magnitude.Val2;
+    }
+
+    private static async Task<double> SplitPercentAsync(ILocator compare)
+    {
+        string value = await compare.EvaluateAsync<string>("e => getComputedStyle(e).getPropertyValue('--split')");
+        return double.Parse(value.Trim().TrimEnd('%'), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public async Task UploadCompareRestyleAndDownload_WorkInARealBrowser()
+    {
+        string input = WriteInput();
+        var page = await fixture.OpenAsync();
+        try
+        {
+            var card = await UploadAsync(page, input);
+            var compare = card.Locator("[data-testid=compare]");
+            await Assertions.Expect(compare).ToBeVisibleAsync();
+
+            // The divider starts in the middle: left of it the grey original, right of it colour.
+            Assert.Equal(50, await SplitPercentAsync(compare), 1);
+            byte[] before = await compare.ScreenshotAsync();
+            Assert.True(Chroma(before, 0.30, 0.45) < 3, "left of the divider should show the grey original");
+            Assert.True(Chroma(before, 0.55, 0.70) > 8, "right of the divider should show colour");
+
+            // Drag the divider to a quarter of the width: the band between a quarter and a half turns to colour.
+            var box = (await compare.BoundingBoxAsync())!;
+            await page.Mouse.MoveAsync(box.X + box.Width / 2, box.Y + box.Height / 2);
+            await page.Mouse.DownAsync();
+            await page.Mouse.MoveAsync(box.X + box.Width * 0.35f, box.Y + box.Height / 2, new() { Steps = 5 });
+            await page.Mouse.MoveAsync(box.X + box.Width * 0.25f, box.Y + box.Height / 2, new() { Steps = 5 });
+            await page.Mouse.UpAsync();
+            Assert.Equal(25, await SplitPercentAsync(compare), 1.5);
+            Assert.Equal("25", await card.Locator("[data-testid=compare-handle]").GetAttributeAsync("aria-valuenow"));
+            byte[] dragged = await compare.ScreenshotAsync();
+            Assert.True(Chroma(dragged, 0.30, 0.45) > 8, "after the drag the band right of a quarter should be in colour");
+
+            // The keyboard moves it too.
+            await card.Locator("[data-testid=compare-handle]").FocusAsync();
+            await page.Keyboard.PressAsync("End");
+            Assert.Equal(100, await SplitPercentAsync(compare), 0.5);
+            await page.Keyboard.PressAsync("Home");
+            Assert.Equal(0, await SplitPercentAsync(compare), 0.5);
+
+            // Vividness re-decodes the kept prediction: the colours change, the network does not run again.
+            var engine = fixture.Services.GetRequiredService<ModelHost>().Engine!;
+            long passes = engine.ForwardPassCount;
+            var result = card.Locator("[data-testid=result]");
+            string oldSource = (await result.GetAttributeAsync("src"))!;
+            byte[] dull = await compare.ScreenshotAsync();
+            await card.Locator("input[data-testid=vividness]").EvaluateAsync(
+                "e => { e.value = '100'; e.dispatchEvent(new Event('input', { bubbles: true })); e.dispatchEvent(new Event('change', { bubbles: true })); }");
+            await Assertions.Expect(result).Not.ToHaveAttributeAsync("src", oldSource, new() { Timeout = 10_000 });
+            byte[] vivid = await compare.ScreenshotAsync();
+            Assert.True(Chroma(vivid, 0.1, 0.9) > Chroma(dull, 0.1, 0.9) + 3, "more vividness should give more colour");
+            Assert.Equal(passes, engine.ForwardPassCount);
+
+            // The download is the full-resolution PNG.
+            var download = await page.RunAndWaitForDownloadAsync(() => card.Locator("[data-testid=download-png]").ClickAsync());
+            string saved = Path.Combine(Path.GetTempPath(), $"colorizer-e2e-{Guid.NewGuid():N}.png");
+            await download.SaveAsAsync(saved);
+            byte[] bytes = await File.ReadAllBytesAsync(saved);
+            File.Delete(saved);
+            Assert.True(bytes.AsSpan(0, 8).SequenceEqual(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }));
+            using var decoded = Cv2.ImDecode(bytes, ImreadModes.Unchanged);
+            Assert.Equal(new Size(Width, Height), decoded.Size());
+            Assert.Matches(DownloadName(), download.SuggestedFilename);
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+            File.Delete(input);
+        }
+    }
+
+    [Fact]
+    public async Task UnsupportedFile_ShowsItsReasonOnTheCard()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"colorizer-e2e-{Guid.NewGuid():N}.jpg");
+        await File.WriteAllTextAsync(path, "not an image at all");
+        var page = await fixture.OpenAsync();
+        try
+        {
+            await page.Locator("#upload-zone input[type=file]").SetInputFilesAsync(path);
+            var card = page.Locator("[data-testid=gallery-item]").First;
+            await Assertions.Expect(card).ToHaveAttributeAsync("data-status", "failed", new() { Timeout = 30_000 });
+            await Assertions.Expect(card.Locator("[data-testid=item-error]")).ToContainTextAsync("supported formats");
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task Screenshots_AtDesktopAndPhoneWidths()
+    {
+        string input = WriteInput();
+        string folder = Path.Combine(RepositoryRoot(), "docs", "screenshots");
+        Directory.CreateDirectory(folder);
+        foreach (var (name, width, height, scheme) in new[]
+        {
+            ("desktop.png", 1280, 900, ColorScheme.Light),
+            ("phone.png", 390, 844, ColorScheme.Light),
+            ("desktop-dark.png", 1280, 900, ColorScheme.Dark),
+        })
+        {
+            var page = await fixture.OpenAsync(width, height, scheme);
+            try
+            {
+                var card = await UploadAsync(page, input);
+                await page.WaitForTimeoutAsync(300);
+                string path = Path.Combine(folder, name);
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+                using var shot = Cv2.ImRead(path);
+                Assert.Equal(width, shot.Cols);
+                // The card must fit the width: no horizontal scrolling on a phone.
+                int scrollWidth = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+                Assert.True(scrollWidth <= width, $"the page is {scrollWidth} px wide in a {width} px window");
+            }
+            finally
+            {
+                await page.Context.CloseAsync();
+            }
+        }
+        File.Delete(input);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Colorizer.sln")))
+                return directory.FullName;
+        }
+        throw new InvalidOperationException("Colorizer.sln not found above the test's folder.");
+    }
+
+    [GeneratedRegex(@"^colorizer-e2e-[0-9a-f]+-colorized\.png$")]
+    private static partial Regex DownloadName();
+}
