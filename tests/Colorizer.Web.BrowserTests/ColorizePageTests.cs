@@ -114,6 +114,76 @@ public sealed partial class ColorizePageTests(BrowserFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task PastedImage_IsColorized()
+    {
+        using var image = TestImages.Grey(200, 150);
+        string base64 = Convert.ToBase64String(TestImages.Encode(image, ".png"));
+        var page = await fixture.OpenAsync();
+        try
+        {
+            await page.EvaluateAsync(
+                "base64 => {" +
+                "  const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));" +
+                "  const data = new DataTransfer();" +
+                "  data.items.add(new File([bytes], 'clip.png', { type: 'image/png' }));" +
+                "  document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }));" +
+                "}", base64);
+            var card = page.Locator("[data-testid=gallery-item]").First;
+            await Assertions.Expect(card).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 30_000 });
+            await Assertions.Expect(card).ToContainTextAsync("clip.png");
+            await Assertions.Expect(card).ToContainTextAsync("200 × 150 px");
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task SeveralUploads_BecomeCards_AndDownloadTogetherAsAZip()
+    {
+        string first = WriteInput();
+        string second = Path.ChangeExtension(WriteInput(), ".jpg");
+        using (var image = TestImages.Grey(300, 200))
+            File.WriteAllBytes(second, TestImages.Encode(image, ".jpg"));
+        var page = await fixture.OpenAsync();
+        try
+        {
+            await page.Locator("#upload-zone input[type=file]").SetInputFilesAsync([first, second]);
+            var cards = page.Locator("[data-testid=gallery-item]");
+            await Assertions.Expect(cards).ToHaveCountAsync(2);
+            await Assertions.Expect(page.Locator("[data-testid=gallery-item][data-status=done]")).ToHaveCountAsync(2, new() { Timeout = 30_000 });
+
+            var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=download-all]").ClickAsync());
+            Assert.Equal("colorized.zip", download.SuggestedFilename);
+            string saved = Path.Combine(Path.GetTempPath(), $"colorizer-e2e-{Guid.NewGuid():N}.zip");
+            await download.SaveAsAsync(saved);
+            using (var zip = System.IO.Compression.ZipFile.OpenRead(saved))
+            {
+                var sizes = zip.Entries.Select(entry =>
+                {
+                    using var stream = entry.Open();
+                    using var buffer = new MemoryStream();
+                    stream.CopyTo(buffer);
+                    using var decoded = Cv2.ImDecode(buffer.ToArray(), ImreadModes.Unchanged);
+                    return decoded.Size();
+                }).ToList();
+                Assert.Equal(2, sizes.Count);
+                Assert.Contains(new Size(Width, Height), sizes);
+                Assert.Contains(new Size(300, 200), sizes);
+                Assert.All(zip.Entries, entry => Assert.EndsWith("-colorized.png", entry.Name, StringComparison.Ordinal));
+            }
+            File.Delete(saved);
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+            File.Delete(first);
+            File.Delete(second);
+        }
+    }
+
+    [Fact]
     public async Task UnsupportedFile_ShowsItsReasonOnTheCard()
     {
         string path = Path.Combine(Path.GetTempPath(), $"colorizer-e2e-{Guid.NewGuid():N}.jpg");
