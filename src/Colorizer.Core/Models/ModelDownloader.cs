@@ -299,7 +299,7 @@ public sealed partial class ModelDownloader
                     string.Create(CultureInfo.InvariantCulture, $"the server has a file of {total:N0} bytes, expected {release.SizeText}"), tryAgain: false);
             }
 
-            if (offset == 0 || range is null || range.Unit != "bytes" || range.From != offset || (range.To is long to && to != release.Size - 1))
+            if (range is null || range.Unit != "bytes" || range.From != offset || (range.To is long to && to != release.Size - 1))
             {
                 LogBadRange(_logger, source, range?.ToString() ?? "none", offset);
                 file.SetLength(0);
