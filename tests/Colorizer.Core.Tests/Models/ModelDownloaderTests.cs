@@ -307,6 +307,25 @@ public sealed class ModelDownloaderTests : IDisposable
     }
 
     [Fact(Timeout = TestTimeoutMs)]
+    public async Task ConcurrentCallsForTheSameFolder_DownloadOnce_AndAllGetThePath()
+    {
+        await using var server = await LocalServer.StartAsync(app => app.MapGet("/slow-start", async context =>
+        {
+            await Task.Delay(300); // keeps the first download busy while the other calls arrive
+            await ServeRanged().ExecuteAsync(context);
+        }));
+        using var http = new HttpClient();
+        var downloader = NewDownloader(http);
+        var release = Release(server.Url("/slow-start"));
+
+        string[] paths = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => downloader.EnsureWeightsAsync(_directory, release))));
+
+        Assert.All(paths, p => Assert.Equal(FinalPath, p));
+        Assert.Single(server.Requests);
+        Assert.Equal(Payload, await File.ReadAllBytesAsync(FinalPath));
+    }
+
+    [Fact(Timeout = TestTimeoutMs)]
     public async Task PartialLargerThanTheFile_IsDiscarded_AndTheWholeFileIsDownloaded()
     {
         Directory.CreateDirectory(_directory);
