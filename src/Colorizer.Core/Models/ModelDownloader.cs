@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -25,6 +26,9 @@ public sealed partial class ModelDownloader
 
     private const int BufferSize = 1 << 16;
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>One gate per destination, so concurrent calls in this process download once and the rest wait.</summary>
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
 
     private readonly HttpClient _http;
     private readonly ILogger<ModelDownloader> _logger;
@@ -75,6 +79,28 @@ public sealed partial class ModelDownloader
             return finalPath;
         }
 
+        SemaphoreSlim gate = Gates.GetOrAdd(finalPath, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Another call may have finished the download while this one waited.
+            if (File.Exists(finalPath))
+            {
+                LogAlreadyPresent(_logger, finalPath);
+                return finalPath;
+            }
+
+            return await DownloadAsync(directory, finalPath, release, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<string> DownloadAsync(
+        string directory, string finalPath, WeightsRelease release, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    {
         string partialPath = finalPath + PartialSuffix;
         try
         {
@@ -94,6 +120,13 @@ public sealed partial class ModelDownloader
             for (int attempt = 1; attempt <= _options.MaxAttemptsPerSource; attempt++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (attempt > 1 && File.Exists(finalPath))
+                {
+                    // Another process finished the download while this one was waiting to retry.
+                    LogAlreadyPresent(_logger, finalPath);
+                    return finalPath;
+                }
+
                 bool tryAgain;
                 try
                 {
@@ -201,6 +234,7 @@ public sealed partial class ModelDownloader
             string actual = Convert.ToHexStringLower(hash.GetHashAndReset());
             if (actual == release.Sha256)
             {
+                progress?.Report(new DownloadProgress(offset, release.Size, source));
                 LogVerified(_logger, release.FileName, release.Size, release.Sha256);
                 return;
             }
@@ -299,7 +333,7 @@ public sealed partial class ModelDownloader
                     string.Create(CultureInfo.InvariantCulture, $"the server has a file of {total:N0} bytes, expected {release.SizeText}"), tryAgain: false);
             }
 
-            if (offset == 0 || range is null || range.Unit != "bytes" || range.From != offset || (range.To is long to && to != release.Size - 1))
+            if (range is null || range.Unit != "bytes" || range.From != offset || (range.To is long to && to != release.Size - 1))
             {
                 LogBadRange(_logger, source, range?.ToString() ?? "none", offset);
                 file.SetLength(0);
@@ -459,7 +493,7 @@ public sealed partial class ModelDownloader
         public bool Resumed { get; } = resumed;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Model weights found at {Path}; not downloading")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Model weights found at {Path}; not downloading")]
     private static partial void LogAlreadyPresent(ILogger logger, string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Downloading {FileName} ({Size} bytes) from {Source} (attempt {Attempt} of {MaxAttempts})")]
