@@ -73,6 +73,9 @@ public sealed class ModelHost : IDisposable
     /// <summary>Download progress, also reported through <see cref="StateChanged"/>.</summary>
     public IProgress<DownloadProgress>? DownloadProgress { get; set; }
 
+    /// <summary>Whether OpenCV's own decoder limits are active; checked once, when the model loads.</summary>
+    public OpenCvLimitsReport? OpenCvLimits { get; private set; }
+
     /// <summary>The engine when it is ready, otherwise null.</summary>
     public ColorizationEngine? Engine => _loading is { IsCompletedSuccessfully: true } loading ? loading.Result : null;
 
@@ -129,6 +132,8 @@ public sealed class ModelHost : IDisposable
                 await _downloader.EnsureWeightsAsync(ModelsDirectory, WeightsRelease.Official, progress, CancellationToken.None).ConfigureAwait(false);
             }
             Publish(new ModelState(ModelStatus.Loading, Message: "Loading the network"));
+            OpenCvLimits = Imaging.OpenCvLimits.Verify();
+            _logger.Log(OpenCvLimits.Passed ? Microsoft.Extensions.Logging.LogLevel.Information : Microsoft.Extensions.Logging.LogLevel.Warning, "OpenCV self-test: {Result}", OpenCvLimits.Message);
             var engine = ColorizationEngine.Load(ModelsDirectory, _logger);
             if (_options.WarmUp)
                 engine.WarmUp();
