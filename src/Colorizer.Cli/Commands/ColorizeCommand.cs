@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Colorizer.Core;
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Imaging;
+using Colorizer.Core.IO;
 using Colorizer.Core.Models;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -101,6 +102,10 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
         }
 
         Directory.CreateDirectory(outputDirectory);
+        // Leftovers of a run that was killed while writing; young ones may belong to another run (another shard).
+        int cleaned = AtomicFile.CleanLeftovers(outputDirectory, TimeSpan.FromMinutes(15));
+        if (cleaned > 0)
+            error.WriteLine($"Removed {cleaned} unfinished file(s) left in {outputDirectory} by an interrupted run.");
         var outputs = InputFiles.OutputPaths(files, outputDirectory, format);
         var downloadReport = new DownloadReporter(error);
         host.DownloadProgress = downloadReport;

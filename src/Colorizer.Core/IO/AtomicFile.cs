@@ -45,15 +45,36 @@ public static class AtomicFile
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!,
             "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8] + TemporaryMarker);
 
-    private static void TryDelete(string path)
+    /// <summary>
+    /// Deletes temporary files that a killed process left in <paramref name="directory"/>, if they have not been
+    /// touched for <paramref name="olderThan"/> (a younger one may belong to another process writing there now).
+    /// Returns how many were deleted.
+    /// </summary>
+    public static int CleanLeftovers(string directory, TimeSpan olderThan)
+    {
+        if (!Directory.Exists(directory))
+            return 0;
+        int deleted = 0;
+        var cutoff = DateTime.UtcNow - olderThan;
+        foreach (var file in new DirectoryInfo(directory).EnumerateFiles("*" + TemporaryMarker))
+        {
+            if (file.LastWriteTimeUtc < cutoff && TryDelete(file.FullName))
+                deleted++;
+        }
+        return deleted;
+    }
+
+    private static bool TryDelete(string path)
     {
         try
         {
             File.Delete(path);
+            return true;
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // The original error matters more than a leftover temp file; the next run cleans it up.
+            return false;
         }
     }
 }
