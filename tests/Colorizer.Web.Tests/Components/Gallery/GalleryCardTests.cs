@@ -1,0 +1,396 @@
+using Bunit;
+using Colorizer.Core.Colorization;
+using Colorizer.Core.Imaging;
+using Colorizer.Web.Colorization;
+using Colorizer.Web.Components.Gallery;
+using Microsoft.JSInterop;
+
+namespace Colorizer.Web.Tests.Components.Gallery;
+
+public sealed class GalleryCardTests : ComponentTestBase
+{
+    private const string Original = "data:image/png;base64,T1JJR0lOQUw=";
+    private const string Result = "data:image/png;base64,UkVTVUxU";
+
+    private readonly List<GalleryItem> _cancelled = [], _removed = [];
+    private readonly List<(GalleryItem Item, double Temperature, double Saturation)> _styles = [];
+    private readonly List<(GalleryItem Item, int RenderSize)> _sizes = [];
+    private readonly List<(GalleryItem Item, OutputFormat Format)> _downloads = [];
+
+    private static GalleryItem Item(GalleryItemStatus status, string fileName = "grandpa 1938.jpg") => new(fileName) { Status = status };
+
+    private static GalleryItem DoneItem(string fileName = "grandpa 1938.jpg") => new(fileName)
+    {
+        Status = GalleryItemStatus.Done,
+        OriginalPreview = Original,
+        ResultPreview = Result,
+        Width = 1600,
+        Height = 1200,
+    };
+
+    private IRenderedComponent<GalleryCard> RenderCard(GalleryItem item) =>
+        Context.Render<GalleryCard>(p => p
+            .Add(c => c.Item, item)
+            .Add(c => c.OnCancel, i => _cancelled.Add(i))
+            .Add(c => c.OnRemove, i => _removed.Add(i))
+            .Add(c => c.OnStyleChanged, s => _styles.Add(s))
+            .Add(c => c.OnRenderSizeChanged, s => _sizes.Add(s))
+            .Add(c => c.OnDownload, d => _downloads.Add(d)));
+
+    private static string StateText(IRenderedComponent<GalleryCard> cut) => cut.Find("[data-testid=state]").TextContent.Trim();
+
+    [Theory]
+    [InlineData(GalleryItemStatus.Waiting, "waiting")]
+    [InlineData(GalleryItemStatus.Running, "running")]
+    [InlineData(GalleryItemStatus.Done, "done")]
+    [InlineData(GalleryItemStatus.Failed, "failed")]
+    [InlineData(GalleryItemStatus.Cancelled, "cancelled")]
+    public void Card_ExposesItsStatusAsDataStatus(GalleryItemStatus status, string expected)
+    {
+        var item = status == GalleryItemStatus.Done ? DoneItem() : Item(status);
+
+        var card = RenderCard(item).Find("[data-testid=gallery-item]");
+
+        Assert.Equal(expected, card.GetAttribute("data-status"));
+    }
+
+    [Fact]
+    public void Card_NamesTheFile()
+    {
+        var name = RenderCard(Item(GalleryItemStatus.Running)).Find(".file-name");
+
+        Assert.Equal("grandpa 1938.jpg", name.TextContent);
+        Assert.Equal("grandpa 1938.jpg", name.GetAttribute("title"));
+    }
+
+    [Fact]
+    public void WaitingItem_ShowsItsPlaceInLine()
+    {
+        var item = Item(GalleryItemStatus.Waiting);
+        item.QueuePosition = 2;
+
+        var cut = RenderCard(item);
+
+        Assert.Equal("Waiting: number 2 in line", StateText(cut));
+        Assert.Single(cut.FindAll("[role=progressbar]"));
+        Assert.Empty(cut.FindAll("[data-testid=compare]"));
+    }
+
+    [Fact]
+    public void WaitingItemNotYetInLine_SaysItIsUploading()
+    {
+        var cut = RenderCard(Item(GalleryItemStatus.Waiting));
+
+        Assert.Equal("Uploading…", StateText(cut));
+    }
+
+    [Fact]
+    public void WaitingItem_MovesUpTheLineOnRerender()
+    {
+        var item = Item(GalleryItemStatus.Waiting);
+        item.QueuePosition = 3;
+        var cut = RenderCard(item);
+
+        item.QueuePosition = 1;
+        cut.Render();
+
+        Assert.Equal("Waiting: number 1 in line", StateText(cut));
+    }
+
+    [Fact]
+    public void RunningItem_SaysItIsColorizing()
+    {
+        var cut = RenderCard(Item(GalleryItemStatus.Running));
+
+        Assert.Equal("Colorizing…", StateText(cut));
+        Assert.Single(cut.FindAll("[role=progressbar]"));
+        Assert.Empty(cut.FindAll("[data-testid=item-error]"));
+    }
+
+    [Fact]
+    public void FailedItem_ShowsTheErrorAsAnError()
+    {
+        var item = Item(GalleryItemStatus.Failed);
+        item.Error = "grandpa 1938.jpg is not a picture this app can read (JPEG, PNG, WebP, BMP or TIFF).";
+
+        var cut = RenderCard(item);
+
+        var error = cut.Find("[data-testid=item-error]");
+        Assert.Equal(item.Error, error.TextContent.Trim());
+        Assert.Contains("mud-alert-text-error", error.ClassList);
+        Assert.Empty(cut.FindAll("[data-testid=state]"));
+        Assert.Empty(cut.FindAll("[role=progressbar]"));
+        Assert.Empty(cut.FindAll("img"));
+    }
+
+    [Fact]
+    public void CancelledItem_SaysSoAsAWarning()
+    {
+        var item = Item(GalleryItemStatus.Cancelled);
+        item.Error = "Cancelled.";
+
+        var cut = RenderCard(item);
+
+        var notice = cut.Find("[data-testid=item-error]");
+        Assert.Equal("Cancelled.", notice.TextContent.Trim());
+        Assert.Contains("mud-alert-text-warning", notice.ClassList);
+        Assert.DoesNotContain("mud-alert-text-error", notice.ClassList);
+    }
+
+    [Fact]
+    public void MarkupInTheFileNameOrError_IsShownAsTextNotInjected()
+    {
+        const string name = "<img src=x onerror=alert(1)>.png";
+        const string reason = "<script>alert('x')</script> is <b>not</b> an image.";
+        var item = Item(GalleryItemStatus.Failed, name);
+        item.Error = reason;
+
+        var cut = RenderCard(item);
+
+        Assert.Empty(cut.FindAll("script"));
+        Assert.Empty(cut.FindAll("img"));
+        Assert.Empty(cut.FindAll("[data-testid=item-error] b"));
+        Assert.Equal(name, cut.Find(".file-name").TextContent);
+        Assert.Equal(reason, cut.Find("[data-testid=item-error]").TextContent.Trim());
+        Assert.Equal($"Remove {name}", cut.Find("button[aria-label^=Remove]").GetAttribute("aria-label"));
+        Assert.Contains("&lt;script&gt;", cut.Markup);
+    }
+
+    [Fact]
+    public void MarkupInTheFileNameOfAFinishedItem_StaysInsideItsAttributes()
+    {
+        const string name = "\"><script>alert(1)</script>.png";
+
+        var cut = RenderCard(DoneItem(name));
+
+        Assert.Empty(cut.FindAll("script"));
+        Assert.Equal(2, cut.FindAll("img").Count);
+        Assert.Equal($"Original: {name}", cut.Find("img.compare-before").GetAttribute("alt"));
+        Assert.Equal($"Download {name} as PNG", cut.Find("[data-testid=download-png]").GetAttribute("aria-label"));
+    }
+
+    [Theory]
+    [InlineData(GalleryItemStatus.Waiting)]
+    [InlineData(GalleryItemStatus.Running)]
+    public void BusyItem_CanBeCancelled(GalleryItemStatus status)
+    {
+        var item = Item(status);
+        var cut = RenderCard(item);
+
+        Assert.Empty(cut.FindAll("button[aria-label^=Remove]"));
+        cut.Find("[data-testid=cancel]").Click();
+
+        Assert.Same(item, Assert.Single(_cancelled));
+        Assert.Equal("Cancel", cut.Find("[data-testid=cancel]").TextContent.Trim());
+        Assert.Empty(_removed);
+    }
+
+    [Theory]
+    [InlineData(GalleryItemStatus.Done)]
+    [InlineData(GalleryItemStatus.Failed)]
+    [InlineData(GalleryItemStatus.Cancelled)]
+    public void FinishedItem_OffersRemoveInsteadOfCancel(GalleryItemStatus status)
+    {
+        var item = status == GalleryItemStatus.Done ? DoneItem() : Item(status);
+        var cut = RenderCard(item);
+
+        Assert.Empty(cut.FindAll("[data-testid=cancel]"));
+        cut.Find("button[aria-label='Remove grandpa 1938.jpg']").Click();
+
+        Assert.Same(item, Assert.Single(_removed));
+        Assert.Empty(_cancelled);
+    }
+
+    [Fact]
+    public void FinishedItem_LosesItsCancelButton()
+    {
+        var item = Item(GalleryItemStatus.Running);
+        var cut = RenderCard(item);
+        Assert.Single(cut.FindAll("[data-testid=cancel]"));
+
+        item.Status = GalleryItemStatus.Done;
+        item.OriginalPreview = Original;
+        item.ResultPreview = Result;
+        cut.Render();
+
+        Assert.Empty(cut.FindAll("[data-testid=cancel]"));
+        Assert.Single(cut.FindAll("[data-testid=compare]"));
+    }
+
+    [Fact]
+    public void DoneItem_ShowsTheComparisonOfBothImages()
+    {
+        var cut = RenderCard(DoneItem());
+
+        Assert.Single(cut.FindAll("[data-testid=compare]"));
+        var before = cut.Find("img.compare-before");
+        var after = cut.Find("img.compare-after");
+        Assert.Equal(Original, before.GetAttribute("src"));
+        Assert.Equal("Original: grandpa 1938.jpg", before.GetAttribute("alt"));
+        Assert.Equal(Result, after.GetAttribute("src"));
+        Assert.Equal("Colorized: grandpa 1938.jpg", after.GetAttribute("alt"));
+        Assert.Equal("Comparison divider for grandpa 1938.jpg", cut.Find("[role=slider]").GetAttribute("aria-label"));
+        Assert.Equal("1600 × 1200 px", cut.Find(".mud-card-header .mud-typography-caption").TextContent.Trim());
+        Context.JSInterop.VerifyInvoke("colorizer.initCompare");
+    }
+
+    [Fact]
+    public void DoneItem_FromAColourPhoto_SaysItWasAlreadyInColour()
+    {
+        var item = DoneItem();
+        item.InputHadColor = true;
+
+        var notice = RenderCard(item).Find("[data-testid=had-color]");
+
+        Assert.Equal("This photo was already in colour: it was colorized from its luminance.", notice.TextContent.Trim());
+    }
+
+    [Fact]
+    public void DoneItem_FromABlackAndWhitePhoto_HasNoColourNotice()
+    {
+        var cut = RenderCard(DoneItem());
+
+        Assert.Empty(cut.FindAll("[data-testid=had-color]"));
+        Assert.DoesNotContain("already in colour", cut.Markup);
+    }
+
+    [Theory]
+    [InlineData("PNG", OutputFormat.Png)]
+    [InlineData("JPEG", OutputFormat.Jpeg)]
+    [InlineData("WebP", OutputFormat.WebP)]
+    public void DownloadButton_RaisesOnDownloadWithItsFormat(string label, OutputFormat format)
+    {
+        var item = DoneItem();
+        var cut = RenderCard(item);
+
+        var button = cut.Find($"button[aria-label='Download grandpa 1938.jpg as {label}']");
+        Assert.Equal(label, button.TextContent.Trim());
+        button.Click();
+
+        var download = Assert.Single(_downloads);
+        Assert.Same(item, download.Item);
+        Assert.Equal(format, download.Format);
+    }
+
+    [Theory]
+    [InlineData(GalleryItemStatus.Waiting)]
+    [InlineData(GalleryItemStatus.Running)]
+    [InlineData(GalleryItemStatus.Failed)]
+    [InlineData(GalleryItemStatus.Cancelled)]
+    public void UnfinishedItem_OffersNoDownloadsOrControls(GalleryItemStatus status)
+    {
+        var cut = RenderCard(Item(status));
+
+        Assert.Empty(cut.FindAll("button[aria-label^=Download]"));
+        Assert.Empty(cut.FindAll(".downloads"));
+        Assert.Empty(cut.FindAll("input[type=range]"));
+    }
+
+    [Fact]
+    public void ViewToggle_SwitchesToSideBySideAndBack()
+    {
+        var cut = RenderCard(DoneItem());
+        var compare = ButtonWithText(cut, "Compare");
+        Assert.Equal("true", compare.GetAttribute("aria-checked"));
+
+        ButtonWithText(cut, "Side by side").Click();
+
+        Assert.Empty(cut.FindAll("[data-testid=compare]"));
+        var images = cut.FindAll("[data-testid=side-by-side] img");
+        Assert.Equal([Original, Result], images.Select(i => i.GetAttribute("src")));
+        Assert.Equal(["Original: grandpa 1938.jpg", "Colorized: grandpa 1938.jpg"], images.Select(i => i.GetAttribute("alt")));
+        Assert.Equal(["Original", "Colorized"], cut.FindAll("[data-testid=side-by-side] figcaption").Select(f => f.TextContent));
+        Assert.Equal("true", ButtonWithText(cut, "Side by side").GetAttribute("aria-checked"));
+        Assert.Equal("false", ButtonWithText(cut, "Compare").GetAttribute("aria-checked"));
+
+        ButtonWithText(cut, "Compare").Click();
+
+        Assert.Empty(cut.FindAll("[data-testid=side-by-side]"));
+        Assert.Single(cut.FindAll("[data-testid=compare]"));
+        Context.JSInterop.VerifyInvoke("colorizer.initCompare", calledTimes: 2);
+    }
+
+    [Fact]
+    public void DoneItem_ControlsShowItsOptions()
+    {
+        var item = DoneItem();
+        item.Options = new ColorizationOptions { Temperature = 0.525, Saturation = 1.5, RenderSize = 448 };
+
+        var cut = RenderCard(item);
+
+        Assert.Equal("50", cut.Find("input[data-testid=vividness]").GetAttribute("value"));
+        Assert.Equal("1.5", cut.Find("input[data-testid=saturation]").GetAttribute("value"));
+        Assert.Equal("Finer (448 px)", cut.Find("[data-testid=detail]").TextContent.Trim());
+        Assert.Equal($"vividness-{item.Id}", cut.Find("input[data-testid=vividness]").Id);
+    }
+
+    [Fact]
+    public void MovingAControl_RaisesOnStyleChangedWithTheItem()
+    {
+        var item = DoneItem();
+        item.Options = new ColorizationOptions { Temperature = 0.38, Saturation = 1.5 };
+        var cut = RenderCard(item);
+
+        cut.Find("input[data-testid=vividness]").Input("100");
+        cut.Find("input[data-testid=saturation]").Input("0.5");
+
+        Assert.Equal([(item, 0.05, 1.5), (item, 0.38, 0.5)], _styles);
+    }
+
+    [Fact]
+    public void PickingMoreDetail_RaisesOnRenderSizeChangedWithTheItem()
+    {
+        var item = DoneItem();
+        var cut = RenderCard(item);
+
+        OpenSelect(cut).Single(o => o.TextContent.Trim() == "Fine (320 px)").Click();
+
+        Assert.Equal([(item, 320)], _sizes);
+    }
+
+    [Theory]
+    [InlineData(3, "Waiting for more detail: number 3 in line")]
+    [InlineData(0, "Adding detail…")]
+    public void RecomputingItem_SaysSoDisablesItsControlsAndCanBeCancelled(int queuePosition, string expected)
+    {
+        var item = DoneItem();
+        item.Recomputing = true;
+        item.QueuePosition = queuePosition;
+
+        var cut = RenderCard(item);
+
+        Assert.Equal(expected, StateText(cut));
+        Assert.Equal("done", cut.Find("[data-testid=gallery-item]").GetAttribute("data-status"));
+        Assert.All(cut.FindAll("input[type=range]"), i => Assert.True(i.HasAttribute("disabled")));
+        Assert.Equal("true", cut.Find("[data-testid=detail]").GetAttribute("aria-disabled"));
+        Assert.Single(cut.FindAll("[data-testid=compare]"));
+        cut.Find("[data-testid=cancel]").Click();
+        Assert.Same(item, Assert.Single(_cancelled));
+    }
+
+    [Fact]
+    public void FullScreenButton_AsksTheBrowserForTheViewer()
+    {
+        var cut = RenderCard(DoneItem());
+        var viewerId = cut.Find(".viewer").GetAttribute("blazor:elementReference");
+
+        cut.Find("button[aria-label='Full screen']").Click();
+
+        var invocation = Context.JSInterop.VerifyInvoke("colorizer.fullScreen");
+        var viewer = Assert.IsType<Microsoft.AspNetCore.Components.ElementReference>(Assert.Single(invocation.Arguments));
+        Assert.False(string.IsNullOrEmpty(viewerId));
+        Assert.Equal(viewerId, viewer.Id);
+    }
+
+    [Fact]
+    public void FullScreenRefusedByTheBrowser_LeavesTheCardAsItWas()
+    {
+        Context.JSInterop.SetupVoid("colorizer.fullScreen").SetException(new JSException("Permissions check failed"));
+        var cut = RenderCard(DoneItem());
+
+        cut.Find("button[aria-label='Full screen']").Click();
+
+        Assert.Single(cut.FindAll("[data-testid=compare]"));
+        Assert.Equal("done", cut.Find("[data-testid=gallery-item]").GetAttribute("data-status"));
+    }
+}
