@@ -44,7 +44,13 @@ public static class ColorizerCli
     }
 
     /// <summary>The services a command needs, with logging to standard error.</summary>
-    internal static ServiceProvider BuildServices(ParseResult parse, TextWriter error)
+    /// <param name="parse">The parsed command line.</param>
+    /// <param name="error">Where logs go.</param>
+    /// <param name="warmUp">
+    /// Run a forward pass right after loading. Off for <c>colorize</c>: its first image pays OpenCV's first-pass cost
+    /// once anyway, and a separate warm-up pass would only delay the first result.
+    /// </param>
+    internal static ServiceProvider BuildServices(ParseResult parse, TextWriter error, bool warmUp)
     {
         var services = new ServiceCollection();
         services.AddLogging(logging =>
@@ -58,6 +64,7 @@ public static class ColorizerCli
         {
             options.ModelsDirectory = models;
             options.DownloadWeights = !offline;
+            options.WarmUp = warmUp;
         });
         return services.BuildServiceProvider();
     }

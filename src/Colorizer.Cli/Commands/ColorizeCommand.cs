@@ -77,7 +77,7 @@ internal static class ColorizeCommand
                 return ExitCodes.Usage;
             }
 
-            using var services = ColorizerCli.BuildServices(parse, error);
+            using var services = ColorizerCli.BuildServices(parse, error, warmUp: false);
             var run = new ColorizeRun(services.GetRequiredService<ModelHost>(), output, error);
             return await run.ExecuteAsync(parse.GetValue(inputs)!, parse.GetValue(outputDirectory)!, options, outputFormat, encoder, ct);
         });

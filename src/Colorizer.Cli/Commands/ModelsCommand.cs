@@ -13,7 +13,7 @@ internal static class ModelsCommand
         var command = new Command("models", "Download the model weights if they are missing, verify them and check that the model loads.");
         command.SetAction(async (parse, ct) =>
         {
-            using var services = ColorizerCli.BuildServices(parse, error);
+            using var services = ColorizerCli.BuildServices(parse, error, warmUp: true);
             var host = services.GetRequiredService<ModelHost>();
             output.WriteLine($"Models folder: {host.ModelsDirectory}");
             var downloadReport = new DownloadReporter(error);
