@@ -50,9 +50,14 @@ internal static class ColorizeCommand
             Description = "JPEG or WebP quality, 1 to 100 (default 92 for JPEG, 90 for WebP).",
         };
 
+        var shard = new Option<string?>("--shard")
+        {
+            Description = "Process only part INDEX of COUNT of the inputs (e.g. 2/8), split deterministically by path, for spreading a large archive over many machines.",
+        };
+
         var command = new Command("colorize", "Colorize images into a folder.")
         {
-            inputs, outputDirectory, temperature, saturation, renderSize, format, quality,
+            inputs, outputDirectory, temperature, saturation, renderSize, format, quality, shard,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -76,10 +81,20 @@ internal static class ColorizeCommand
                 error.WriteLine($"error: {ex.Message}");
                 return ExitCodes.Usage;
             }
+            var part = Shard.All;
+            if (parse.GetValue(shard) is { } shardText)
+            {
+                if (Shard.Parse(shardText, out string? shardError) is not { } parsed)
+                {
+                    error.WriteLine($"error: {shardError}");
+                    return ExitCodes.Usage;
+                }
+                part = parsed;
+            }
 
             using var services = ColorizerCli.BuildServices(parse, error, warmUp: false);
             var run = new ColorizeRun(services.GetRequiredService<ModelHost>(), output, error);
-            return await run.ExecuteAsync(parse.GetValue(inputs)!, parse.GetValue(outputDirectory)!, options, outputFormat, encoder, ct);
+            return await run.ExecuteAsync(parse.GetValue(inputs)!, parse.GetValue(outputDirectory)!, options, outputFormat, encoder, part, ct);
         });
         return command;
     }
@@ -89,24 +104,32 @@ internal static class ColorizeCommand
 internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter error)
 {
     public async Task<int> ExecuteAsync(string[] inputs, string outputDirectory, ColorizationOptions options,
-        OutputFormat format, EncoderOptions encoder, CancellationToken ct)
+        OutputFormat format, EncoderOptions encoder, Shard shard, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        var (files, missing) = InputFiles.Collect(inputs);
+        var (allFiles, missing) = InputFiles.Collect(inputs);
+        // Output names are decided over all the inputs before sharding, so shards writing into one folder agree.
+        var allOutputs = InputFiles.OutputPaths(allFiles, outputDirectory, format);
+        var mine = Enumerable.Range(0, allFiles.Count).Where(i => shard.Contains(allFiles[i])).ToList();
+        var files = mine.Select(i => allFiles[i]).ToList();
+        var outputs = mine.Select(i => allOutputs[i]).ToList();
+        if (shard.Count > 1)
+            output.WriteLine($"Shard {shard.Index}/{shard.Count}: {files.Count} of {allFiles.Count} images.");
         foreach (var path in missing)
             error.WriteLine($"error: {path}: no such file or folder");
-        if (files.Count == 0)
+        if (allFiles.Count == 0)
         {
             error.WriteLine("error: no images to colorize (looked for .jpg, .jpeg, .png, .webp, .bmp, .tif, .tiff).");
             return ExitCodes.SomeFailed;
         }
+        if (files.Count == 0)
+            return missing.Count > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
 
         Directory.CreateDirectory(outputDirectory);
         // Leftovers of a run that was killed while writing; young ones may belong to another run (another shard).
         int cleaned = AtomicFile.CleanLeftovers(outputDirectory, TimeSpan.FromMinutes(15));
         if (cleaned > 0)
             error.WriteLine($"Removed {cleaned} unfinished file(s) left in {outputDirectory} by an interrupted run.");
-        var outputs = InputFiles.OutputPaths(files, outputDirectory, format);
         var downloadReport = new DownloadReporter(error);
         host.DownloadProgress = downloadReport;
         // Load the network while the first image is read and decoded: it shortens the time to the first result.
