@@ -11,7 +11,7 @@ namespace Colorizer.Web.Api;
 /// <c>MultipartBodyLengthLimit</c> both follow <see cref="UploadOptions.MaxFileBytes"/>, so an oversized upload is cut
 /// off while it streams in (with or without a Content-Length) instead of being buffered first.
 /// </summary>
-internal static class UploadLimits
+public static class UploadLimits
 {
     /// <summary>
     /// What a multipart request may carry on top of the file itself: the boundaries, each part's headers and a few
