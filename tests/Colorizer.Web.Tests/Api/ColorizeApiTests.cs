@@ -179,25 +179,26 @@ public sealed class ColorizeApiTests(ColorizerWebFactory factory) : IClassFixtur
         Assert.Contains("text, not a file", problem.Detail, StringComparison.Ordinal);
     }
 
-    public static TheoryData<string, Func<HttpContent?>> NotMultipartBodies => new()
-    {
-        { "raw PNG bytes", () => new ByteArrayContent(GreyPng()) { Headers = { ContentType = new MediaTypeHeaderValue("image/png") } } },
-        { "JSON", () => new StringContent("""{"file":"photo.png"}""", Encoding.UTF8, "application/json") },
-        { "URL-encoded form", () => new FormUrlEncodedContent([new("file", "photo.png")]) },
-        { "no body", () => null },
-    };
-
     [Theory]
-    [MemberData(nameof(NotMultipartBodies))]
-    public async Task PostColorize_Returns400_WhenTheBodyIsNotMultipart(string what, Func<HttpContent?> body)
+    [InlineData("raw PNG bytes")]
+    [InlineData("JSON")]
+    [InlineData("URL-encoded form")]
+    [InlineData("no body")]
+    public async Task PostColorize_Returns400_WhenTheBodyIsNotMultipart(string body)
     {
         using var client = await factory.CreateReadyClientAsync();
-        using var content = body();
+        using HttpContent? content = body switch
+        {
+            "raw PNG bytes" => new ByteArrayContent(GreyPng()) { Headers = { ContentType = new MediaTypeHeaderValue("image/png") } },
+            "JSON" => new StringContent("""{"file":"photo.png"}""", Encoding.UTF8, "application/json"),
+            "URL-encoded form" => new FormUrlEncodedContent([new("file", "photo.png")]),
+            _ => null,
+        };
 
         using var response = await client.PostAsync(ColorizeUri(), content);
 
         var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
-        Assert.True(problem.Detail.Contains("multipart/form-data", StringComparison.Ordinal), $"{what}: {problem.Detail}");
+        Assert.Contains("multipart/form-data", problem.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -301,5 +302,19 @@ public sealed class ColorizeApiTests(ColorizerWebFactory factory) : IClassFixtur
 
         Assert.True(response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed, $"{(int)response.StatusCode}");
         await AssertProblemAsync(response, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task PagesOutsideTheApi_KeepTheSitesHtml()
+    {
+        using var client = await factory.CreateReadyClientAsync();
+
+        using var home = await client.GetAsync("/");
+        using var missing = await client.GetAsync("/no-such-page");
+
+        Assert.Equal(HttpStatusCode.OK, home.StatusCode);
+        Assert.Equal("text/html", home.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("text/html", missing.Content.Headers.ContentType?.MediaType);
     }
 }
