@@ -1,5 +1,6 @@
 using Colorizer.Core;
 using Colorizer.Core.Colorization;
+using Colorizer.Web.Api;
 using Colorizer.Web.Colorization;
 using Colorizer.Web.Health;
 using MudBlazor.Services;
@@ -9,7 +10,7 @@ namespace Colorizer.Web;
 /// <summary>The web host's registrations, in one place.</summary>
 public static class Extensions
 {
-    /// <summary>Adds Blazor, MudBlazor, the engine (bound to the <c>Colorizer</c> section), model start-up and health checks.</summary>
+    /// <summary>Adds Blazor, MudBlazor, the engine (bound to the <c>Colorizer</c> section), model start-up, health checks and the REST API.</summary>
     public static WebApplicationBuilder AddColorizerWeb(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -35,6 +36,9 @@ public static class Extensions
         services.AddScoped<ColorizationSession>();
 
         services.AddHealthChecks().AddCheck<ModelReadyHealthCheck>("model");
+
+        // The REST API: problem details, OpenAPI, and Kestrel's and the multipart reader's limits from Upload:MaxFileBytes.
+        services.AddColorizeApi();
         return builder;
     }
 }

@@ -1,4 +1,5 @@
 using Colorizer.Web;
+using Colorizer.Web.Api;
 using Colorizer.Web.Components;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,10 +13,13 @@ if (!app.Environment.IsDevelopment())
     app.UseHsts();
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseApiProblemDetails();
 app.UseAntiforgery();
 
 app.MapStaticAssets();
 app.MapHealthChecks("/health");
+app.MapColorizeApi();
+app.MapColorizeApiDocumentation();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 

@@ -1,0 +1,72 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using Colorizer.Core;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Colorizer.Web.Api;
+
+/// <summary>
+/// The one place where the API turns an exception into an RFC 7807 problem: its status, title and detail, and a
+/// <c>Retry-After</c> header when trying again later can help. Bad input is always a 4xx, never a 500.
+/// </summary>
+internal static class ApiProblems
+{
+    /// <summary>Seconds to wait when the work queue is full.</summary>
+    public const int BusyRetryAfterSeconds = 5;
+
+    /// <summary>Seconds to wait while the model downloads or loads.</summary>
+    public const int LoadingRetryAfterSeconds = 10;
+
+    /// <summary>Seconds to wait when the model failed to load (someone has to fix its files first).</summary>
+    public const int FailedRetryAfterSeconds = 60;
+
+    /// <summary>The problem for <paramref name="exception"/>, or false when it is not one the API expects (a bug: 500).</summary>
+    public static bool TryCreate(Exception exception, HttpContext context, [NotNullWhen(true)] out ProblemHttpResult? problem)
+    {
+        problem = exception switch
+        {
+            InvalidUploadException e => Problem(StatusCodes.Status400BadRequest, "The request carries no readable upload", e.Message),
+            InvalidImageException e => Problem(StatusCodes.Status400BadRequest, "The file is not a readable image", e.Message),
+            BadHttpRequestException e => Problem(e.StatusCode, "Bad request", e.Message),
+            UploadTooLargeException e => Problem(StatusCodes.Status413PayloadTooLarge, "The file is too large", e.Message),
+            UnsupportedImageFormatException e => Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported image format", e.Message),
+            ImageTooLargeException e => Problem(StatusCodes.Status422UnprocessableEntity, "The image is too large", e.Message),
+            InvalidColorizationOptionException e => InvalidOption(e),
+            WorkQueueFullException e => RetryLater(context, StatusCodes.Status429TooManyRequests, BusyRetryAfterSeconds,
+                "The server is busy", e.Message),
+            ModelNotReadyException { MayRecover: true } e => RetryLater(context, StatusCodes.Status503ServiceUnavailable,
+                LoadingRetryAfterSeconds, "The model is not ready yet", e.Message),
+            // The failure's own message names files and paths on the server: that is for its log and its page, not for API clients.
+            ModelNotReadyException or ModelFilesException or ModelDownloadException => RetryLater(context,
+                StatusCodes.Status503ServiceUnavailable, FailedRetryAfterSeconds, "The model is not available",
+                "The colorization model could not be loaded, so the server cannot colorize until its model files are fixed; the server's log says what is wrong."),
+            _ => null,
+        };
+        return problem is not null;
+    }
+
+    private static ProblemHttpResult Problem(int status, string title, string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: title);
+
+    private static ProblemHttpResult RetryLater(HttpContext context, int status, int seconds, string title, string detail)
+    {
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return Problem(status, title, detail);
+    }
+
+    /// <summary>422 naming the query parameter, with the validation-problem <c>errors</c> map keyed by it.</summary>
+    private static ProblemHttpResult InvalidOption(InvalidColorizationOptionException e)
+    {
+        string parameter = ColorizeQuery.ParameterFor(e.OptionName);
+        // The engine words its messages "Temperature must be ..."; say it with the name the client used.
+        string detail = e.Message.StartsWith(e.OptionName + " ", StringComparison.Ordinal)
+            ? $"The query parameter '{parameter}'{e.Message[e.OptionName.Length..]}"
+            : $"The query parameter '{parameter}' is invalid: {e.Message}";
+        return TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [parameter] = [detail] })
+        {
+            Status = StatusCodes.Status422UnprocessableEntity,
+            Title = "Invalid option",
+            Detail = detail,
+        });
+    }
+}

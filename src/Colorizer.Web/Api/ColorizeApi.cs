@@ -1,0 +1,72 @@
+using Colorizer.Core.Imaging;
+using Colorizer.Web.Colorization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Colorizer.Web.Api;
+
+/// <summary>The REST API: <c>POST /api/colorize</c>.</summary>
+public static class ColorizeApi
+{
+    /// <summary>The response header that says whether the upload was already in colour (<c>true</c>/<c>false</c>).</summary>
+    public const string InputHadColorHeader = "X-Colorizer-Input-Had-Color";
+
+    /// <summary>Maps the API's endpoints under <c>/api</c>.</summary>
+    public static IEndpointRouteBuilder MapColorizeApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").WithTags("Colorization");
+
+        api.MapPost("/colorize", ColorizeAsync)
+            .WithName("Colorize")
+            .WithSummary("Colorize a photo")
+            .WithDescription(
+                "Upload a black-and-white photo (JPEG, PNG, WebP, BMP or TIFF, recognised by content) as multipart/form-data " +
+                "in a field named `file`; the answer is the colorized image at the input's full resolution, as PNG (default), " +
+                "JPEG or WebP. Errors are RFC 7807 problem details. Work shares one bounded queue with the web page: when it " +
+                "is full the answer is 429, and while the model is still loading it is 503, both with Retry-After.")
+            // The file is read by UploadReader (so every failure becomes a problem, not the framework's bare 400/415);
+            // the request body and the query parameters' types and ranges are described by ColorizeApiDocumentation.
+            .Produces(StatusCodes.Status200OK, contentType: "image/png", additionalContentTypes: ["image/jpeg", "image/webp"])
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .AddOpenApiOperationTransformer(ColorizeApiDocumentation.DescribeColorizeAsync)
+            // An API for scripts and other sites' servers: no antiforgery token (the page does not post forms here).
+            .DisableAntiforgery();
+
+        return app;
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ColorizeAsync(
+        HttpContext context,
+        ColorizationService colorizer,
+        IOptions<UploadOptions> upload,
+        [FromQuery(Name = ColorizeQuery.Temperature)] string? temperature = null,
+        [FromQuery(Name = ColorizeQuery.Saturation)] string? saturation = null,
+        [FromQuery(Name = ColorizeQuery.RenderSize)] string? renderSize = null,
+        [FromQuery(Name = ColorizeQuery.Format)] string? format = null)
+    {
+        // Work stops when the client goes away: waiting in the queue, between the engine's stages, before encoding.
+        var ct = context.RequestAborted;
+        try
+        {
+            var query = ColorizeQuery.Parse(temperature, saturation, renderSize, format);
+            var file = await UploadReader.ReadAsync(context.Request, upload.Value.MaxFileBytes, ct);
+
+            using var result = await colorizer.ColorizeAsync(file.Content, query.Options, ct: ct);
+            ct.ThrowIfCancellationRequested();
+            byte[] encoded = result.Encode(query.Output);
+
+            context.Response.Headers[InputHadColorHeader] = result.InputHadColor ? "true" : "false";
+            return TypedResults.File(encoded, ImageEncoder.ContentType(query.Output), DownloadFileName.For(file.FileName, query.Output));
+        }
+        catch (Exception ex) when (ApiProblems.TryCreate(ex, context, out var problem))
+        {
+            return problem;
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Colorizer.Core.Colorization;
+using Colorizer.Core.Imaging;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Colorizer.Web.Api;
+
+/// <summary>
+/// The parts of <c>POST /api/colorize</c>'s OpenAPI description that the endpoint's signature cannot carry: the
+/// query parameters are read as text (so a bad value is a 422 naming it, not the framework's bare 400), the file is
+/// read by hand, and the result is binary with two headers of its own.
+/// </summary>
+internal static class ColorizeApiDocumentation
+{
+    public static Task DescribeColorizeAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        var defaults = ColorizationOptions.Default;
+        Describe(operation, ColorizeQuery.Temperature,
+            "Temperature of the annealed mean, greater than 0 and at most 1. Lower is more vivid; 1 is the plain mean (muted).",
+            new OpenApiSchema
+            {
+                Type = JsonSchemaType.Number,
+                Format = "double",
+                ExclusiveMinimum = "0",
+                Maximum = "1",
+                Default = JsonValue.Create(defaults.Temperature),
+            });
+        Describe(operation, ColorizeQuery.Saturation,
+            "Multiplier on the predicted colour, 0 to 2; 0 gives the grey input back.",
+            new OpenApiSchema
+            {
+                Type = JsonSchemaType.Number,
+                Format = "double",
+                Minimum = "0",
+                Maximum = Invariant(ColorizationOptions.MaxSaturation),
+                Default = JsonValue.Create(defaults.Saturation),
+            });
+        Describe(operation, ColorizeQuery.RenderSize,
+            "Side of the network's square input: a multiple of 8 from 128 to 1024. Larger keeps finer colour detail at a cost that grows with its square.",
+            new OpenApiSchema
+            {
+                Type = JsonSchemaType.Integer,
+                Format = "int32",
+                Minimum = Invariant(ColorizationOptions.MinRenderSize),
+                Maximum = Invariant(ColorizationOptions.MaxRenderSize),
+                MultipleOf = 8,
+                Default = JsonValue.Create(defaults.RenderSize),
+            });
+        Describe(operation, ColorizeQuery.Format,
+            "Output format: png (lossless, keeps alpha and 16-bit depth), jpeg (or jpg) or webp.",
+            new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Enum = [JsonValue.Create("png"), JsonValue.Create("jpeg"), JsonValue.Create("jpg"), JsonValue.Create("webp")],
+                Default = JsonValue.Create("png"),
+            });
+
+        operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = true,
+            Description = "The photo, in a multipart/form-data file field named `file`.",
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["multipart/form-data"] = new()
+                {
+                    Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Object,
+                        Required = new HashSet<string> { UploadReader.FieldName },
+                        Properties = new Dictionary<string, IOpenApiSchema>
+                        {
+                            [UploadReader.FieldName] = new OpenApiSchema
+                            {
+                                Type = JsonSchemaType.String,
+                                Format = "binary",
+                                Description = "A JPEG, PNG, WebP, BMP or TIFF image, grey or colour, 8 or 16 bit.",
+                            },
+                        },
+                    },
+                },
+            },
+        };
+
+        if (operation.Responses?.TryGetValue("200", out var found) == true && found is OpenApiResponse ok)
+        {
+            ok.Description = "The colorized image, at the input's full resolution.";
+            // Produces() without a CLR type leaves the content out; say what the bytes are.
+            ok.Content = new Dictionary<string, OpenApiMediaType>();
+            foreach (var format in Enum.GetValues<OutputFormat>())
+                ok.Content[ImageEncoder.ContentType(format)] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } };
+            ok.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            ok.Headers[ColorizeApi.InputHadColorHeader] = new OpenApiHeader
+            {
+                Description = "true when the upload was already in colour (it is colorized from its lightness all the same).",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.Boolean },
+            };
+            ok.Headers["Content-Disposition"] = new OpenApiHeader
+            {
+                Description = "attachment; filename=<uploaded name, sanitized>-colorized.<png|jpg|webp>",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            };
+        }
+
+        SetDescription(operation, "400", "Not multipart/form-data, no `file` field, or a file that cannot be decoded (truncated, corrupt, empty).");
+        SetDescription(operation, "413", "The upload is larger than the server's `Upload:MaxFileBytes`.");
+        SetDescription(operation, "415", "The file is not a JPEG, PNG, WebP, BMP or TIFF image (judged by its content, not its name).");
+        SetDescription(operation, "422", "The image has more pixels or a longer side than the server allows, or an option is invalid (the problem's detail and `errors` name it).");
+        SetDescription(operation, "429", "The work queue is full; try again after Retry-After seconds.", retryAfter: true);
+        SetDescription(operation, "503", "The model is still downloading or loading, or failed to load; try again after Retry-After seconds.", retryAfter: true);
+        return Task.CompletedTask;
+    }
+
+    private static void Describe(OpenApiOperation operation, string name, string description, OpenApiSchema schema)
+    {
+        var parameter = operation.Parameters?.OfType<OpenApiParameter>()
+            .FirstOrDefault(p => p.In == ParameterLocation.Query && string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+        if (parameter is null)
+            return;
+        parameter.Description = description;
+        parameter.Required = false;
+        parameter.Schema = schema;
+    }
+
+    private static void SetDescription(OpenApiOperation operation, string status, string description, bool retryAfter = false)
+    {
+        if (operation.Responses?.TryGetValue(status, out var found) != true || found is not OpenApiResponse response)
+            return;
+        response.Description = description;
+        if (retryAfter)
+        {
+            response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            response.Headers["Retry-After"] = new OpenApiHeader
+            {
+                Description = "Seconds to wait before trying again.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.Integer },
+            };
+        }
+    }
+
+    private static string Invariant(double value) => value.ToString(CultureInfo.InvariantCulture);
+}

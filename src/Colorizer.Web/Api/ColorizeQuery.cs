@@ -1,0 +1,68 @@
+using System.Globalization;
+using Colorizer.Core;
+using Colorizer.Core.Colorization;
+using Colorizer.Core.Imaging;
+
+namespace Colorizer.Web.Api;
+
+/// <summary>
+/// The query parameters of <c>POST /api/colorize</c>, parsed and validated. A value that is not a number, out of
+/// range or unknown throws <see cref="InvalidColorizationOptionException"/> (422), like the engine's own validation.
+/// An absent or empty parameter takes its default.
+/// </summary>
+internal sealed record ColorizeQuery(ColorizationOptions Options, OutputFormat Output)
+{
+    public const string Temperature = "temperature";
+    public const string Saturation = "saturation";
+    public const string RenderSize = "renderSize";
+    public const string Format = "format";
+
+    /// <summary>The option name for the output format (the engine's options do not carry one).</summary>
+    private const string FormatOption = "Format";
+
+    public static ColorizeQuery Parse(string? temperature, string? saturation, string? renderSize, string? format)
+    {
+        var defaults = ColorizationOptions.Default;
+        var options = new ColorizationOptions
+        {
+            Temperature = ParseNumber(temperature, nameof(ColorizationOptions.Temperature), defaults.Temperature),
+            Saturation = ParseNumber(saturation, nameof(ColorizationOptions.Saturation), defaults.Saturation),
+            RenderSize = ParseInteger(renderSize, nameof(ColorizationOptions.RenderSize), defaults.RenderSize),
+        };
+        options.Validate();
+
+        var output = OutputFormat.Png;
+        if (!string.IsNullOrWhiteSpace(format) && !ImageEncoder.TryParseFormat(format, out output))
+            throw new InvalidColorizationOptionException(FormatOption,
+                $"{FormatOption} must be png, jpeg (or jpg) or webp; got '{UploadReader.Shorten(format)}'.");
+        return new ColorizeQuery(options, output);
+    }
+
+    /// <summary>The query parameter that sets an option of the engine (<c>RenderSize</c> → <c>renderSize</c>).</summary>
+    public static string ParameterFor(string optionName) => optionName switch
+    {
+        nameof(ColorizationOptions.Temperature) => Temperature,
+        nameof(ColorizationOptions.Saturation) => Saturation,
+        nameof(ColorizationOptions.RenderSize) => RenderSize,
+        FormatOption => Format,
+        _ => optionName.Length == 0 ? optionName : char.ToLowerInvariant(optionName[0]) + optionName[1..],
+    };
+
+    private static double ParseNumber(string? text, string option, double fallback)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            return fallback;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+            throw new InvalidColorizationOptionException(option, $"{option} must be a number; got '{UploadReader.Shorten(text)}'.");
+        return value;
+    }
+
+    private static int ParseInteger(string? text, string option, int fallback)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            return fallback;
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
+            throw new InvalidColorizationOptionException(option, $"{option} must be a whole number; got '{UploadReader.Shorten(text)}'.");
+        return value;
+    }
+}
