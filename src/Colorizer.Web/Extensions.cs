@@ -35,7 +35,7 @@ public static class Extensions
         services.AddHostedService<ModelStartupService>();
         services.AddScoped<ColorizationSession>();
 
-        services.AddHealthChecks().AddCheck<ModelReadyHealthCheck>("model");
+        services.AddHealthChecks().AddCheck<ModelReadyHealthCheck>("model", tags: [ModelReadyHealthCheck.Tag]);
 
         // The REST API: problem details, OpenAPI, and Kestrel's and the multipart reader's limits from Upload:MaxFileBytes.
         services.AddColorizeApi();

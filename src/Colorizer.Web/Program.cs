@@ -1,6 +1,8 @@
 using Colorizer.Web;
 using Colorizer.Web.Api;
 using Colorizer.Web.Components;
+using Colorizer.Web.Health;
+using Colorizer.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddColorizerWeb();
@@ -11,13 +13,15 @@ if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
     app.UseHsts();
+    app.UseHttpsRedirection();
 }
+app.UseSecurityHeaders(ApiHostingExtensions.DocsPath);
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseApiProblemDetails();
 app.UseAntiforgery();
 
 app.MapStaticAssets();
-app.MapHealthChecks("/health");
+app.MapColorizerHealthChecks();
 app.MapColorizeApi();
 app.MapColorizeApiDocumentation();
 app.MapRazorComponents<App>()

@@ -34,6 +34,26 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public IServiceProvider Services => _app!.Services;
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<IPage, List<string>> _consoleErrors = new();
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<IPage, List<string>> _failedRequests = new();
+
+    /// <summary>The requests of the page that failed (status and address).</summary>
+    public IReadOnlyList<string> FailedRequests(IPage page)
+    {
+        var failed = _failedRequests[page];
+        lock (failed)
+            return [.. failed];
+    }
+
+    /// <summary>The errors the page's console showed so far (a Content-Security-Policy violation would be one).</summary>
+    public IReadOnlyList<string> ConsoleErrors(IPage page)
+    {
+        var errors = _consoleErrors[page];
+        lock (errors)
+            return [.. errors];
+    }
+
     public async Task InitializeAsync()
     {
         var centres = SyntheticModels.BinCentres;
@@ -66,6 +86,26 @@ public sealed class BrowserFixture : IAsyncLifetime
             ColorScheme = scheme,
         });
         var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        _consoleErrors[page] = errors;
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                lock (errors)
+                    errors.Add(message.Text);
+            }
+        };
+        var failed = new List<string>();
+        _failedRequests[page] = failed;
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                lock (failed)
+                    failed.Add($"{response.Status} {response.Url}");
+            }
+        };
         await page.GotoAsync(BaseAddress);
         await page.WaitForSelectorAsync("body[data-circuit=ready]", new PageWaitForSelectorOptions { Timeout = 30_000 });
         return page;

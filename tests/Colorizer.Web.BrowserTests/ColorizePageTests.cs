@@ -35,7 +35,7 @@ public sealed partial class ColorizePageTests(BrowserFixture fixture) : IClassFi
         using var part = new Mat(image, region);
         using var lab = TestImages.ToLab(part);
         using var absolute = new Mat();
-        Cv2.Absdiff(lab, Scalar.All(0), absolute);
+        Cv2.Absdiff(lab, OpenCvSharp.Scalar.All(0), absolute);
         var magnitude = Cv2.Mean(absolute);
         return magnitude.Val1 + magnitude.Val2;
     }
@@ -105,6 +105,9 @@ public sealed partial class ColorizePageTests(BrowserFixture fixture) : IClassFi
             using var decoded = Cv2.ImDecode(bytes, ImreadModes.Unchanged);
             Assert.Equal(new Size(Width, Height), decoded.Size());
             Assert.Matches(DownloadName(), download.SuggestedFilename);
+
+            // The security headers (Content-Security-Policy) must not break Blazor or MudBlazor.
+            Assert.True(fixture.ConsoleErrors(page).Count == 0, string.Join("\n", fixture.ConsoleErrors(page)) + " " + string.Join(" ", fixture.FailedRequests(page)));
         }
         finally
         {

@@ -1,16 +1,39 @@
 using Colorizer.Core.Models;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Colorizer.Web.Health;
 
-/// <summary>Healthy once the model is loaded and warmed up; until then <c>/health</c> answers 503.</summary>
+/// <summary>
+/// Ready once the model is loaded and warmed up and OpenCV's own decoder limits passed their self-test; until then
+/// <c>/health</c> answers 503 and a load balancer sends no traffic.
+/// </summary>
 internal sealed class ModelReadyHealthCheck(ModelHost host) : IHealthCheck
 {
+    public const string Tag = "ready";
+
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var state = host.State;
-        return Task.FromResult(state.Status == ModelStatus.Ready
-            ? HealthCheckResult.Healthy("The model is loaded and warmed up.")
-            : HealthCheckResult.Unhealthy($"The model is {state.Status}: {state.Message}"));
+        if (state.Status != ModelStatus.Ready)
+            return Task.FromResult(HealthCheckResult.Unhealthy($"The model is {state.Status.ToString().ToLowerInvariant()}."));
+        if (host.OpenCvLimits is { Passed: false } limits)
+            return Task.FromResult(HealthCheckResult.Unhealthy($"OpenCV self-test failed: {limits.Message}"));
+        return Task.FromResult(HealthCheckResult.Healthy("The model is loaded and warmed up; OpenCV's decoder limits are active."));
+    }
+}
+
+/// <summary>The two health endpoints.</summary>
+public static class HealthEndpoints
+{
+    /// <summary>
+    /// <c>/health/live</c>: the process answers (no checks, so a slow model download never gets the process
+    /// restarted). <c>/health</c>: ready to colorize.
+    /// </summary>
+    public static IEndpointRouteBuilder MapColorizerHealthChecks(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        endpoints.MapHealthChecks("/health", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ModelReadyHealthCheck.Tag) });
+        return endpoints;
     }
 }
