@@ -1,11 +1,15 @@
 using Colorizer.Core.Imaging;
+using Colorizer.Core.Video;
 
 namespace Colorizer.Cli;
 
 /// <summary>Expands the command line's files and folders into the images to process, and names their outputs.</summary>
 internal static class InputFiles
 {
-    /// <summary>The extensions picked up when searching a folder. A file named explicitly is tried whatever its name.</summary>
+    /// <summary>
+    /// The image extensions picked up when searching a folder (videos too: see <see cref="VideoFiles"/>). A file named
+    /// explicitly is tried whatever its name.
+    /// </summary>
     public static readonly IReadOnlySet<string> ImageExtensions = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".bmp", ".dib", ".tif", ".tiff",
@@ -27,7 +31,7 @@ internal static class InputFiles
             else if (Directory.Exists(input))
             {
                 var found = Directory.EnumerateFiles(input, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden })
-                    .Where(f => ImageExtensions.Contains(Path.GetExtension(f)))
+                    .Where(f => ImageExtensions.Contains(Path.GetExtension(f)) || VideoFiles.IsVideo(f))
                     .Order(StringComparer.Ordinal);
                 foreach (var file in found)
                 {
@@ -54,7 +58,7 @@ internal static class InputFiles
         foreach (var file in files)
         {
             string stem = Path.GetFileNameWithoutExtension(file);
-            string extension = ImageEncoder.Extension(format);
+            string extension = VideoFiles.IsVideo(file) ? VideoFiles.OutputExtension : ImageEncoder.Extension(format);
             string candidate = Path.Combine(outputDirectory, stem + extension);
             for (int n = 2; !used.Add(candidate); n++)
                 candidate = Path.Combine(outputDirectory, $"{stem} ({n}){extension}");

@@ -5,6 +5,7 @@ using Colorizer.Core.Colorization;
 using Colorizer.Core.Imaging;
 using Colorizer.Core.IO;
 using Colorizer.Core.Models;
+using Colorizer.Core.Video;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Colorizer.Cli.Commands;
@@ -55,9 +56,14 @@ internal static class ColorizeCommand
             Description = "Process only part INDEX of COUNT of the inputs (e.g. 2/8), split deterministically by path, for spreading a large archive over many machines.",
         };
 
-        var command = new Command("colorize", "Colorize images into a folder.")
+        var noStabilize = new Option<bool>("--no-stabilize")
         {
-            inputs, outputDirectory, temperature, saturation, renderSize, format, quality, shard,
+            Description = "Videos: colour each frame on its own instead of stabilizing the colour over time (flickers more).",
+        };
+
+        var command = new Command("colorize", "Colorize images and videos (.mp4 .mov .avi .mkv .webm) into a folder.")
+        {
+            inputs, outputDirectory, temperature, saturation, renderSize, format, quality, shard, noStabilize,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -93,7 +99,10 @@ internal static class ColorizeCommand
             }
 
             using var services = ColorizerCli.BuildServices(parse, error, warmUp: false);
-            var run = new ColorizeRun(services.GetRequiredService<ModelHost>(), output, error);
+            var run = new ColorizeRun(services.GetRequiredService<ModelHost>(), output, error)
+            {
+                Video = VideoOptions.Default with { Colorization = options, Stabilize = !parse.GetValue(noStabilize) },
+            };
             return await run.ExecuteAsync(parse.GetValue(inputs)!, parse.GetValue(outputDirectory)!, options, outputFormat, encoder, part, ct);
         });
         return command;
@@ -103,6 +112,9 @@ internal static class ColorizeCommand
 /// <summary>One run of <c>colorize</c> over many inputs: a bad file is reported and skipped, the rest are done.</summary>
 internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter error)
 {
+    /// <summary>How videos are colorized.</summary>
+    public VideoOptions Video { get; init; } = VideoOptions.Default;
+
     public async Task<int> ExecuteAsync(string[] inputs, string outputDirectory, ColorizationOptions options,
         OutputFormat format, EncoderOptions encoder, Shard shard, CancellationToken ct)
     {
@@ -143,10 +155,20 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
             for (int i = 0; i < files.Count; i++)
             {
                 var itemClock = Stopwatch.StartNew();
-                var decoding = next!;
+                var decoding = next;
                 next = i + 1 < files.Count ? DecodeAsync(files[i + 1], ct) : null;
                 try
                 {
+                    if (decoding is null)
+                    {
+                        var video = await ColorizeVideoAsync(files[i], outputs[i], showProgress ? $"[{i + 1}/{files.Count}] " : "", ct);
+                        done++;
+                        output.WriteLine($"{(showProgress ? $"[{i + 1}/{files.Count}] " : "")}{files[i]} -> {outputs[i]} " +
+                            $"({video.Frames} frames, {video.Width}×{video.Height}, {video.FramesPerSecond:0.###} fps, {itemClock.Elapsed.TotalSeconds:0.0} s)");
+                        if (video.Warning is not null)
+                            error.WriteLine($"warning: {files[i]}: {video.Warning}");
+                        continue;
+                    }
                     var engine = await host.GetEngineAsync(ct);
                     using var result = await engine.ColorizeAsync(await decoding, options, ct);
                     await result.SaveAsync(outputs[i], format, encoder, ct);
@@ -157,7 +179,8 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
                     else
                         output.WriteLine($"{files[i]} -> {outputs[i]} ({itemClock.Elapsed.TotalSeconds:0.00} s){note}");
                 }
-                catch (Exception ex) when (ex is UnsupportedImageFormatException or InvalidImageException or ImageTooLargeException or IOException or UnauthorizedAccessException)
+                catch (Exception ex) when (ex is UnsupportedImageFormatException or InvalidImageException or ImageTooLargeException
+                    or InvalidVideoException or IOException or UnauthorizedAccessException)
                 {
                     failed++;
                     error.WriteLine($"{(showProgress ? $"[{i + 1}/{files.Count}] " : "")}error: {files[i]}: {ex.Message}");
@@ -180,9 +203,26 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
         return failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
     }
 
-    private Task<DecodedImage> DecodeAsync(string path, CancellationToken ct) => Task.Run(async () =>
+    // Videos are not decoded ahead: they stream frame by frame.
+    private Task<DecodedImage>? DecodeAsync(string path, CancellationToken ct) => VideoFiles.IsVideo(path) ? null : Task.Run(async () =>
     {
         byte[] bytes = await File.ReadAllBytesAsync(path, ct);
         return ImageDecoder.Decode(bytes, host.Limits);
     }, ct);
+
+    private async Task<VideoResult> ColorizeVideoAsync(string input, string outputPath, string prefix, CancellationToken ct)
+    {
+        var engine = await host.GetEngineAsync(ct);
+        var lastLine = DateTime.MinValue;
+        var progress = new SynchronousProgress<VideoProgress>(p =>
+        {
+            if (DateTime.UtcNow - lastLine < TimeSpan.FromSeconds(2) && p.Remaining != TimeSpan.Zero)
+                return;
+            lastLine = DateTime.UtcNow;
+            string total = p.TotalFrames > 0 ? $"/{p.TotalFrames}" : "";
+            string eta = p.Remaining is { } remaining && remaining > TimeSpan.Zero ? $", ETA {remaining:hh\\:mm\\:ss}" : "";
+            output.WriteLine($"{prefix}{Path.GetFileName(input)}: {p.FramesDone}{total} frames, {p.FramesPerSecond:0.0} fps{eta}");
+        });
+        return await new VideoColorizer(engine).ColorizeAsync(input, outputPath, Video, progress, ct);
+    }
 }

@@ -182,6 +182,12 @@ public sealed class ColorizationEngine : IDisposable
         ct.ThrowIfCancellationRequested();
         // Pre-processing runs before taking the lock, so it overlaps another caller's forward pass.
         using var input = await Task.Run(() => LabPipeline.NetworkInput(image, renderSize), ct).ConfigureAwait(false);
+        return await PredictInputAsync(input, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the network on a prepared input (L − 50, CV_32FC1, square, a valid render size).</summary>
+    internal async Task<ChromaPrediction> PredictInputAsync(Mat input, CancellationToken ct)
+    {
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {

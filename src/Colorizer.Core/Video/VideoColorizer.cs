@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using Colorizer.Core.Colorization;
+using Colorizer.Core.Imaging;
+using Colorizer.Core.IO;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenCvSharp;
+
+namespace Colorizer.Core.Video;
+
+/// <summary>
+/// Colorizes a video frame by frame, streaming (memory does not grow with length), with the colour stabilized over
+/// time, and writes an H.264 MP4 with the original audio when ffmpeg is there. The output appears under its final name
+/// only when complete: a cancelled or failed run leaves nothing behind.
+/// </summary>
+public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = null)
+{
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+
+    /// <summary>Colorizes <paramref name="inputPath"/> into <paramref name="outputPath"/> (an .mp4).</summary>
+    public async Task<VideoResult> ColorizeAsync(string inputPath, string outputPath, VideoOptions? options = null,
+        IProgress<VideoProgress>? progress = null, CancellationToken ct = default)
+    {
+        (options ??= VideoOptions.Default).Validate();
+        if (!File.Exists(inputPath))
+            throw new InvalidVideoException($"{inputPath} does not exist.");
+
+        using var capture = new VideoCapture(inputPath, VideoCaptureAPIs.FFMPEG);
+        if (!capture.IsOpened())
+            throw new InvalidVideoException($"{Path.GetFileName(inputPath)} could not be opened as a video: it is damaged or not a video.");
+        int width = capture.FrameWidth, height = capture.FrameHeight;
+        double fps = capture.Fps;
+        int announced = Math.Max(0, capture.FrameCount);
+        if (width <= 0 || height <= 0)
+            throw new InvalidVideoException($"{Path.GetFileName(inputPath)} has no readable video stream.");
+        if (!(fps > 0 && fps < 1000))
+            throw new InvalidVideoException($"{Path.GetFileName(inputPath)} declares a frame rate of {fps}; it is damaged.");
+
+        string? ffmpeg = Ffmpeg.Locate();
+        string? warning = ffmpeg is null
+            ? "ffmpeg was not found: the result is silent and uses MPEG-4 Part 2 instead of H.264. Install ffmpeg to keep the audio."
+            : null;
+        if (warning is not null)
+            _logger.LogWarning("{Warning}", warning);
+
+        string final = Path.GetFullPath(outputPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+        string temporary = AtomicFile.TemporaryPathFor(final);
+        try
+        {
+            VideoResult result;
+            await using (IFrameSink sink = ffmpeg is not null
+                ? new FfmpegSink(ffmpeg, temporary, width, height, fps, options.Quality, options.KeepAudio ? Path.GetFullPath(inputPath) : null)
+                : new OpenCvSink(temporary, width, height, fps))
+            {
+                result = await RunAsync(capture, sink, width, height, fps, announced, options, progress, ct, Path.GetFileName(inputPath)).ConfigureAwait(false);
+                await sink.CompleteAsync(ct).ConfigureAwait(false);
+                result = result with { AudioKept = sink.KeepsAudio && HasAudio(inputPath), Warning = warning };
+            }
+            ct.ThrowIfCancellationRequested();
+            File.Move(temporary, final, overwrite: true);
+            return result;
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+                File.Delete(temporary);
+        }
+    }
+
+    private async Task<VideoResult> RunAsync(VideoCapture capture, IFrameSink sink, int width, int height, double fps,
+        int announced, VideoOptions options, IProgress<VideoProgress>? progress, CancellationToken ct, string name)
+    {
+        var colorization = options.Colorization;
+        int renderSize = colorization.RenderSize;
+        using var stabilizer = new ChromaStabilizer(options.Stabilize ? options.NewFrameWeight : 1.0, options.SceneCutThreshold);
+        using var frame = new Mat();
+        Mat? lastInput = null, lastRawAb = null, previousRawAb = null, previousOutputAb = null;
+        int frames = 0, passes = 0, cuts = 0, flickerFrames = 0;
+        double rawFlicker = 0, outputFlicker = 0;
+        var clock = Stopwatch.StartNew();
+        var lastReport = TimeSpan.Zero;
+        try
+        {
+            while (true)
+            {
+                ct.ThrowIfCancellationRequested();
+                if (!capture.Read(frame) || frame.Empty())
+                    break;
+                using var image = new DecodedImage(ToBgr(frame, width, height), null, ImageFormat.Png, hasColor: false);
+                using var input = LabPipeline.NetworkInput(image, renderSize);
+
+                // Near-identical frames (a static shot) reuse the last prediction: at most one pass per frame.
+                Mat rawAb;
+                if (lastInput is not null && lastRawAb is not null && MeanAbsoluteDifference(lastInput, input) < options.SkipThreshold)
+                {
+                    rawAb = lastRawAb.Clone();
+                }
+                else
+                {
+                    var prediction = await engine.PredictInputAsync(input, ct).ConfigureAwait(false);
+                    passes++;
+                    rawAb = prediction.DecodeAb(engine.Bins, colorization.Temperature, colorization.Saturation);
+                    lastInput?.Dispose();
+                    lastInput = input.Clone();
+                    lastRawAb?.Dispose();
+                    lastRawAb = rawAb.Clone();
+                }
+
+                var (outputAb, cut) = stabilizer.Next(input, rawAb);
+                if (cut)
+                    cuts++;
+                if (previousRawAb is not null && !cut)
+                {
+                    rawFlicker += MeanAbsoluteDifference(previousRawAb, rawAb);
+                    outputFlicker += MeanAbsoluteDifference(previousOutputAb!, outputAb);
+                    flickerFrames++;
+                }
+                previousRawAb?.Dispose();
+                previousRawAb = rawAb;
+                previousOutputAb?.Dispose();
+                previousOutputAb = outputAb;
+
+                using (var colored = LabPipeline.Compose(image, outputAb))
+                    await sink.WriteAsync(colored, ct).ConfigureAwait(false);
+                frames++;
+
+                if (progress is not null && (clock.Elapsed - lastReport > TimeSpan.FromMilliseconds(500) || frames == announced))
+                {
+                    lastReport = clock.Elapsed;
+                    double speed = frames / Math.Max(0.001, clock.Elapsed.TotalSeconds);
+                    TimeSpan? remaining = announced > frames ? TimeSpan.FromSeconds((announced - frames) / speed) : null;
+                    progress.Report(new VideoProgress(frames, announced, speed, remaining));
+                }
+            }
+        }
+        finally
+        {
+            lastInput?.Dispose();
+            lastRawAb?.Dispose();
+            previousRawAb?.Dispose();
+            previousOutputAb?.Dispose();
+        }
+
+        if (frames == 0)
+            throw new InvalidVideoException($"{name} has no frames that can be decoded: it is damaged or empty.");
+        // Containers announce their frame count; a file that ends far short of it was cut off.
+        if (announced > 0 && frames < announced * 0.9 - 1)
+            throw new InvalidVideoException($"{name} ends after {frames} of its {announced} frames: it is truncated or damaged.");
+        progress?.Report(new VideoProgress(frames, Math.Max(frames, announced), frames / Math.Max(0.001, clock.Elapsed.TotalSeconds), TimeSpan.Zero));
+        _logger.LogInformation("Colorized {Frames} frames of {Name} with {Passes} network passes and {Cuts} scene cuts in {Elapsed:0.0} s",
+            frames, name, passes, cuts, clock.Elapsed.TotalSeconds);
+        return new VideoResult(frames, width, height, fps, passes, cuts,
+            flickerFrames > 0 ? rawFlicker / flickerFrames : 0, flickerFrames > 0 ? outputFlicker / flickerFrames : 0, false, null);
+    }
+
+    // Frames come as BGR 8-bit from FFmpeg; a stream whose size changes midway is scaled to the first size, so the
+    // encoder always gets what it was opened with.
+    private static Mat ToBgr(Mat frame, int width, int height)
+    {
+        var bgr = new Mat();
+        if (frame.Channels() == 1)
+            Cv2.CvtColor(frame, bgr, ColorConversionCodes.GRAY2BGR);
+        else if (frame.Channels() == 4)
+            Cv2.CvtColor(frame, bgr, ColorConversionCodes.BGRA2BGR);
+        else
+            frame.CopyTo(bgr);
+        if (bgr.Cols != width || bgr.Rows != height)
+            Cv2.Resize(bgr, bgr, new Size(width, height), 0, 0, InterpolationFlags.Area);
+        return bgr;
+    }
+
+    private static double MeanAbsoluteDifference(Mat first, Mat second)
+    {
+        using var difference = new Mat();
+        Cv2.Absdiff(first, second, difference);
+        var mean = Cv2.Mean(difference);
+        int channels = first.Channels();
+        return channels == 2 ? (mean.Val0 + mean.Val1) / 2 : mean.Val0;
+    }
+
+    private static bool HasAudio(string path)
+    {
+        // ffprobe tells reliably; without it, assume the audio map found nothing to copy.
+        string? ffmpeg = Ffmpeg.Locate();
+        string ffprobe = ffmpeg is null ? "" : Path.Combine(Path.GetDirectoryName(ffmpeg)!, "ffprobe");
+        if (!File.Exists(ffprobe))
+            return false;
+        var start = new ProcessStartInfo(ffprobe)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "-v", "error", "-select_streams", "a", "-show_entries", "stream=index", "-of", "csv=p=0", path })
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start);
+        if (process is null)
+            return false;
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit(10_000);
+        return output.Trim().Length > 0;
+    }
+}
