@@ -186,3 +186,50 @@ public sealed class ColorizeCommandTests : IDisposable
         Assert.Contains("colorization_release_v2.caffemodel", run.Error);
     }
 }
+
+public sealed class ColorizeVideoCommandTests : IDisposable
+{
+    private readonly TemporaryDirectory _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    [Fact]
+    public async Task Video_IsRecognisedByExtension_AndWrittenAsMp4WithItsFramesSizeAndRate()
+    {
+        string models = SyntheticModels.WriteTiny(_work.File("models"), TinyModel.LightnessDependent(150, 30, 0.1f)).Directory;
+        string clip = _work.File("clip.mp4");
+        TestVideos.Write(clip, 36, 112, 80, 15, TestVideos.Panning(112, 80, 1, 3));
+        string output = _work.File("out");
+
+        var run = await CliRun.ExecuteAsync("colorize", clip, "--output", output, "--models", models, "--render-size", "128");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("36 frames, 112×80, 15 fps", run.Output);
+        Assert.Matches(@"clip\.mp4: \d+/36 frames, [\d.]+ fps", run.Output);
+        var (frames, fps) = TestVideos.ReadAll(Path.Combine(output, "clip.mp4"));
+        try
+        {
+            Assert.Equal(36, frames.Count);
+            Assert.Equal(new Size(112, 80), frames[0].Size());
+            Assert.Equal(15, fps, 0.01);
+        }
+        finally
+        {
+            frames.ForEach(f => f.Dispose());
+        }
+        Assert.Single(Directory.GetFiles(output));
+    }
+
+    [Fact]
+    public async Task BrokenVideo_IsReported_AndLeavesNothing()
+    {
+        string models = SyntheticModels.WriteTiny(_work.File("models"), TinyModel.ConstantBin(150)).Directory;
+        string clip = _work.File("broken.mov");
+        File.WriteAllText(clip, "not a video");
+        string output = _work.File("out");
+        var run = await CliRun.ExecuteAsync("colorize", clip, "--output", output, "--models", models);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("broken.mov", run.Error);
+        Assert.Empty(Directory.GetFiles(output));
+    }
+}

@@ -136,6 +136,22 @@ public sealed class ColorizationEngine : IDisposable
         _logger.LogInformation("Warmed up the network at {Size}×{Size} in {Elapsed} ms", renderSize, renderSize, clock.ElapsedMilliseconds);
     }
 
+    /// <summary>
+    /// Runs the pre- and post-processing once on a tiny image, so their first real use does not pay for JIT
+    /// compilation (a few hundred milliseconds). Needs no network; hosts run it while the network loads.
+    /// </summary>
+    public static void PrimeCodePaths()
+    {
+        using var image = new DecodedImage(new Mat(16, 16, MatType.CV_8UC1, Scalar.All(128)), null, ImageFormat.Png, hasColor: false);
+        using var input = LabPipeline.NetworkInput(image, ColorizationOptions.MinRenderSize);
+        var prediction = new ChromaPrediction(new float[NetworkDescription.BinCount * 4], 2, 2, 8);
+        using var ab = prediction.DecodeAb(BinCentres.Release, ColorizationOptions.DefaultTemperature, 1.0);
+        using var composed = LabPipeline.Compose(image, ab);
+        using var bgr = new Mat(16, 16, MatType.CV_8UC3, Scalar.All(128));
+        ColorDetector.HasColor(bgr);
+        ImageEncoder.Encode(composed, OutputFormat.Png);
+    }
+
     /// <summary>Decodes <paramref name="encoded"/> and colorizes it. The caller owns the result.</summary>
     public async Task<ColorizedImage> ColorizeAsync(ReadOnlyMemory<byte> encoded, ColorizationOptions? options = null,
         DecodeLimits? limits = null, CancellationToken ct = default)

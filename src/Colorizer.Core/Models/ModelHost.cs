@@ -132,11 +132,14 @@ public sealed class ModelHost : IDisposable
                 await _downloader.EnsureWeightsAsync(ModelsDirectory, WeightsRelease.Official, progress, CancellationToken.None).ConfigureAwait(false);
             }
             Publish(new ModelState(ModelStatus.Loading, Message: "Loading the network"));
+            // JIT-compile the pre- and post-processing on the other core while the network loads.
+            var priming = Task.Run(ColorizationEngine.PrimeCodePaths);
             OpenCvLimits = Imaging.OpenCvLimits.Verify();
             _logger.Log(OpenCvLimits.Passed ? Microsoft.Extensions.Logging.LogLevel.Information : Microsoft.Extensions.Logging.LogLevel.Warning, "OpenCV self-test: {Result}", OpenCvLimits.Message);
             var engine = ColorizationEngine.Load(ModelsDirectory, _logger);
             if (_options.WarmUp)
                 engine.WarmUp();
+            await priming.ConfigureAwait(false);
             Publish(new ModelState(ModelStatus.Ready, Message: "Ready"));
             return engine;
         }
