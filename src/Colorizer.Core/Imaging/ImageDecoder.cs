@@ -66,7 +66,7 @@ public static class ImageDecoder
         long pixels = (long)width * height;
         if (pixels > limits.MaxPixels)
             throw new ImageTooLargeException(
-                $"The image is {width}×{height} = {pixels / 1e6:0.#} megapixels; the limit is {limits.MaxPixels / 1e6:0.#} megapixels.");
+                $"The image is {width}×{height} = {pixels / 1e6:0.###} megapixels; the limit is {limits.MaxPixels / 1e6:0.###} megapixels ({limits.MaxPixels:N0} pixels).");
     }
 
     internal static string FormatName(ImageFormat format) => format switch

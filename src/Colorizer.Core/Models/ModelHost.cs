@@ -43,6 +43,10 @@ public sealed class ModelHost : IDisposable
     private readonly Lock _lock = new();
     private Task<ColorizationEngine>? _loading;
     private ModelState _state = new(ModelStatus.NotStarted);
+    private DateTime _failedAt;
+
+    /// <summary>How long a failed load stays failed before a request starts another attempt.</summary>
+    public static readonly TimeSpan RetryFailedLoadAfter = TimeSpan.FromMinutes(1);
 
     /// <summary>Creates the host; nothing is loaded until <see cref="GetEngineAsync"/> or <see cref="StartAsync"/>.</summary>
     public ModelHost(IOptions<ColorizerOptions> options, ModelDownloader downloader, ILogger<ModelHost> logger)
@@ -88,6 +92,10 @@ public sealed class ModelHost : IDisposable
         if (Engine is { } engine)
             return engine;
         var state = State;
+        // A failed load is tried again (in the background) once a minute at most, when someone asks: the weights may
+        // have been put in place, or the network may be back.
+        if (state.Status == ModelStatus.Failed && DateTime.UtcNow - _failedAt > RetryFailedLoadAfter)
+            _ = StartAsync();
         return state.Status switch
         {
             ModelStatus.Failed => throw new ModelNotReadyException($"The colorization model is not available: {state.Message}", mayRecover: false),
@@ -146,6 +154,7 @@ public sealed class ModelHost : IDisposable
         catch (Exception ex)
         {
             _logger.LogError(ex, "The colorization model could not be loaded from {Directory}", ModelsDirectory);
+            _failedAt = DateTime.UtcNow;
             Publish(new ModelState(ModelStatus.Failed, Message: ex is ColorizerException ? ex.Message : $"Unexpected error: {ex.Message}"));
             throw;
         }
