@@ -153,6 +153,9 @@ public static class ImageMagick
     private static (int Exit, string Output) Run(string program, string[] arguments)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // One thread: the images are tiny, and an OpenMP team spinning on every core would slow the tests beside it.
+        start.Environment["MAGICK_THREAD_LIMIT"] = "1";
+        start.Environment["OMP_NUM_THREADS"] = "1";
         foreach (string argument in arguments)
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start.");

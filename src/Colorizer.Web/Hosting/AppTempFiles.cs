@@ -145,7 +145,7 @@ public sealed class AppTempFiles(IOptions<TempFilesOptions> options, ILogger<App
 }
 
 /// <summary>
-/// At start, deletes what a crashed run left in the app's temp folder (entries older than <c>TempFiles:LeftoverAge</c>;
+/// At start, creates the app's temp folder and deletes what a crashed run left in it (entries older than <c>TempFiles:LeftoverAge</c>;
 /// younger ones may belong to another instance sharing the folder). At a graceful stop, deletes the files this process
 /// still has open.
 /// </summary>
@@ -154,6 +154,8 @@ internal sealed class TempFilesJanitor(AppTempFiles files, IOptions<TempFilesOpt
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Created up front, so ASP.NET's own upload buffers can be pointed here too (ASPNETCORE_TEMP, see the Dockerfile).
+        Directory.CreateDirectory(files.Directory);
         int removed = files.RemoveLeftovers(clock.GetUtcNow().UtcDateTime - options.Value.LeftoverAge);
         if (removed > 0)
             logger.LogInformation("Deleted {Count} leftover temporary files from {Directory}", removed, files.Directory);

@@ -85,8 +85,11 @@ public sealed class ProductionErrorTests(ProductionWebFactory factory) : IClassF
         var requestId = System.Text.RegularExpressions.Regex.Match(html, "data-testid=\"request-id\">([^<]+)<");
         Assert.True(requestId.Success, html);
         Assert.False(string.IsNullOrWhiteSpace(requestId.Groups[1].Value));
-        // The error page is static: it starts no circuit that would route back to the failed address.
+        // The error page is static: it starts no circuit that would route back to the failed address (the start page,
+        // interactive, carries the circuit's marker).
         Assert.DoesNotContain("<!--Blazor:{", html, StringComparison.Ordinal);
+        using var home = await client.GetAsync("/");
+        Assert.Contains("<!--Blazor:{", await home.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

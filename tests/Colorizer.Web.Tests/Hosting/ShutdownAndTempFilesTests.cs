@@ -67,6 +67,17 @@ public sealed class ShutdownAndTempFilesTests : IDisposable
     }
 
     [Fact]
+    public void AtStart_TheTempFolderIsCreated()
+    {
+        string folder = _folder.File("not-yet");
+
+        using var factory = new TempFolderWebFactory(folder);
+        _ = factory.Services;
+
+        Assert.True(Directory.Exists(folder));
+    }
+
+    [Fact]
     public async Task AGracefulStop_DeletesTheTempFilesStillOpen_AndTheirStreamsStillWork()
     {
         FileStream zip;
