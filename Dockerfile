@@ -34,9 +34,11 @@ COPY --from=build /out/web /app/web
 COPY --from=build /out/cli /app/cli
 COPY --from=weights --chown=colorizer /models /models
 # OpenCV reads its decoder limits once, when its native library loads: set them in the process environment here.
+# ASPNETCORE_TEMP puts ASP.NET's buffers of large uploads in the app's temp folder, whose crash leftovers it sweeps.
 ENV COLORIZER_MODELS=/models \
     ASPNETCORE_URLS=http://+:8080 \
     ASPNETCORE_ENVIRONMENT=Production \
+    ASPNETCORE_TEMP=/tmp/colorizer-web \
     OPENCV_IO_MAX_IMAGE_PIXELS=50000000 \
     OPENCV_IO_MAX_IMAGE_WIDTH=16384 \
     OPENCV_IO_MAX_IMAGE_HEIGHT=16384

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Colorizer needs on Debian or Ubuntu: the native libraries of OpenCV's runtime (libgtk-3-0), ffmpeg,
-# and the .NET 10 SDK if it is missing (into /usr/local/share/dotnet, linked from /usr/local/bin). With --test it also installs Chromium for the browser tests.
+# and the .NET 10 SDK if it is missing (into /usr/local/share/dotnet, linked from /usr/local/bin). With --test it also installs Chromium for the browser tests
+# and ImageMagick, whose CMYK JPEG encoder makes test input.
 # Safe to run again: apt-get skips what is already installed.
 set -euo pipefail
 
 packages=(libgtk-3-0 ffmpeg ca-certificates curl)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(chromium)
+  packages+=(chromium imagemagick)
 fi
 
 as_root() {

@@ -3,6 +3,7 @@ using Colorizer.Core.Colorization;
 using Colorizer.Web.Api;
 using Colorizer.Web.Colorization;
 using Colorizer.Web.Health;
+using Colorizer.Web.Hosting;
 using MudBlazor.Services;
 
 namespace Colorizer.Web;
@@ -34,6 +35,8 @@ public static class Extensions
         // Loads (and if needed downloads) the model in the background, so the page is up at once and shows progress.
         services.AddHostedService<ModelStartupService>();
         services.AddScoped<ColorizationSession>();
+        // The app's own temp files in one folder: crash leftovers deleted at start, open ones at a graceful stop.
+        services.AddAppTempFiles(builder.Configuration);
 
         services.AddHealthChecks().AddCheck<ModelReadyHealthCheck>("model", tags: [ModelReadyHealthCheck.Tag]);
 

@@ -2,6 +2,7 @@ using Colorizer.Web;
 using Colorizer.Web.Api;
 using Colorizer.Web.Components;
 using Colorizer.Web.Health;
+using Colorizer.Web.Hosting;
 using Colorizer.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -18,6 +19,7 @@ if (!app.Environment.IsDevelopment())
 app.UseSecurityHeaders(ApiHostingExtensions.DocsPath);
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseApiProblemDetails();
+app.UseGracefulStop();
 app.UseAntiforgery();
 
 app.MapStaticAssets();

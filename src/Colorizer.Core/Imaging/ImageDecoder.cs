@@ -31,10 +31,15 @@ public static class ImageDecoder
         limits ??= DecodeLimits.Default;
         var format = ImageFormatDetector.Identify(data);
         string name = FormatName(format);
-        if (!ImageHeader.TryReadSize(data, format, out int width, out int height))
+        if (!ImageHeader.TryReadDeclaredSize(data, format, out long declaredWidth, out long declaredHeight))
             throw new InvalidImageException($"The {name} file is truncated or its header is corrupt.");
-        if (width <= 0 || height <= 0)
-            throw new InvalidImageException($"The {name} file declares an empty image ({width}×{height}).");
+        if (declaredWidth == 0 || declaredHeight == 0)
+            throw new InvalidImageException($"The {name} file declares an empty image ({declaredWidth}×{declaredHeight} pixels).");
+        if (declaredWidth < 0 || declaredHeight < 0)
+            throw new InvalidImageException($"The {name} file declares an impossible size ({declaredWidth}×{declaredHeight} pixels).");
+        if (!ImageHeader.TryReadSize(data, format, out int width, out int height))
+            throw new ImageTooLargeException(
+                $"The image is {declaredWidth}×{declaredHeight} pixels; the longest side allowed is {limits.MaxSide:N0} pixels.");
         CheckSize(width, height, limits);
 
         Mat decoded;

@@ -21,18 +21,7 @@ public static class ImageHeader
     /// <returns>True when both dimensions were found and are positive; false when the header is too short or malformed.</returns>
     public static bool TryReadSize(ReadOnlySpan<byte> data, ImageFormat format, out int width, out int height)
     {
-        long w, h;
-        var ok = format switch
-        {
-            ImageFormat.Jpeg => TryJpeg(data, out w, out h),
-            ImageFormat.Png => TryPng(data, out w, out h),
-            ImageFormat.WebP => TryWebP(data, out w, out h),
-            ImageFormat.Bmp => TryBmp(data, out w, out h),
-            ImageFormat.Tiff => TryTiff(data, out w, out h),
-            _ => Fail(out w, out h),
-        };
-
-        if (ok && w is > 0 and <= int.MaxValue && h is > 0 and <= int.MaxValue)
+        if (TryReadDeclaredSize(data, format, out long w, out long h) && w is > 0 and <= int.MaxValue && h is > 0 and <= int.MaxValue)
         {
             width = (int)w;
             height = (int)h;
@@ -42,6 +31,24 @@ public static class ImageHeader
         width = 0;
         height = 0;
         return false;
+    }
+
+    /// <summary>
+    /// The size as the header states it, zero included (a header that declares a 0×0 image is read, not failed), so
+    /// the caller can tell an empty image from a truncated header. False only when the header cannot be read.
+    /// </summary>
+    internal static bool TryReadDeclaredSize(ReadOnlySpan<byte> data, ImageFormat format, out long width, out long height)
+    {
+        var ok = format switch
+        {
+            ImageFormat.Jpeg => TryJpeg(data, out width, out height),
+            ImageFormat.Png => TryPng(data, out width, out height),
+            ImageFormat.WebP => TryWebP(data, out width, out height),
+            ImageFormat.Bmp => TryBmp(data, out width, out height),
+            ImageFormat.Tiff => TryTiff(data, out width, out height),
+            _ => Fail(out width, out height),
+        };
+        return ok || Fail(out width, out height);
     }
 
     private static bool Fail(out long w, out long h)

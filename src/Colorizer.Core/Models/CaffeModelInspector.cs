@@ -13,6 +13,10 @@ internal static class CaffeModelInspector
     public static IReadOnlyDictionary<string, int> ReadLayerBlobCounts(string path)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        if (file.Length == 0)
+            throw new ModelFilesException(path,
+                $"{path} is empty (0 bytes): it is truncated, not a Caffe model. " +
+                $"The release file {ModelFileNames.Weights} is 128,946,764 bytes; delete the file and let Colorizer download it again.");
         var reader = new Reader(file);
         var layers = new Dictionary<string, int>(StringComparer.Ordinal);
         try

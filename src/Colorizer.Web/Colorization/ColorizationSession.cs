@@ -11,10 +11,13 @@ namespace Colorizer.Web.Colorization;
 /// The gallery of one Blazor circuit over the process's one engine. Scoped, so it is disposed with the circuit, which
 /// cancels its work and frees the native buffers of every result it holds.
 /// </summary>
-public sealed class ColorizationSession(ColorizationService colorizer, IOptions<UploadOptions> upload) : IDisposable
+public sealed class ColorizationSession(ColorizationService colorizer, IOptions<UploadOptions> upload, IHostApplicationLifetime lifetime)
+    : IDisposable
 {
     private readonly List<GalleryItem> _items = [];
-    private readonly CancellationTokenSource _closed = new();
+
+    // Closed with the circuit, or when the app stops: a graceful stop cancels the page's work in flight.
+    private readonly CancellationTokenSource _closed = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
 
     /// <summary>Raised when any item changes (from any thread); the page re-renders.</summary>
     public event Action? Changed;

@@ -82,6 +82,17 @@ public sealed class ModelLoadingTests : IDisposable
     }
 
     [Fact]
+    public void EmptyWeights_AreRefusedAsTruncated()
+    {
+        var folder = WriteTiny();
+        File.WriteAllBytes(folder.WeightsPath, []);
+        var error = Assert.Throws<ModelFilesException>(() => ColorizationEngine.Load(folder.Directory));
+        Assert.Equal(folder.WeightsPath, error.FileName);
+        Assert.Contains("empty (0 bytes)", error.Message);
+        Assert.Contains("truncated", error.Message);
+    }
+
+    [Fact]
     public void GarbageWeights_AreRefused()
     {
         var folder = WriteTiny();

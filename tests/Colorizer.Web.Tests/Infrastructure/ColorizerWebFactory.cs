@@ -24,6 +24,7 @@ public class ColorizerWebFactory : WebApplicationFactory<Program>
     public static readonly (int A, int B) ModelColour = (20, 30);
 
     private readonly TemporaryDirectory _models = new();
+    private readonly TemporaryDirectory _temp = new();
     private readonly Dictionary<string, string?> _settings;
     private readonly bool _kestrel;
     private Uri? _kestrelAddress;
@@ -46,6 +47,12 @@ public class ColorizerWebFactory : WebApplicationFactory<Program>
         if (kestrel)
             UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
     }
+
+    /// <summary>The app's models folder (the tiny model's files, unless the weights were left out).</summary>
+    public string ModelsDirectory => _models.Path;
+
+    /// <summary>The app's temp folder (<c>TempFiles:Directory</c>), unless the settings name another.</summary>
+    public string TempDirectory => _settings.TryGetValue("TempFiles:Directory", out var folder) && folder is not null ? folder : _temp.Path;
 
     /// <summary>The app's model host.</summary>
     public ModelHost Models => Services.GetRequiredService<ModelHost>();
@@ -98,6 +105,7 @@ public class ColorizerWebFactory : WebApplicationFactory<Program>
     {
         builder.UseSetting("Colorizer:ModelsDirectory", _models.Path);
         builder.UseSetting("Colorizer:DownloadWeights", "false");
+        builder.UseSetting("TempFiles:Directory", _temp.Path);
         foreach (var (key, value) in _settings)
             builder.UseSetting(key, value);
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
@@ -107,7 +115,10 @@ public class ColorizerWebFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         if (disposing)
+        {
             _models.Dispose();
+            _temp.Dispose();
+        }
     }
 
     private Uri KestrelAddress()
