@@ -3,6 +3,7 @@ using Colorizer.Core.Colorization;
 using Colorizer.Web.Api;
 using Colorizer.Web.Colorization;
 using Colorizer.Web.Health;
+using Colorizer.Web.Video;
 using MudBlazor.Services;
 
 namespace Colorizer.Web;
@@ -34,6 +35,9 @@ public static class Extensions
         // Loads (and if needed downloads) the model in the background, so the page is up at once and shows progress.
         services.AddHostedService<ModelStartupService>();
         services.AddScoped<ColorizationSession>();
+
+        // Video jobs: colorized in the background, one at a time, kept for Video:RetainFinishedFor.
+        services.AddVideoJobs(builder.Configuration);
 
         services.AddHealthChecks().AddCheck<ModelReadyHealthCheck>("model", tags: [ModelReadyHealthCheck.Tag]);
 

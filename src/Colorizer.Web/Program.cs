@@ -3,6 +3,7 @@ using Colorizer.Web.Api;
 using Colorizer.Web.Components;
 using Colorizer.Web.Health;
 using Colorizer.Web.Security;
+using Colorizer.Web.Video;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddColorizerWeb();
@@ -24,6 +25,7 @@ app.MapStaticAssets();
 app.MapColorizerHealthChecks();
 app.MapColorizeApi();
 app.MapColorizeApiDocumentation();
+app.MapVideoEndpoints();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 
