@@ -3,7 +3,6 @@ using Colorizer.Core.Colorization;
 using Colorizer.Web.Api;
 using Colorizer.Web.Colorization;
 using Colorizer.Web.Health;
-using Colorizer.Web.Video;
 using MudBlazor.Services;
 
 namespace Colorizer.Web;
@@ -36,10 +35,9 @@ public static class Extensions
         services.AddHostedService<ModelStartupService>();
         services.AddScoped<ColorizationSession>();
 
+        services.AddHealthChecks().AddCheck<ModelReadyHealthCheck>("model", tags: [ModelReadyHealthCheck.Tag]);
         // Video jobs: colorized in the background, one at a time, kept for Video:RetainFinishedFor.
         services.AddVideoJobs(builder.Configuration);
-
-        services.AddHealthChecks().AddCheck<ModelReadyHealthCheck>("model", tags: [ModelReadyHealthCheck.Tag]);
 
         // The REST API: problem details, OpenAPI, and Kestrel's and the multipart reader's limits from Upload:MaxFileBytes.
         services.AddColorizeApi();

@@ -3,7 +3,6 @@ using Colorizer.Web.Api;
 using Colorizer.Web.Components;
 using Colorizer.Web.Health;
 using Colorizer.Web.Security;
-using Colorizer.Web.Video;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddColorizerWeb();

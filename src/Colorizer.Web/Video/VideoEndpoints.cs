@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Colorizer.Web.Video;
 
@@ -8,10 +7,10 @@ namespace Colorizer.Web.Video;
 /// and a link can download them: <c>/video/{id}/result</c> (the colorized MP4; <c>?download=true</c> offers it as a
 /// file) and <c>/video/{id}/original</c> (the upload). An unknown or expired id is a 404 problem.
 /// </summary>
-public static class VideoEndpoints
+internal static class VideoEndpoints
 {
     /// <summary>Maps the two endpoints.</summary>
-    public static IEndpointRouteBuilder MapVideoEndpoints(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder Map(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/video/{id}").ExcludeFromDescription();
         group.MapGet("/result", (string id, bool? download, VideoJobService jobs, HttpContext context) =>
@@ -66,20 +65,4 @@ public static class VideoEndpoints
     };
 
     private static string Plural(int count, string unit) => count == 1 ? $"1 {unit}" : $"{count} {unit}s";
-}
-
-/// <summary>The video jobs' registrations.</summary>
-public static class VideoServiceCollectionExtensions
-{
-    /// <summary>Adds <see cref="VideoJobService"/> (singleton, hosted, also as <see cref="IVideoJobs"/>) and its validated <c>Video</c> options.</summary>
-    public static IServiceCollection AddVideoJobs(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddOptions<VideoJobOptions>().Bind(configuration.GetSection(VideoJobOptions.SectionName))
-            .ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<VideoJobService>();
-        services.AddSingleton<IVideoJobs>(sp => sp.GetRequiredService<VideoJobService>());
-        services.AddHostedService(sp => sp.GetRequiredService<VideoJobService>());
-        return services;
-    }
 }

@@ -13,9 +13,10 @@ public sealed class VideoJobOptions : IValidatableObject
     public long MaxFileBytes { get; set; } = 500L * 1024 * 1024;
 
     /// <summary>
-    /// Where uploads and results are kept while their jobs live; default <c>&lt;temp&gt;/colorizer-web/videos</c>.
-    /// Each running app takes a folder of its own inside it; folders that no running app holds are left over from a
-    /// crash and are removed at start.
+    /// Where uploads and results are kept while their jobs live; default <c>&lt;temp&gt;/colorizer-videos</c>. Each
+    /// running app takes a folder of its own inside it; folders that no running app holds are left over from a crash
+    /// and are removed at start. (Not inside the app's folder for short-lived temporary files, whose start-up sweep
+    /// deletes anything older than a few minutes: a video job may run and be kept for much longer.)
     /// </summary>
     public string? StorageDirectory { get; set; }
 
@@ -31,7 +32,7 @@ public sealed class VideoJobOptions : IValidatableObject
 
     /// <summary>The storage folder with the default filled in.</summary>
     public string ResolvedStorageDirectory => Path.GetFullPath(string.IsNullOrWhiteSpace(StorageDirectory)
-        ? Path.Combine(Path.GetTempPath(), "colorizer-web", "videos")
+        ? Path.Combine(Path.GetTempPath(), "colorizer-videos")
         : StorageDirectory);
 
     /// <inheritdoc />

@@ -33,8 +33,8 @@ public static class VideoText
     /// <summary>"820 KB", "12.3 MB", "1.2 GB" (binary multiples).</summary>
     public static string Bytes(long bytes) => bytes switch
     {
-        >= 1L << 30 => string.Create(CultureInfo.CurrentCulture, $"{bytes / (double)(1L << 30):0.0} GB"),
-        >= 1L << 20 => string.Create(CultureInfo.CurrentCulture, $"{bytes / (double)(1L << 20):0.0} MB"),
+        >= 1L << 30 => string.Create(CultureInfo.CurrentCulture, $"{bytes / (double)(1L << 30):0.#} GB"),
+        >= 1L << 20 => string.Create(CultureInfo.CurrentCulture, $"{bytes / (double)(1L << 20):0.#} MB"),
         >= 1L << 10 => string.Create(CultureInfo.CurrentCulture, $"{bytes / (double)(1L << 10):0} KB"),
         _ => string.Create(CultureInfo.CurrentCulture, $"{bytes} bytes"),
     };

@@ -148,6 +148,37 @@ public sealed class VideoJobServiceTests
     }
 
     [Fact]
+    public async Task ARunningVideo_HoldsOneSlotOfTheSharedQueue_SoPhotosStillGetThrough()
+    {
+        await using var harness = await VideoJobHarness.StartAsync();
+        var job = await harness.CreateAsync(harness.WriteVideo("long.avi", frames: 500, width: 192, height: 144));
+        await harness.WaitForAsync(job.Id, j => j.State == VideoJobState.Running);
+
+        Assert.Equal(1, harness.Queue.Running);
+        using (var photo = harness.Queue.Enter())
+            Assert.True(photo.IsRunning, "a photo should start at once on the other slot");
+
+        harness.Service.Cancel(job.Id);
+        await harness.WaitForEndAsync(job.Id);
+        Assert.Equal(0, harness.Queue.Running);
+    }
+
+    [Fact]
+    public async Task WithoutAModel_TheJobFails_SayingWhy()
+    {
+        using var work = new TemporaryDirectory();
+        Directory.CreateDirectory(work.File("models"));
+        await using var harness = await VideoJobHarness.StartAsync(work: work);
+
+        var job = await harness.CreateAsync(harness.WriteVideo("clip.avi", frames: 5));
+        var ended = await harness.WaitForEndAsync(job.Id);
+
+        Assert.Equal(VideoJobState.Failed, ended.State);
+        Assert.Contains("colorization_release_v2.caffemodel", ended.Error);
+        Assert.Empty(harness.StoredFiles());
+    }
+
+    [Fact]
     public async Task TruncatedVideo_Fails_WithTheReason_NamingTheUsersFile()
     {
         await using var harness = await VideoJobHarness.StartAsync();
@@ -343,6 +374,6 @@ public sealed class VideoJobServiceTests
         Assert.Contains(Validate(new VideoJobOptions { CleanupInterval = TimeSpan.FromSeconds(-1) }), r => r.MemberNames.Contains(nameof(VideoJobOptions.CleanupInterval)));
         Assert.Contains(Validate(new VideoJobOptions { MaxFileBytes = 0 }), r => r.MemberNames.Contains(nameof(VideoJobOptions.MaxFileBytes)));
         Assert.Contains(Validate(new VideoJobOptions { MaxQueuedJobs = 0 }), r => r.MemberNames.Contains(nameof(VideoJobOptions.MaxQueuedJobs)));
-        Assert.Equal(Path.Combine(Path.GetTempPath(), "colorizer-web", "videos"), new VideoJobOptions().ResolvedStorageDirectory);
+        Assert.Equal(Path.Combine(Path.GetTempPath(), "colorizer-videos"), new VideoJobOptions().ResolvedStorageDirectory);
     }
 }
