@@ -117,6 +117,36 @@ public sealed class VideoEndpointTests(VideoWebFactory factory) : IClassFixture<
         Assert.Equal(job.SizeBytes, (await response.Content.ReadAsByteArrayAsync()).Length);
     }
 
+    [Fact]
+    public async Task Result_OfAJobStillRunning_Is409_WhileTheOriginalIsThere()
+    {
+        using var client = await factory.CreateReadyClientAsync();
+        using var work = new TemporaryDirectory();
+        string path = work.File("long.avi");
+        TestVideos.Write(path, 400, 192, 144, 24, TestVideos.Panning(192, 144, 1, noise: 0));
+        VideoJobSnapshot job;
+        await using (var stream = File.OpenRead(path))
+            job = await factory.Videos.CreateAsync("long.avi", stream);
+        try
+        {
+            using var result = await client.GetAsync($"/video/{job.Id}/result");
+            using var original = await client.GetAsync($"/video/{job.Id}/original");
+
+            Assert.Contains("still being colorized", (await ApiRequests.AssertProblemAsync(result, HttpStatusCode.Conflict)).Detail);
+            Assert.Equal(HttpStatusCode.OK, original.StatusCode);
+        }
+        finally
+        {
+            factory.Videos.Cancel(job.Id);
+        }
+        // A running job stops at its next frame.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (factory.Videos.Find(job.Id) is { IsFinished: false } && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+        using var cancelled = await client.GetAsync($"/video/{job.Id}/original");
+        Assert.Contains("cancelled", (await ApiRequests.AssertProblemAsync(cancelled, HttpStatusCode.NotFound)).Detail);
+    }
+
     [Theory]
     [InlineData("result")]
     [InlineData("original")]
