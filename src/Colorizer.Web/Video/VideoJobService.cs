@@ -126,6 +126,7 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         }
         string input = storage.NewPath("-original" + extension);
         string partial = input + ".upload";
+        bool admitted = false;
         try
         {
             long size = await SaveAsync(content, partial, received, ct);
@@ -138,13 +139,14 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
             {
                 _uploading--;
                 _jobs[snapshot.Id] = job;
+                admitted = true;
             }
             _logger.LogInformation("Video job {Id} queued: {Bytes} bytes, {Frames} frames", snapshot.Id, size, totalFrames);
             UpdatePositions();
             _pending.Writer.TryWrite(job);
             return job.Snapshot;
         }
-        catch
+        catch when (!admitted)
         {
             lock (_admission)
                 _uploading--;
