@@ -39,6 +39,8 @@ public static class Extensions
         services.AddAppTempFiles(builder.Configuration);
 
         services.AddHealthChecks().AddCheck<ModelReadyHealthCheck>("model", tags: [ModelReadyHealthCheck.Tag]);
+        // Video jobs: colorized in the background, one at a time, kept for Video:RetainFinishedFor.
+        services.AddVideoJobs(builder.Configuration);
 
         // The REST API: problem details, OpenAPI, and Kestrel's and the multipart reader's limits from Upload:MaxFileBytes.
         services.AddColorizeApi();

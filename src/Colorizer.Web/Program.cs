@@ -26,6 +26,7 @@ app.MapStaticAssets();
 app.MapColorizerHealthChecks();
 app.MapColorizeApi();
 app.MapColorizeApiDocumentation();
+app.MapVideoEndpoints();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 

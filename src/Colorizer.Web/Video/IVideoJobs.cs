@@ -1,0 +1,53 @@
+namespace Colorizer.Web.Video;
+
+/// <summary>The video jobs as the page sees them (implemented by <see cref="VideoJobService"/>).</summary>
+public interface IVideoJobs
+{
+    /// <summary>The largest video accepted, in bytes.</summary>
+    long MaxFileBytes { get; }
+
+    /// <summary>How long finished jobs are kept.</summary>
+    TimeSpan RetainFinishedFor { get; }
+
+    /// <summary>The job's current state, or null when there is no such job (never was, or expired).</summary>
+    VideoJobSnapshot? Find(string id);
+
+    /// <summary>
+    /// Calls <paramref name="changed"/> (from any thread) whenever the job changes, and once when it is removed; read
+    /// the state again with <see cref="Find"/>. Null when there is no such job. Dispose the answer to stop.
+    /// </summary>
+    IDisposable? Watch(string id, Action changed);
+
+    /// <summary>
+    /// Saves an upload (<paramref name="content"/>, read to its end) and queues it. Throws
+    /// <see cref="VideoJobRefusedException"/> with a reason for people when it is not accepted (not a video, too large,
+    /// too many waiting, not readable as a video). <paramref name="received"/> hears the bytes saved so far.
+    /// </summary>
+    Task<VideoJobSnapshot> CreateAsync(string fileName, Stream content, IProgress<long>? received = null, CancellationToken ct = default);
+
+    /// <summary>Cancels a queued or running job; false when there is no such job or it has already ended.</summary>
+    bool Cancel(string id);
+
+    /// <summary>
+    /// Frame <paramref name="frame"/> (0-based) of a finished job's original and result, scaled so the longer side is at
+    /// most <paramref name="maxSide"/>, as JPEG; null when the job is not done or has no such frame.
+    /// </summary>
+    Task<VideoFramePair?> ReadFramesAsync(string id, int frame, int maxSide, CancellationToken ct = default);
+}
+
+/// <summary>One frame of the original and of the result, encoded for display.</summary>
+/// <param name="Frame">The frame's index (0-based).</param>
+/// <param name="Original">The original frame, encoded.</param>
+/// <param name="Colorized">The colorized frame, encoded, the same size.</param>
+/// <param name="ContentType">The encoding's media type.</param>
+public sealed record VideoFramePair(int Frame, byte[] Original, byte[] Colorized, string ContentType)
+{
+    /// <summary>The original as a data URL.</summary>
+    public string OriginalDataUrl => $"data:{ContentType};base64,{Convert.ToBase64String(Original)}";
+
+    /// <summary>The result as a data URL.</summary>
+    public string ColorizedDataUrl => $"data:{ContentType};base64,{Convert.ToBase64String(Colorized)}";
+}
+
+/// <summary>An upload was not accepted as a video job; the message says why, for people.</summary>
+public sealed class VideoJobRefusedException(string message, Exception? inner = null) : Exception(message, inner);

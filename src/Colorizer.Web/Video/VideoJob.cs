@@ -1,0 +1,167 @@
+using Colorizer.Core.Video;
+
+namespace Colorizer.Web.Video;
+
+/// <summary>The stages of a video job.</summary>
+public enum VideoJobState
+{
+    /// <summary>Uploaded, waiting for the videos before it, the model or a free slot of the work queue.</summary>
+    Queued,
+
+    /// <summary>Being colorized.</summary>
+    Running,
+
+    /// <summary>Colorized: the result can be played and downloaded.</summary>
+    Done,
+
+    /// <summary>Stopped by an error; see <see cref="VideoJobSnapshot.Error"/>.</summary>
+    Failed,
+
+    /// <summary>Cancelled by the user (or the server shutting down).</summary>
+    Cancelled,
+}
+
+/// <summary>What a video job is doing, as of one moment: immutable, so a page can render it from any thread.</summary>
+/// <param name="Id">The job's unguessable id: 128 random bits, base64url (22 characters). Its URLs are capabilities.</param>
+/// <param name="FileName">The name the user's file had: shown (encoded), never used as a path.</param>
+/// <param name="SizeBytes">The upload's size.</param>
+/// <param name="State">The stage.</param>
+/// <param name="JobsAhead">While queued: the videos that will run before this one (0 when it is next).</param>
+/// <param name="Note">While queued: what it waits for (the model, a free slot), or null.</param>
+/// <param name="Progress">Frames done of the total, speed and time left; null before the first frame.</param>
+/// <param name="Result">What the colorization did, once done.</param>
+/// <param name="Error">Why it failed or that it was cancelled.</param>
+/// <param name="CreatedAt">When the upload finished.</param>
+/// <param name="StartedAt">When colorizing started.</param>
+/// <param name="FinishedAt">When it ended (done, failed or cancelled); the job expires a retention period later.</param>
+/// <param name="TotalFrames">The frame count the container announces (0 if unknown), known from the upload on.</param>
+/// <param name="ExpiresAt">When the job and its files will be deleted, once finished.</param>
+public sealed record VideoJobSnapshot(
+    string Id,
+    string FileName,
+    long SizeBytes,
+    VideoJobState State,
+    int JobsAhead,
+    string? Note,
+    VideoProgress? Progress,
+    VideoResult? Result,
+    string? Error,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    int TotalFrames = 0,
+    DateTimeOffset? ExpiresAt = null)
+{
+    /// <summary>True once the job has ended, whichever way.</summary>
+    public bool IsFinished => State is VideoJobState.Done or VideoJobState.Failed or VideoJobState.Cancelled;
+
+    /// <summary>The address of the colorized MP4 (relative to the app's base).</summary>
+    public string ResultUrl => $"video/{Id}/result";
+
+    /// <summary>The address of the upload as it came.</summary>
+    public string OriginalUrl => $"video/{Id}/original";
+
+    /// <summary>The file name a download gets: the upload's stem, made safe, plus <c>-colorized.mp4</c>.</summary>
+    public string DownloadName => Api.DownloadFileName.Stem(FileName) + "-colorized" + VideoFiles.OutputExtension;
+}
+
+/// <summary>
+/// One job: its files, its cancellation and its latest <see cref="VideoJobSnapshot"/>. (Its token source has no timer,
+/// so it is left to the garbage collector: a page may still cancel a job the clean-up is removing.)
+/// </summary>
+internal sealed class VideoJob
+{
+    private readonly Lock _lock = new();
+    private readonly CancellationTokenSource _cancel = new();
+    private VideoJobSnapshot _snapshot;
+    private bool _claimed;
+
+    public VideoJob(VideoJobSnapshot initial, long sequence, string inputPath, string resultPath, string originalContentType)
+    {
+        _snapshot = initial;
+        Sequence = sequence;
+        InputPath = inputPath;
+        ResultPath = resultPath;
+        OriginalContentType = originalContentType;
+    }
+
+    /// <summary>The order of arrival.</summary>
+    public long Sequence { get; }
+
+    /// <summary>The upload, under a generated name in the storage folder.</summary>
+    public string InputPath { get; }
+
+    /// <summary>Where the colorized MP4 goes.</summary>
+    public string ResultPath { get; }
+
+    /// <summary>The upload's media type, from its (checked) extension.</summary>
+    public string OriginalContentType { get; }
+
+    public string Id => Snapshot.Id;
+
+    public VideoJobSnapshot Snapshot
+    {
+        get { lock (_lock) return _snapshot; }
+    }
+
+    /// <summary>Cancelled when the user cancels.</summary>
+    public CancellationToken CancellationToken => _cancel.Token;
+
+    /// <summary>Raised (from any thread, outside any lock) after every change, and once more when the job is removed.</summary>
+    public event Action? Changed;
+
+    /// <summary>Applies <paramref name="change"/> (null: no change) under the job's lock; returns whether it changed.</summary>
+    public bool Update(Func<VideoJobSnapshot, VideoJobSnapshot?> change)
+    {
+        lock (_lock)
+        {
+            var next = change(_snapshot);
+            if (next is null || next == _snapshot)
+                return false;
+            _snapshot = next;
+        }
+        RaiseChanged();
+        return true;
+    }
+
+    public void RaiseChanged() => Changed?.Invoke();
+
+    /// <summary>The runner takes the job; false when it was cancelled while it waited.</summary>
+    public bool TryClaim()
+    {
+        lock (_lock)
+        {
+            if (_snapshot.State != VideoJobState.Queued || _cancel.IsCancellationRequested)
+                return false;
+            _claimed = true;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Cancels the job. One the runner has not taken yet ends at once (returns true); a running one stops at its next
+    /// frame and the runner records the end.
+    /// </summary>
+    public bool Cancel(DateTimeOffset now, DateTimeOffset expiresAt)
+    {
+        bool endedNow = false;
+        lock (_lock)
+        {
+            if (_snapshot.IsFinished)
+                return false;
+            if (!_claimed)
+            {
+                _snapshot = _snapshot with
+                {
+                    State = VideoJobState.Cancelled, Error = "Cancelled.", Note = null, JobsAhead = 0, FinishedAt = now, ExpiresAt = expiresAt,
+                };
+                endedNow = true;
+            }
+        }
+        // Outside the lock: cancellation runs the running job's callbacks on this thread.
+        _cancel.Cancel();
+        if (endedNow)
+            RaiseChanged();
+        return endedNow;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Globalization;
+using Colorizer.Core.Video;
+
+namespace Colorizer.Web.Video;
+
+/// <summary>How the video page words numbers: progress, durations, sizes.</summary>
+public static class VideoText
+{
+    /// <summary>"12 / 48 frames", or "12 frames" when the total is unknown.</summary>
+    public static string Frames(int done, int total) => total > 0
+        ? string.Create(CultureInfo.CurrentCulture, $"{done} / {total} frames")
+        : string.Create(CultureInfo.CurrentCulture, $"{done} frames");
+
+    /// <summary>"12 / 48 frames · 3.4 fps · ETA 0:12".</summary>
+    public static string Progress(VideoProgress progress, int knownTotal)
+    {
+        int total = Math.Max(progress.TotalFrames, knownTotal);
+        string text = Frames(progress.FramesDone, total) + string.Create(CultureInfo.CurrentCulture, $" · {progress.FramesPerSecond:0.0} fps");
+        if (progress.Remaining is { } remaining && remaining > TimeSpan.Zero)
+            text += " · ETA " + Duration(remaining);
+        return text;
+    }
+
+    /// <summary>"0:12", "4:05", "1:02:03".</summary>
+    public static string Duration(TimeSpan span)
+    {
+        span = TimeSpan.FromSeconds(Math.Ceiling(Math.Max(0, span.TotalSeconds)));
+        return span.TotalHours >= 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{(int)span.TotalHours}:{span.Minutes:00}:{span.Seconds:00}")
+            : string.Create(CultureInfo.InvariantCulture, $"{span.Minutes}:{span.Seconds:00}");
+    }
+
+    /// <summary>"820 KB", "12.3 MB", "1.2 GB" (binary multiples).</summary>
+    public static string Bytes(long bytes) => bytes switch
+    {
+        >= 1L << 30 => string.Create(CultureInfo.CurrentCulture, $"{bytes / (double)(1L << 30):0.#} GB"),
+        >= 1L << 20 => string.Create(CultureInfo.CurrentCulture, $"{bytes / (double)(1L << 20):0.#} MB"),
+        >= 1L << 10 => string.Create(CultureInfo.CurrentCulture, $"{bytes / (double)(1L << 10):0} KB"),
+        _ => string.Create(CultureInfo.CurrentCulture, $"{bytes} bytes"),
+    };
+
+    /// <summary>"1 hour", "90 minutes", "2 days".</summary>
+    public static string Span(TimeSpan span) => VideoEndpoints.Describe(span);
+}

@@ -1,0 +1,117 @@
+using System.Text.RegularExpressions;
+using Colorizer.Testing;
+using Microsoft.Playwright;
+using OpenCvSharp;
+
+namespace Colorizer.Web.BrowserTests;
+
+public sealed partial class VideoPageTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    private const int Frames = 48, Width = 320, Height = 240;
+    private const double Fps = 24;
+
+    [Fact]
+    public async Task UploadedVideo_GetsAJobPage_ThatSurvivesAReload_AndDownloadsAsMp4()
+    {
+        using var work = new TemporaryDirectory();
+        string input = work.File("e2e clip.avi");
+        TestVideos.Write(input, Frames, Width, Height, Fps, TestVideos.Panning(Width, Height, 2, noise: 2));
+        var page = await fixture.OpenAsync();
+        try
+        {
+            // From the app bar to the upload, then to the job's own address.
+            await page.Locator("[data-testid=nav-videos]").ClickAsync();
+            await page.WaitForURLAsync(VideoPageAddress());
+            await page.Locator("#video-upload-zone input[type=file]").SetInputFilesAsync(input);
+            await page.WaitForURLAsync(JobAddress(), new() { Timeout = 30_000 });
+            string jobAddress = page.Url;
+            var job = page.Locator("[data-testid=video-job]");
+            await Assertions.Expect(job).ToContainTextAsync("e2e clip.avi");
+            await Assertions.Expect(job).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
+
+            // A reload (a new circuit) shows the same finished job.
+            await page.ReloadAsync();
+            await page.WaitForSelectorAsync("body[data-circuit=ready]", new() { Timeout = 30_000 });
+            Assert.Equal(jobAddress, page.Url);
+            await Assertions.Expect(job).ToHaveAttributeAsync("data-state", "done");
+            await Assertions.Expect(page.Locator("[data-testid=video-facts]")).ToContainTextAsync($"{Width} × {Height} px");
+
+            // The result plays in the browser (H.264 MP4 from the app's own address, under its Content-Security-Policy);
+            // Chromium cannot play the original Motion-JPEG AVI, and the page says so.
+            await page.WaitForFunctionAsync(
+                "() => { const v = document.querySelector('[data-testid=video-result-player]'); return v && v.readyState >= 1 && v.videoWidth > 0; }",
+                null, new() { Timeout = 15_000 });
+            Assert.Equal(Width, await page.Locator("[data-testid=video-result-player]").EvaluateAsync<int>("v => v.videoWidth"));
+            await Assertions.Expect(page.Locator("[data-testid=original-unplayable]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+
+            // Any frame under the compare divider: pick frame 10 by number.
+            var frame = page.Locator("[data-testid=frame-view]");
+            await Assertions.Expect(frame).ToHaveAttributeAsync("data-frame", (Frames / 2).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var number = page.Locator("input[data-testid=frame-number]");
+            await number.FillAsync("10");
+            await number.PressAsync("Tab");
+            await Assertions.Expect(frame).ToHaveAttributeAsync("data-frame", "10");
+            await Assertions.Expect(frame.Locator("img.compare-after")).ToHaveAttributeAsync("src", new Regex("^data:image/jpeg;base64,"));
+
+            // The download is the whole MP4: every frame, at the original size and rate.
+            var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=video-download]").ClickAsync());
+            Assert.Equal("e2e_clip-colorized.mp4", download.SuggestedFilename);
+            string saved = work.File("downloaded.mp4");
+            await download.SaveAsAsync(saved);
+            var (frames, fps) = TestVideos.ReadAll(saved);
+            try
+            {
+                Assert.Equal(Frames, frames.Count);
+                Assert.All(frames, f => Assert.Equal(new Size(Width, Height), f.Size()));
+                Assert.Equal(Fps, fps, 0.01);
+            }
+            finally
+            {
+                frames.ForEach(f => f.Dispose());
+            }
+
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder(), "video.png"), FullPage = true });
+            // On a phone the page fits the width.
+            await page.SetViewportSizeAsync(390, 844);
+            int scrollWidth = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+            Assert.True(scrollWidth <= 390, $"the page is {scrollWidth} px wide in a 390 px window");
+
+            Assert.True(fixture.ConsoleErrors(page).Count == 0, string.Join("\n", fixture.ConsoleErrors(page)));
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task UnknownJobAddress_SaysNotFoundOrExpired()
+    {
+        var page = await fixture.OpenAsync();
+        try
+        {
+            await page.GotoAsync(fixture.BaseAddress.TrimEnd('/') + "/video/AAAAAAAAAAAAAAAAAAAAAA");
+            await Assertions.Expect(page.Locator("[data-testid=video-not-found]")).ToContainTextAsync("not found or has expired");
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    private static string ScreenshotFolder()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Colorizer.sln")))
+                return Directory.CreateDirectory(Path.Combine(directory.FullName, "docs", "screenshots")).FullName;
+        }
+        throw new InvalidOperationException("Colorizer.sln not found above the test's folder.");
+    }
+
+    [GeneratedRegex(@"/video$")]
+    private static partial Regex VideoPageAddress();
+
+    [GeneratedRegex(@"/video/[A-Za-z0-9_-]{22}$")]
+    private static partial Regex JobAddress();
+}

@@ -1,0 +1,81 @@
+using Bunit;
+using Colorizer.Core;
+using Colorizer.Core.Video;
+using Colorizer.Testing;
+using Colorizer.Web.Components.Pages;
+using Colorizer.Web.Video;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Colorizer.Web.Tests.Video;
+
+public sealed class VideoPageTests : VideoComponentTestBase
+{
+    private static readonly TemporaryDirectory Models = new();
+
+    public VideoPageTests()
+        : base(services =>
+        {
+            services.AddLogging();
+            // A model host that is never started: the page only shows its state.
+            services.AddColorizerCore(o =>
+            {
+                o.ModelsDirectory = Models.Path;
+                o.DownloadWeights = false;
+            });
+        })
+    {
+    }
+
+
+    private IRenderedComponent<VideoPage> RenderPage(string? id) => Context.Render<VideoPage>(p => p.Add(c => c.Id, id));
+
+    [Fact]
+    public void WithoutAnId_OffersTheUpload_WithTheVideoLimit()
+    {
+        Jobs.MaxFileBytes = 500L * 1024 * 1024;
+        var cut = RenderPage(null);
+
+        Assert.Equal("Colorize a video", cut.Find("h1").TextContent.Trim());
+        var input = cut.Find("#video-upload-zone input[type=file]");
+        Assert.Contains(".mp4", input.GetAttribute("accept"));
+        Assert.Contains(".webm", input.GetAttribute("accept"));
+        Assert.Contains("up to 500 MB", cut.Find("#video-upload-zone").TextContent);
+        Assert.Contains("1 hour", cut.Markup);
+    }
+
+    [Fact]
+    public void AnUnknownOrExpiredId_SaysSo_AndLinksToANewUpload()
+    {
+        var cut = RenderPage(VideoJobIds.New());
+
+        Assert.Contains("not found or has expired", cut.Find("[data-testid=video-not-found]").TextContent);
+        Assert.Equal("Video not found", cut.Find("h1").TextContent.Trim());
+        Assert.Contains(cut.FindAll("a"), a => a.GetAttribute("href") == "video");
+    }
+
+    [Fact]
+    public void TheJob_UpdatesLive_FromQueuedToRunningToDone_AndDisappearsWhenItExpires()
+    {
+        var job = FakeVideoJobs.Job(VideoJobState.Queued) with { JobsAhead = 1 };
+        Jobs.Set(job);
+        var cut = RenderPage(job.Id);
+        Assert.Equal("Video: clip.avi", cut.Find("h1").TextContent.Trim());
+        Assert.Equal("queued", cut.Find("[data-testid=video-job]").GetAttribute("data-state"));
+
+        Jobs.Set(job with { State = VideoJobState.Running, Progress = new VideoProgress(12, 48, 6, TimeSpan.FromSeconds(6)) });
+        cut.WaitForAssertion(() => Assert.StartsWith("12 / 48 frames", cut.Find("[data-testid=video-progress]").TextContent.Trim(), StringComparison.Ordinal));
+
+        Jobs.Set(job with { State = VideoJobState.Running, Progress = new VideoProgress(36, 48, 6, TimeSpan.FromSeconds(2)) });
+        cut.WaitForAssertion(() => Assert.StartsWith("36 / 48 frames", cut.Find("[data-testid=video-progress]").TextContent.Trim(), StringComparison.Ordinal));
+
+        cut.Find("[data-testid=video-cancel]").Click();
+        Assert.Equal([job.Id], Jobs.Cancelled);
+
+        Jobs.Set(job with { State = VideoJobState.Done, Result = FakeVideoJobs.Result() });
+        cut.WaitForAssertion(() => Assert.Equal("done", cut.Find("[data-testid=video-job]").GetAttribute("data-state")));
+        Assert.NotNull(cut.Find("[data-testid=video-result-player]"));
+
+        Jobs.Remove(job.Id);
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=video-not-found]")));
+    }
+}
