@@ -18,6 +18,7 @@ if (!app.Environment.IsDevelopment())
 app.UseSecurityHeaders(ApiHostingExtensions.DocsPath);
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseApiProblemDetails();
+app.UseRateLimiter();
 app.UseAntiforgery();
 
 app.MapStaticAssets();
