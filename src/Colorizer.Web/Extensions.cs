@@ -44,6 +44,7 @@ public static class Extensions
 
         // The REST API: problem details, OpenAPI, and Kestrel's and the multipart reader's limits from Upload:MaxFileBytes.
         services.AddColorizeApi();
+        services.AddApiRateLimiting(builder.Configuration);
         return builder;
     }
 }

@@ -20,6 +20,7 @@ app.UseSecurityHeaders(ApiHostingExtensions.DocsPath);
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseApiProblemDetails();
 app.UseGracefulStop();
+app.UseRateLimiter();
 app.UseAntiforgery();
 
 app.MapStaticAssets();

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Colorizer.Core;
+using Colorizer.Web.Colorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Colorizer.Web.Api;
@@ -13,6 +14,9 @@ internal static class ApiProblems
 {
     /// <summary>Seconds to wait when the work queue is full.</summary>
     public const int BusyRetryAfterSeconds = 5;
+
+    /// <summary>Seconds to wait when a colorization's deadline passed (the line was long, or the work slow).</summary>
+    public const int DeadlineRetryAfterSeconds = 10;
 
     /// <summary>Seconds to wait while the model downloads or loads.</summary>
     public const int LoadingRetryAfterSeconds = 10;
@@ -34,6 +38,8 @@ internal static class ApiProblems
             InvalidColorizationOptionException e => InvalidOption(e),
             WorkQueueFullException e => RetryLater(context, StatusCodes.Status429TooManyRequests, BusyRetryAfterSeconds,
                 "The server is busy", e.Message),
+            DeadlineExceededException e => RetryLater(context, StatusCodes.Status503ServiceUnavailable, DeadlineRetryAfterSeconds,
+                "The server is too busy", e.Message),
             ModelNotReadyException { MayRecover: true } e => RetryLater(context, StatusCodes.Status503ServiceUnavailable,
                 LoadingRetryAfterSeconds, "The model is not ready yet", e.Message),
             // The failure's own message names files and paths on the server: that is for its log and its page, not for API clients.
@@ -44,6 +50,10 @@ internal static class ApiProblems
         };
         return problem is not null;
     }
+
+    /// <summary>429 for a client over its rate limit (<see cref="ApiRateLimiting"/>), with Retry-After in whole seconds.</summary>
+    public static ProblemHttpResult RateLimited(HttpContext context, int retryAfterSeconds, string detail) =>
+        RetryLater(context, StatusCodes.Status429TooManyRequests, retryAfterSeconds, "Too many requests", detail);
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title);

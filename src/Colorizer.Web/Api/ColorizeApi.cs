@@ -15,7 +15,7 @@ public static class ColorizeApi
     /// <summary>Maps the API's endpoints under <c>/api</c>.</summary>
     public static IEndpointRouteBuilder MapColorizeApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").WithTags("Colorization");
+        var api = app.MapGroup("/api").WithTags("Colorization").RequireRateLimiting(ApiRateLimiting.PolicyName);
 
         api.MapPost("/colorize", ColorizeAsync)
             .WithName("Colorize")
@@ -24,7 +24,8 @@ public static class ColorizeApi
                 "Upload a black-and-white photo (JPEG, PNG, WebP, BMP or TIFF, recognised by content) as multipart/form-data " +
                 "in a field named `file`; the answer is the colorized image at the input's full resolution, as PNG (default), " +
                 "JPEG or WebP. Errors are RFC 7807 problem details. Work shares one bounded queue with the web page: when it " +
-                "is full the answer is 429, and while the model is still loading it is 503, both with Retry-After.")
+                "is full, or this client is over its rate limit, the answer is 429; while the model is still loading, or when " +
+                "the work misses its deadline, it is 503; both with Retry-After.")
             // The file is read by UploadReader (so every failure becomes a problem, not the framework's bare 400/415);
             // the request body and the query parameters' types and ranges are described by ColorizeApiDocumentation.
             .Produces(StatusCodes.Status200OK, contentType: "image/png", additionalContentTypes: ["image/jpeg", "image/webp"])

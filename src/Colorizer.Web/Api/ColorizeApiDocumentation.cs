@@ -107,8 +107,8 @@ internal static class ColorizeApiDocumentation
         SetDescription(operation, "413", "The upload is larger than the server's `Upload:MaxFileBytes`.");
         SetDescription(operation, "415", "The file is not a JPEG, PNG, WebP, BMP or TIFF image (judged by its content, not its name).");
         SetDescription(operation, "422", "The image has more pixels or a longer side than the server allows, or an option is invalid (the problem's detail and `errors` name it).");
-        SetDescription(operation, "429", "The work queue is full; try again after Retry-After seconds.", retryAfter: true);
-        SetDescription(operation, "503", "The model is still downloading or loading, or failed to load; try again after Retry-After seconds.", retryAfter: true);
+        SetDescription(operation, "429", "The work queue is full, or this client has used up its rate limit; try again after Retry-After seconds.", retryAfter: true);
+        SetDescription(operation, "503", "The model is still downloading or loading, or failed to load, or the colorization missed its deadline (Queue:Deadline); try again after Retry-After seconds.", retryAfter: true);
         return Task.CompletedTask;
     }
 

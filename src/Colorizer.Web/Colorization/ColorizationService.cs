@@ -1,40 +1,104 @@
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Models;
+using Microsoft.Extensions.Options;
 
 namespace Colorizer.Web.Colorization;
 
 /// <summary>
 /// The way into the engine for the page and the API alike: checks the model is ready, takes a place in the shared
-/// <see cref="WorkQueue"/> (refusing at once when it is full), waits its turn and runs the work.
+/// <see cref="WorkQueue"/> (refusing at once when it is full), waits its turn and runs the work, all within
+/// <see cref="WorkQueueOptions.Deadline"/>.
 /// </summary>
-public sealed class ColorizationService(ModelHost models, WorkQueue queue)
+public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOptions<WorkQueueOptions> settings)
 {
     /// <summary>The models host.</summary>
     public ModelHost Models => models;
 
+    /// <summary>How long one colorization may wait and work, together.</summary>
+    public TimeSpan Deadline => settings.Value.Deadline;
+
     /// <summary>
     /// Decodes and colorizes <paramref name="encoded"/>. <paramref name="onQueuePosition"/> hears the place in line
-    /// (0 when running). Throws the Core exception family for bad input, <see cref="Core.ModelNotReadyException"/> and
-    /// <see cref="Core.WorkQueueFullException"/>. The caller owns the result.
+    /// (0 when running). Throws the Core exception family for bad input, <see cref="Core.ModelNotReadyException"/>,
+    /// <see cref="Core.WorkQueueFullException"/> and <see cref="DeadlineExceededException"/>; cancelling
+    /// <paramref name="ct"/> throws <see cref="OperationCanceledException"/>. The caller owns the result.
     /// </summary>
+    /// <remarks>
+    /// When the deadline passes (or <paramref name="ct"/> is cancelled) while the engine is inside a stage that cannot
+    /// be interrupted (a decode, a forward pass), this returns at once; the work stops at its next stage, and only
+    /// then gives back its place in the queue and frees anything it made, so the queue never runs more than its
+    /// concurrency.
+    /// </remarks>
     public async Task<ColorizedImage> ColorizeAsync(ReadOnlyMemory<byte> encoded, ColorizationOptions options,
         Action<int>? onQueuePosition = null, CancellationToken ct = default)
     {
         options.Validate();
         var engine = models.ReadyEngine();
-        using var ticket = await EnterAsync(onQueuePosition, ct);
-        return await engine.ColorizeAsync(encoded, options, models.Limits, ct);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(Deadline);
+        bool running = false;
+        try
+        {
+            var ticket = await EnterAsync(onQueuePosition, deadline.Token);
+            running = true;
+            var work = RunAsync(ticket, engine, encoded, options, deadline.Token);
+            try
+            {
+                return await work.WaitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Abandon(work);
+                throw;
+            }
+        }
+        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new DeadlineExceededException(Deadline, whileWaiting: !running, ex);
+        }
     }
 
-    /// <summary>Runs the network again on <paramref name="image"/> with new options (another render size).</summary>
+    /// <summary>
+    /// Runs the network again on <paramref name="image"/> with new options (another render size), within the
+    /// deadline. It changes <paramref name="image"/> in place, so on cancellation it returns only once the engine has
+    /// let go of it.
+    /// </summary>
     public async Task RecolorizeAsync(ColorizedImage image, ColorizationOptions options,
         Action<int>? onQueuePosition = null, CancellationToken ct = default)
     {
         options.Validate();
         var engine = models.ReadyEngine();
-        using var ticket = await EnterAsync(onQueuePosition, ct);
-        await engine.RecolorizeAsync(image, options, ct);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(Deadline);
+        bool running = false;
+        try
+        {
+            using var ticket = await EnterAsync(onQueuePosition, deadline.Token);
+            running = true;
+            await engine.RecolorizeAsync(image, options, deadline.Token);
+        }
+        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new DeadlineExceededException(Deadline, whileWaiting: !running, ex);
+        }
     }
+
+    private async Task<ColorizedImage> RunAsync(WorkTicket ticket, ColorizationEngine engine, ReadOnlyMemory<byte> encoded,
+        ColorizationOptions options, CancellationToken ct)
+    {
+        using (ticket)
+            return await engine.ColorizeAsync(encoded, options, models.Limits, ct);
+    }
+
+    /// <summary>Work nobody waits for any more: a result that still arrives is freed, a failure is observed.</summary>
+    private static void Abandon(Task<ColorizedImage> work) =>
+        work.ContinueWith(static done =>
+        {
+            if (done.IsCompletedSuccessfully)
+                done.Result.Dispose();
+            else
+                _ = done.Exception;
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     private async Task<WorkTicket> EnterAsync(Action<int>? onQueuePosition, CancellationToken ct)
     {
