@@ -5,9 +5,15 @@ using Colorizer.Bench;
 using Colorizer.Testing;
 
 // Colorizer benchmark: see docs/benchmarks.md for what it measures.
-//   dotnet run -c Release --project bench/Colorizer.Bench [-- --quick] [--sizes 0.3,2] [--no-cli] [--docs path] [--cli path/colorizer.dll]
-// Hidden (the child process for one size):
-//   --one <label> <image.jpg> <models dir> <work dir> <runs> <forward runs> <result.json>
+//   dotnet run -c Release --project bench/Colorizer.Bench [-- --quick] [--sizes 0.3,2] [--no-cli] [--no-video | --video]
+//       [--docs path] [--cli path/colorizer.dll] [--keep-work]
+//   Images and video by default (the whole file is rewritten); --no-video: images only (the file's existing video
+//   section is kept); --video: video only (only the video section is replaced).
+// Hidden (the child processes):
+//   --one <label> <image.jpg> <models dir> <work dir> <runs> <forward runs> <result.json>   (one image size)
+//   --video-one <spec.json> <result.json>                                                   (one video run)
+//   --model <dir>   (writes the synthetic model)
+//   --clip <pan|grain|clean> <width> <height> <frames> <pan px/frame> <out.mp4>   (writes one benchmark clip)
 //   --photo <width> <height> <out.jpg>   (writes one test photo: JPEG as benchmarked, or .png to look at)
 
 const int ModelSeed = 2016;
@@ -30,6 +36,36 @@ if (args.Length > 0 && args[0] == "--one")
     return 0;
 }
 
+if (args.Length > 0 && args[0] == "--video-one")
+{
+    if (args.Length != 3)
+    {
+        Console.Error.WriteLine("usage: --video-one <spec.json> <result.json>");
+        return 2;
+    }
+    var spec = JsonSerializer.Deserialize<VideoRunSpec>(await File.ReadAllTextAsync(args[1]))!;
+    var result = await VideoRun.RunAsync(spec);
+    await File.WriteAllTextAsync(args[2], JsonSerializer.Serialize(result));
+    return 0;
+}
+
+if (args.Length == 2 && args[0] == "--model")
+{
+    // Writes the benchmark's synthetic model, for runs by hand with --one or --video-one.
+    Console.WriteLine(SyntheticModels.WriteFullSize(args[1], ModelSeed).Directory);
+    return 0;
+}
+
+if (args.Length == 7 && args[0] == "--clip")
+{
+    // Writes one benchmark clip, to look at or to run by hand with --video-one: --clip <pan|grain|clean> <w> <h> <frames> <pan px/frame> <out.mp4>
+    var kind = args[1] switch { "pan" => SceneKind.Pan, "grain" => SceneKind.StaticGrain, _ => SceneKind.StaticClean };
+    var clip = new ClipSpec(kind, int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture),
+        int.Parse(args[4], CultureInfo.InvariantCulture), int.Parse(args[5], CultureInfo.InvariantCulture), VideoBench.Grain);
+    VideoClips.Write(Colorizer.Core.Video.Ffmpeg.Locate() ?? throw new InvalidOperationException("ffmpeg is not on PATH."), clip, args[6], PhotoSeed);
+    return 0;
+}
+
 if (args.Length == 4 && args[0] == "--photo")
 {
     // Writes one test photo, to look at what the benchmark feeds the engine.
@@ -42,7 +78,15 @@ if (args.Length == 4 && args[0] == "--photo")
 }
 
 bool quick = args.Contains("--quick");
-bool withCli = !args.Contains("--no-cli");
+bool videoOnly = args.Contains("--video");
+bool withVideo = !args.Contains("--no-video");
+if (videoOnly && !withVideo)
+{
+    Console.Error.WriteLine("--video and --no-video exclude each other.");
+    return 2;
+}
+bool withImages = !videoOnly;
+bool withCli = withImages && !args.Contains("--no-cli");
 string? sizesArgument = Option("--sizes");
 string docsPath = Option("--docs") ?? Path.Combine(RepositoryRoot(), "docs", "benchmarks.md");
 string? cliOverride = Option("--cli");
@@ -54,7 +98,9 @@ SizeSpec[] allSizes =
     new("12 MP", 4000, 3000, Runs: 3, QuickRuns: 1),
     new("24 MP", 5664, 4248, Runs: 3, QuickRuns: 1),
 ];
-var sizes = sizesArgument is null
+var sizes = !withImages
+    ? []
+    : sizesArgument is null
     ? allSizes
     : allSizes.Where(s => sizesArgument.Split(',').Any(w => s.Label.StartsWith(w + " ", StringComparison.Ordinal))).ToArray();
 int forwardRuns = quick ? 3 : 5;
@@ -121,18 +167,46 @@ try
         }
     }
 
+    var imagesElapsed = total.Elapsed;
+    VideoBenchResult? video = null;
+    if (withVideo)
+    {
+        Console.Error.WriteLine("Video");
+        video = await VideoBench.RunAsync(model.Directory, work, quick, PhotoSeed, RunChildAsync);
+    }
     total.Stop();
-    var report = new Report(machine, quick, modelBytes, ModelSeed, JpegQuality, forwardRuns, results, cliResults, cliNote, total.Elapsed);
-    string markdown = report.Markdown();
+
+    string videoSection = video is null ? "" : new VideoReport(machine, video).Markdown();
+    string existing = File.Exists(docsPath) ? await File.ReadAllTextAsync(docsPath) : "";
+    string markdown, printed;
+    if (withImages)
+    {
+        var report = new Report(machine, quick, modelBytes, ModelSeed, JpegQuality, forwardRuns, results, cliResults, cliNote, imagesElapsed);
+        printed = report.Markdown();
+        // Without --no-video the video section is this run's; with it, the file's existing one is kept as it was.
+        markdown = VideoReport.Append(printed, video is not null ? videoSection : VideoReport.Extract(existing));
+        if (video is not null)
+            printed = markdown;
+    }
+    else
+    {
+        printed = videoSection;
+        markdown = existing.Length > 0
+            ? VideoReport.Replace(existing, videoSection)
+            : VideoReport.Append("# Benchmarks\n\nThe image part has not been run yet: `dotnet run -c Release --project bench/Colorizer.Bench`.\n\n", videoSection);
+    }
     Directory.CreateDirectory(Path.GetDirectoryName(docsPath)!);
     await File.WriteAllTextAsync(docsPath, markdown);
-    Console.WriteLine(markdown);
+    Console.WriteLine(printed);
     Console.Error.WriteLine($"Wrote {docsPath} (total {total.Elapsed.TotalSeconds:0} s)");
     return 0;
 }
 finally
 {
-    Directory.Delete(work, recursive: true);
+    if (args.Contains("--keep-work"))
+        Console.Error.WriteLine($"Kept {work}");
+    else
+        Directory.Delete(work, recursive: true);
 }
 
 string? Option(string name)
