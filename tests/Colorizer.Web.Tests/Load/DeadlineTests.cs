@@ -67,7 +67,8 @@ public sealed class DeadlineTests(DeadlineWebFactory factory, ITestOutputHelper 
     public async Task ThePageCard_SaysTheServerIsTooBusy_WhenTheDeadlinePassesInLine()
     {
         await factory.CreateReadyClientAsync();
-        using var session = new ColorizationSession(Colorizer, Options.Create(new UploadOptions()));
+        using var session = new ColorizationSession(Colorizer, Options.Create(new UploadOptions()),
+            factory.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>());
         var item = session.Add("photo.png");
 
         using (factory.Queue.Enter())
