@@ -222,6 +222,18 @@ public static class SyntheticModels
         }
     }
 
+    /// <summary>The index of the bin whose centre is (<paramref name="a"/>, <paramref name="b"/>).</summary>
+    public static int BinAt(int a, int b)
+    {
+        var centres = BinCentres;
+        for (int i = 0; i < centres.Count; i++)
+        {
+            if (centres[i] == (a, b))
+                return i;
+        }
+        throw new ArgumentException($"No bin is centred at ({a}, {b}).");
+    }
+
     /// <summary>Writes the real 313 bin centres as an int64 (313, 2) .npy file, like the release's <c>pts_in_hull.npy</c>.</summary>
     public static void WriteBinCentres(string path, int alignment = NpyWriter.DefaultAlignment) =>
         NpyWriter.WriteBinCentres(path, BinCentres, alignment);

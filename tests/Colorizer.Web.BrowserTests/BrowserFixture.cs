@@ -56,9 +56,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var centres = SyntheticModels.BinCentres;
-        int Bin(int a, int b) => Enumerable.Range(0, centres.Count).First(i => centres[i] == (a, b));
-        SyntheticModels.WriteTiny(_models.Path, TinyModel.LightnessDependent(Bin(20, 40), Bin(-10, -40), slope: 0.08f));
+        SyntheticModels.WriteTiny(_models.Path, TinyModel.LightnessDependent(SyntheticModels.BinAt(20, 40), SyntheticModels.BinAt(-10, -40), slope: 0.08f));
 
         _app = new AppFactory(_models.Path);
         _app.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));

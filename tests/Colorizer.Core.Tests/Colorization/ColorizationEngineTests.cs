@@ -9,8 +9,8 @@ namespace Colorizer.Core.Tests.Colorization;
 
 public sealed class ColorizationEngineTests
 {
-    private static readonly int OrangeBin = TinyEngine.BinAt(20, 30);
-    private static readonly int BlueBin = TinyEngine.BinAt(0, -40);
+    private static readonly int OrangeBin = SyntheticModels.BinAt(20, 30);
+    private static readonly int BlueBin = SyntheticModels.BinAt(0, -40);
 
     private static async Task<ColorizedImage> ColorizeAsync(ColorizationEngine engine, Mat image, ColorizationOptions? options = null)
     {

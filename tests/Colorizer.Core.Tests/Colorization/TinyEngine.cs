@@ -18,17 +18,6 @@ public sealed class TinyEngine : IDisposable
 
     public ColorizationEngine Engine { get; }
 
-    /// <summary>The index of the bin whose centre is (<paramref name="a"/>, <paramref name="b"/>).</summary>
-    public static int BinAt(int a, int b)
-    {
-        var centres = SyntheticModels.BinCentres;
-        for (int i = 0; i < centres.Count; i++)
-        {
-            if (centres[i] == (a, b))
-                return i;
-        }
-        throw new ArgumentException($"No bin is centred at ({a}, {b}).");
-    }
 
     public void Dispose()
     {

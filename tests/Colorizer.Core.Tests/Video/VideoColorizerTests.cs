@@ -8,8 +8,8 @@ namespace Colorizer.Core.Tests.Video;
 
 public sealed class VideoColorizerTests : IDisposable
 {
-    private static readonly int OrangeBin = TinyEngine.BinAt(20, 40);
-    private static readonly int BlueBin = TinyEngine.BinAt(-10, -40);
+    private static readonly int OrangeBin = SyntheticModels.BinAt(20, 40);
+    private static readonly int BlueBin = SyntheticModels.BinAt(-10, -40);
     private readonly TemporaryDirectory _work = new();
 
     public void Dispose() => _work.Dispose();

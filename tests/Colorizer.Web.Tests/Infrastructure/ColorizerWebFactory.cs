@@ -44,7 +44,7 @@ public class ColorizerWebFactory : WebApplicationFactory<Program>
         _settings = new Dictionary<string, string?>(settings);
         _kestrel = kestrel;
         if (withWeights)
-            SyntheticModels.WriteTiny(_models.Path, TinyModel.ConstantBin(BinAt(ModelColour.A, ModelColour.B)));
+            SyntheticModels.WriteTiny(_models.Path, TinyModel.ConstantBin(SyntheticModels.BinAt(ModelColour.A, ModelColour.B)));
         if (kestrel)
             UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
     }
@@ -90,17 +90,6 @@ public class ColorizerWebFactory : WebApplicationFactory<Program>
         }
     }
 
-    /// <summary>The index of the bin whose centre is (<paramref name="a"/>, <paramref name="b"/>).</summary>
-    public static int BinAt(int a, int b)
-    {
-        var centres = SyntheticModels.BinCentres;
-        for (int i = 0; i < centres.Count; i++)
-        {
-            if (centres[i] == (a, b))
-                return i;
-        }
-        throw new ArgumentException($"No bin is centred at ({a}, {b}).");
-    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

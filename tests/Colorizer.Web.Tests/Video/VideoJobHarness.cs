@@ -62,7 +62,7 @@ public sealed class VideoJobHarness : IAsyncDisposable
         if (!Directory.Exists(models))
         {
             Directory.CreateDirectory(models);
-            SyntheticModels.WriteTiny(models, TinyModel.ConstantBin(ColorizerWebFactory.BinAt(20, 30)));
+            SyntheticModels.WriteTiny(models, TinyModel.ConstantBin(SyntheticModels.BinAt(20, 30)));
         }
         var time = new ShiftableTimeProvider();
         var services = new ServiceCollection();
