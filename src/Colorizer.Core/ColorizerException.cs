@@ -42,3 +42,6 @@ public sealed class ModelNotReadyException(string message, bool mayRecover) : Co
     /// <summary>True while the model is still on its way (a retry later may succeed); false when it failed.</summary>
     public bool MayRecover { get; } = mayRecover;
 }
+
+/// <summary>Colour hints or a reference photo cannot be used: malformed JSON, a point outside the image, a colour out of range.</summary>
+public sealed class InvalidHintsException(string message, Exception? inner = null) : ColorizerException(message, inner);

@@ -91,4 +91,36 @@ public sealed class ChromaPrediction
         }
         return ab;
     }
+
+    /// <summary>
+    /// The <paramref name="count"/> most probable bins of one cell under the network's own distribution (softmax at
+    /// temperature 1), as (a, b, probability). A bin within one bin spacing of a stronger pick is folded into it, so
+    /// the list shows distinct colours.
+    /// </summary>
+    public IReadOnlyList<(double A, double B, double Probability)> LikelyBins(int row, int column, BinCentres bins, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        ArgumentOutOfRangeException.ThrowIfNegative(column);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Rows);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(column, Columns);
+        int cell = row * Columns + column;
+        var probabilities = new float[NetworkDescription.BinCount];
+        for (int bin = 0; bin < probabilities.Length; bin++)
+            probabilities[bin] = _logits[bin * Cells + cell];
+        TensorPrimitives.SoftMax(probabilities, probabilities);
+        var picks = new List<(double A, double B, double Probability)>();
+        foreach (int bin in Enumerable.Range(0, probabilities.Length).OrderByDescending(b => probabilities[b]))
+        {
+            double a = bins.AValues[bin], b = bins.BValues[bin];
+            int near = picks.FindIndex(p => Math.Abs(p.A - a) <= BinSpacing && Math.Abs(p.B - b) <= BinSpacing);
+            if (near >= 0)
+                picks[near] = picks[near] with { Probability = picks[near].Probability + probabilities[bin] };
+            else if (picks.Count < count)
+                picks.Add((a, b, probabilities[bin]));
+        }
+        return picks;
+    }
+
+    // The ab grid of the 313 bins is 10 units apart.
+    private const double BinSpacing = 10;
 }

@@ -1,3 +1,4 @@
+using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
 using Colorizer.Core.IO;
 using Colorizer.Core.Models;
@@ -16,6 +17,8 @@ public sealed class ColorizedImage : IDisposable
     private readonly Lock _previewLock = new();
     private DecodedImage? _preview;
     private int _previewSide;
+    private readonly Lock _guidedLock = new();
+    private GuidedChroma? _guided;
 
     internal ColorizedImage(DecodedImage source, ChromaPrediction prediction, BinCentres bins, ColorizationOptions options)
     {
@@ -40,6 +43,16 @@ public sealed class ColorizedImage : IDisposable
         Options = options;
     }
 
+    /// <summary>The hints and reference palette <see cref="Render()"/> and <see cref="SaveAsync"/> apply; none by default.</summary>
+    public ColorGuidance Guidance { get; private set; } = ColorGuidance.None;
+
+    /// <summary>Sets the guidance used by <see cref="Render()"/>, checking the hints against the image.</summary>
+    public void Guide(ColorGuidance guidance)
+    {
+        guidance.Validate(Width, Height);
+        Guidance = guidance;
+    }
+
     /// <summary>The same image with other temperature and saturation (no network pass); the render size stays.</summary>
     public void Restyle(double temperature, double saturation)
     {
@@ -58,30 +71,74 @@ public sealed class ColorizedImage : IDisposable
     public int Height => Source.Height;
 
     /// <summary>The full-resolution result with the options' temperature and saturation. The caller owns the Mat.</summary>
-    public Mat Render() => Render(Options.Temperature, Options.Saturation);
+    public Mat Render() => Render(Options.Temperature, Options.Saturation, Guidance);
 
     /// <summary>
     /// The full-resolution result (BGR or BGRA, the input's depth) with the given temperature and saturation, without
-    /// running the network. The caller owns the Mat.
+    /// running the network, with <paramref name="guidance"/> (hints, reference palette) applied if given. The caller
+    /// owns the Mat.
     /// </summary>
-    public Mat Render(double temperature, double saturation)
+    public Mat Render(double temperature, double saturation, ColorGuidance? guidance = null)
     {
-        using var ab = Prediction.DecodeAb(_bins, temperature, saturation);
+        using var ab = Chroma(temperature, saturation, guidance);
         return LabPipeline.Compose(Source, ab);
+    }
+
+    // The chroma grid Compose upsamples: the network's own, or the guided working grid.
+    private Mat Chroma(double temperature, double saturation, ColorGuidance? guidance)
+    {
+        var ab = Prediction.DecodeAb(_bins, temperature, saturation);
+        if (guidance is null || guidance.IsEmpty)
+            return ab;
+        using (ab)
+        {
+            guidance.Validate(Width, Height);
+            return GuidedGrid().Apply(ab, guidance);
+        }
+    }
+
+    private GuidedChroma GuidedGrid()
+    {
+        lock (_guidedLock)
+            return _guided ??= GuidedChroma.Create(Source);
+    }
+
+    /// <summary>
+    /// The colours the network found likely at pixel (<paramref name="x"/>, <paramref name="y"/>), most likely first:
+    /// the <paramref name="count"/> most probable of its 313 bins in the cell there (at temperature 1, the network's own
+    /// distribution), with the pixel's lightness, merging bins too close to tell apart. For a hint palette.
+    /// </summary>
+    public IReadOnlyList<LikelyColor> LikelyColors(double x, double y, int count = 6)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (!double.IsFinite(x) || !double.IsFinite(y) || x < 0 || y < 0 || x >= Width || y >= Height)
+            throw new InvalidHintsException($"({x:0.##}, {y:0.##}) is outside the {Width}×{Height} image.");
+        int row = Math.Min(Prediction.Rows - 1, (int)(y / Height * Prediction.Rows));
+        int column = Math.Min(Prediction.Columns - 1, (int)(x / Width * Prediction.Columns));
+        double lightness = LightnessAt(x, y);
+        return Prediction.LikelyBins(row, column, _bins, count)
+            .Select(b => new LikelyColor(new LabColor(Math.Round(lightness, 2), b.A, b.B), b.Probability))
+            .ToList();
+    }
+
+    private double LightnessAt(double x, double y)
+    {
+        var grid = GuidedGrid();
+        return grid.LightnessAt(x / Width, y / Height);
     }
 
     /// <summary>
     /// A result whose longer side is at most <paramref name="maxSide"/> (never enlarged), for previews: the input is
     /// shrunk first, so this costs milliseconds even for a large image. The caller owns the Mat.
     /// </summary>
-    public Mat RenderPreview(int maxSide, double temperature, double saturation)
+    public Mat RenderPreview(int maxSide, double temperature, double saturation, ColorGuidance? guidance = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSide, 1);
         double scale = Math.Min(1.0, (double)maxSide / Math.Max(Width, Height));
         if (scale >= 1.0)
-            return Render(temperature, saturation);
+            return Render(temperature, saturation, guidance);
         var small = PreviewSource(maxSide, scale);
-        using var ab = Prediction.DecodeAb(_bins, temperature, saturation);
+        using var ab = Chroma(temperature, saturation, guidance);
         return LabPipeline.Compose(small, ab);
     }
 
@@ -141,12 +198,12 @@ public sealed class ColorizedImage : IDisposable
 
     /// <summary>The full-resolution result encoded as <paramref name="format"/>.</summary>
     public byte[] Encode(OutputFormat format, EncoderOptions? encoder = null) =>
-        Encode(format, Options.Temperature, Options.Saturation, encoder);
+        Encode(format, Options.Temperature, Options.Saturation, encoder, Guidance);
 
-    /// <summary>The full-resolution result with the given temperature and saturation, encoded.</summary>
-    public byte[] Encode(OutputFormat format, double temperature, double saturation, EncoderOptions? encoder = null)
+    /// <summary>The full-resolution result with the given temperature, saturation and guidance, encoded.</summary>
+    public byte[] Encode(OutputFormat format, double temperature, double saturation, EncoderOptions? encoder = null, ColorGuidance? guidance = null)
     {
-        using var rendered = Render(temperature, saturation);
+        using var rendered = Render(temperature, saturation, guidance);
         return ImageEncoder.Encode(rendered, format, encoder);
     }
 
@@ -163,5 +220,10 @@ public sealed class ColorizedImage : IDisposable
         Source.Dispose();
         lock (_previewLock)
             _preview?.Dispose();
+        lock (_guidedLock)
+            _guided?.Dispose();
     }
 }
+
+/// <summary>A colour the network found likely at a spot, with its probability (0–1) there.</summary>
+public readonly record struct LikelyColor(LabColor Color, double Probability);

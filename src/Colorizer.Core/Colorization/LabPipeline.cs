@@ -108,7 +108,7 @@ internal static class LabPipeline
     }
 
     /// <summary>Float Lab (L in [0, 100]) of grey or BGR rows; the caller owns the result.</summary>
-    private static Mat ToLab(Mat pixels, double unitScale)
+    internal static Mat ToLab(Mat pixels, double unitScale)
     {
         var lab = new Mat();
         using var unit = new Mat();

@@ -1,0 +1,87 @@
+using Colorizer.Core.Colorization;
+using Colorizer.Core.Guidance;
+using Colorizer.Core.Imaging;
+using Colorizer.Core.Tests.Colorization;
+using Colorizer.Testing;
+using OpenCvSharp;
+using Xunit.Abstractions;
+
+namespace Colorizer.Core.Tests.Guidance;
+
+public sealed class HintPropagationTests(HintPropagationTests.NeutralEngine fixture, ITestOutputHelper output) : IClassFixture<HintPropagationTests.NeutralEngine>
+{
+    /// <summary>An engine whose network answers neutral grey (a = b = 0) everywhere, so any colour comes from hints.</summary>
+    public sealed class NeutralEngine : IDisposable
+    {
+        private readonly TinyEngine _tiny = new(TinyModel.ConstantBin(SyntheticModels.BinAt(0, 0)), includeDecodingTail: false);
+
+        public ColorizationEngine Engine => _tiny.Engine;
+
+        public void Dispose() => _tiny.Dispose();
+    }
+
+    private readonly ColorizationEngine _engine = fixture.Engine;
+
+    private static readonly LabColor Red = LabColor.FromHex("#c83232");
+
+    // Two grey regions split by a vertical edge at x = width / 2, each with fine noise, like texture in a photo.
+    private static Mat TwoRegions(int width, int height, byte left, byte right, double noise = 3)
+    {
+        var image = new Mat(height, width, MatType.CV_8UC1, Scalar.All(left));
+        using (var half = image.ColRange(width / 2, width))
+            half.SetTo(Scalar.All(right));
+        using var grain = new Mat(height, width, MatType.CV_16SC1);
+        new RNG(7).Fill(grain, DistributionType.Normal, Scalar.All(0), Scalar.All(noise));
+        using var wide = new Mat();
+        image.ConvertTo(wide, MatType.CV_16SC1);
+        Cv2.Add(wide, grain, wide);
+        wide.ConvertTo(image, MatType.CV_8UC1);
+        return image;
+    }
+
+    private async Task<ColorizedImage> ColorizeAsync(Mat grey)
+    {
+        using var copy = grey.Clone();
+        return await _engine.ColorizeAsync(DecodedImage.FromMat(copy.Clone()));
+    }
+
+    private static (double A, double B) MeanAb(Mat bgr, Rect region)
+    {
+        using var lab = TestImages.ToLab(bgr);
+        using var part = new Mat(lab, region);
+        var mean = Cv2.Mean(part);
+        return (mean.Val1, mean.Val2);
+    }
+
+    [Theory]
+    [InlineData(400, 300, 80, 180, 3)]
+    [InlineData(2400, 1600, 80, 180, 3)]
+    [InlineData(800, 600, 100, 140, 6)]
+    public async Task HintColorsItsRegionAndStopsAtTheEdge(int width, int height, byte leftLevel, byte rightLevel, double noise)
+    {
+        using var grey = TwoRegions(width, height, leftLevel, rightLevel, noise);
+        using var result = await ColorizeAsync(grey);
+        var hint = new ColorHint(width / 4.0, height / 2.0, width / 40.0, Red);
+        var guidance = new ColorGuidance { Hints = [hint] };
+
+        using var plain = result.Render(0.38, 1);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var guided = result.Render(0.38, 1, guidance);
+        output.WriteLine($"render with hints {clock.ElapsedMilliseconds} ms");
+
+        int margin = width / 20;
+        var left = new Rect(margin, margin, width / 2 - 2 * margin, height - 2 * margin);
+        var right = new Rect(width / 2 + margin, margin, width / 2 - 2 * margin, height - 2 * margin);
+        var (leftA, leftB) = MeanAb(guided, left);
+        var (rightA, rightB) = MeanAb(guided, right);
+        var (plainA, plainB) = MeanAb(plain, right);
+        output.WriteLine($"hint ab ({Red.A:0.0}, {Red.B:0.0}); left ({leftA:0.0}, {leftB:0.0}); right ({rightA:0.0}, {rightB:0.0}); plain right ({plainA:0.0}, {plainB:0.0})");
+
+        // The hinted region takes most of the hint's chroma (the far corners of the region too, not just the dot) ...
+        Assert.InRange(leftA, 0.8 * Red.A, 1.05 * Red.A);
+        Assert.InRange(leftB, 0.8 * Red.B, 1.05 * Red.B);
+        // ... and the other side of the edge keeps the network's neutral colour.
+        Assert.InRange(rightA - plainA, -2.0, 2.0);
+        Assert.InRange(rightB - plainB, -2.0, 2.0);
+    }
+}
