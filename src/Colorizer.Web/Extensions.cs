@@ -35,6 +35,11 @@ public static class Extensions
         // Loads (and if needed downloads) the model in the background, so the page is up at once and shows progress.
         services.AddHostedService<ModelStartupService>();
         services.AddScoped<ColorizationSession>();
+        // Galleries outlive their page for Gallery:KeepAfterDisconnect, so a reload keeps results and hints.
+        services.AddOptions<GalleryOptions>().Bind(builder.Configuration.GetSection(GalleryOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<GalleryStore>();
+        services.AddHostedService<GallerySweeper>();
         // The app's own temp files in one folder: crash leftovers deleted at start, open ones at a graceful stop.
         services.AddAppTempFiles(builder.Configuration);
 

@@ -1,4 +1,4 @@
-// Colorizer's browser side: the compare slider's dragging, clipboard paste, full screen and downloads.
+// Colorizer's browser side: the compare slider's dragging, colour hints, clipboard paste, full screen and downloads.
 // Kept small and dependency-free; Blazor calls these through IJSRuntime.
 window.colorizer = {
     // Marks the page as interactive (the circuit is up), for tests and for styles that need it.
@@ -87,6 +87,8 @@ window.colorizer = {
         element.addEventListener("pointercancel", up);
         handle.addEventListener("keydown", key);
         set(split);
+        // Other layers (the colour hints) may move the divider too.
+        element.colorizerSetSplit = set;
         return {
             dispose: function () {
                 element.removeEventListener("pointerdown", down);
@@ -94,6 +96,138 @@ window.colorizer = {
                 element.removeEventListener("pointerup", up);
                 element.removeEventListener("pointercancel", up);
                 handle.removeEventListener("keydown", key);
+            }
+        };
+    },
+
+    // This tab's gallery id, kept in session storage so that a reload finds the same gallery on the server (results,
+    // settings and hints) while another tab gets a gallery of its own.
+    galleryId: function () {
+        const key = "colorizer.gallery";
+        let id = sessionStorage.getItem(key);
+        if (!id || !/^[0-9a-f]{32}$/.test(id)) {
+            const bytes = crypto.getRandomValues(new Uint8Array(16));
+            id = Array.from(bytes, b => b.toString(16).padStart(2, "0")).join("");
+            sessionStorage.setItem(key, id);
+        }
+        return id;
+    },
+
+    // The colour-hint layer over a compare view. A click places a hint, a drag on the image draws a stroke, a drag on
+    // a hint moves it and a click on one selects it; Delete, Ctrl+Z and Ctrl+Y edit. Positions go to .NET as
+    // fractions of the image. Pointer events stop here, so the compare divider moves only by its handle meanwhile.
+    initHints: function (layer, dotnet) {
+        const draft = layer.querySelector(".hint-draft");
+        const svg = layer.querySelector(".hint-strokes");
+        let gesture = null;
+        // Hints change the colorized image: show all of it while they are edited (the handle still moves the divider).
+        const compare = layer.closest(".compare");
+        if (compare && compare.colorizerSetSplit) {
+            compare.colorizerSetSplit(0);
+        }
+
+        const fraction = function (event) {
+            const box = layer.getBoundingClientRect();
+            return [
+                Math.min(1, Math.max(0, (event.clientX - box.left) / box.width)),
+                Math.min(1, Math.max(0, (event.clientY - box.top) / box.height))
+            ];
+        };
+        const pixels = function (a, b) {
+            const box = layer.getBoundingClientRect();
+            return Math.hypot((a[0] - b[0]) * box.width, (a[1] - b[1]) * box.height);
+        };
+        const drawDraft = function (points) {
+            const view = svg.viewBox.baseVal;
+            draft.setAttribute("points", points.map(p => (p[0] * view.width) + "," + (p[1] * view.height)).join(" "));
+        };
+        const down = function (event) {
+            if (event.button !== undefined && event.button !== 0) {
+                return;
+            }
+            event.stopPropagation();
+            event.preventDefault();
+            layer.focus({ preventScroll: true });
+            layer.setPointerCapture(event.pointerId);
+            const marker = event.target.closest(".hint-marker");
+            const start = fraction(event);
+            gesture = { start: start, points: [start], moved: false, marker: marker, index: marker ? Number(marker.dataset.index) : -1 };
+        };
+        const move = function (event) {
+            if (!gesture) {
+                return;
+            }
+            const point = fraction(event);
+            if (!gesture.moved && pixels(point, gesture.start) > 5) {
+                gesture.moved = true;
+            }
+            if (!gesture.moved) {
+                return;
+            }
+            if (gesture.marker) {
+                gesture.marker.style.left = (point[0] * 100) + "%";
+                gesture.marker.style.top = (point[1] * 100) + "%";
+            } else if (pixels(point, gesture.points[gesture.points.length - 1]) > 3) {
+                gesture.points.push(point);
+                drawDraft(gesture.points);
+            }
+        };
+        const up = function (event) {
+            if (!gesture) {
+                return;
+            }
+            const done = gesture;
+            gesture = null;
+            if (layer.hasPointerCapture(event.pointerId)) {
+                layer.releasePointerCapture(event.pointerId);
+            }
+            const end = fraction(event);
+            if (done.index >= 0) {
+                if (done.moved) {
+                    dotnet.invokeMethodAsync("MoveHint", done.index, end[0] - done.start[0], end[1] - done.start[1]);
+                } else {
+                    dotnet.invokeMethodAsync("SelectHint", done.index);
+                }
+            } else if (done.moved && done.points.length > 1) {
+                // A long stroke is thinned to at most 60 points: plenty for a hint, little for the circuit.
+                const step = Math.ceil(done.points.length / 60);
+                const points = done.points.filter((_, i) => i % step === 0);
+                points.push(end);
+                dotnet.invokeMethodAsync("PlaceStroke", points).finally(() => drawDraft([]));
+            } else {
+                dotnet.invokeMethodAsync("PlaceHint", end[0], end[1]);
+            }
+        };
+        const cancel = function () {
+            gesture = null;
+            drawDraft([]);
+        };
+        const key = function (event) {
+            const command = event.ctrlKey || event.metaKey;
+            if (event.key === "Delete" || event.key === "Backspace") {
+                dotnet.invokeMethodAsync("DeleteSelected");
+            } else if (command && (event.key === "y" || (event.key === "z" && event.shiftKey) || event.key === "Z")) {
+                dotnet.invokeMethodAsync("Redo");
+            } else if (command && event.key === "z") {
+                dotnet.invokeMethodAsync("Undo");
+            } else {
+                return;
+            }
+            event.preventDefault();
+        };
+
+        layer.addEventListener("pointerdown", down);
+        layer.addEventListener("pointermove", move);
+        layer.addEventListener("pointerup", up);
+        layer.addEventListener("pointercancel", cancel);
+        layer.addEventListener("keydown", key);
+        return {
+            dispose: function () {
+                layer.removeEventListener("pointerdown", down);
+                layer.removeEventListener("pointermove", move);
+                layer.removeEventListener("pointerup", up);
+                layer.removeEventListener("pointercancel", cancel);
+                layer.removeEventListener("keydown", key);
             }
         };
     },

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using Colorizer.Core;
 using Colorizer.Core.Colorization;
+using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
 using Microsoft.Extensions.Options;
 using OpenCvSharp;
@@ -8,31 +9,71 @@ using OpenCvSharp;
 namespace Colorizer.Web.Colorization;
 
 /// <summary>
-/// The gallery of one Blazor circuit over the process's one engine. Scoped, so it is disposed with the circuit, which
-/// cancels its work and frees the native buffers of every result it holds.
+/// One Blazor circuit's view of its tab's <see cref="Gallery"/>, over the process's one engine. Scoped: when the circuit
+/// ends, a gallery the tab has named (<see cref="Attach"/>) stays in the <see cref="GalleryStore"/> for a reload to find;
+/// an unnamed one is disposed at once, cancelling its work and freeing its native buffers.
 /// </summary>
-public sealed class ColorizationSession(ColorizationService colorizer, IOptions<UploadOptions> upload, IHostApplicationLifetime lifetime)
-    : IDisposable
+public sealed class ColorizationSession : IDisposable
 {
-    private readonly List<GalleryItem> _items = [];
+    private readonly ColorizationService _colorizer;
+    private readonly IOptions<UploadOptions> _upload;
+    private readonly GalleryStore _store;
+    private Gallery _gallery = new(null);
 
-    // Closed with the circuit, or when the app stops: a graceful stop cancels the page's work in flight.
-    private readonly CancellationTokenSource _closed = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
+    // Cancelled when the app stops (a graceful stop cancels the page's work in flight), or when an unnamed gallery's
+    // circuit closes. A named gallery's work runs on through a reload.
+    private readonly CancellationTokenSource _closed;
+
+    /// <summary>Creates the session of one circuit.</summary>
+    public ColorizationSession(ColorizationService colorizer, IOptions<UploadOptions> upload, IHostApplicationLifetime lifetime, GalleryStore store)
+    {
+        _colorizer = colorizer;
+        _upload = upload;
+        _store = store;
+        _closed = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
+        _gallery.Changed += OnGalleryChanged;
+    }
 
     /// <summary>Raised when any item changes (from any thread); the page re-renders.</summary>
     public event Action? Changed;
 
     /// <summary>The gallery, newest first.</summary>
-    public IReadOnlyList<GalleryItem> Items => _items;
+    public IReadOnlyList<GalleryItem> Items => _gallery.Items;
+
+    /// <summary>The id of the tab's gallery once attached, else null.</summary>
+    public string? GalleryId => _gallery.Id;
+
+    /// <summary>
+    /// Shows the tab's gallery <paramref name="galleryId"/> (kept from before a reload, or new), with anything added
+    /// before this call moved into it. Returns false, keeping the unnamed gallery, for an id that is not valid.
+    /// </summary>
+    public bool Attach(string? galleryId)
+    {
+        if (_gallery.Id is not null || !GalleryStore.IsValidId(galleryId))
+            return false;
+        var kept = _store.Attach(galleryId!);
+        var early = _gallery;
+        early.Changed -= OnGalleryChanged;
+        kept.Items.InsertRange(0, early.Items);
+        early.Items.Clear();
+        _gallery = kept;
+        _gallery.Changed += OnGalleryChanged;
+        Changed?.Invoke();
+        return true;
+    }
+
+    private void OnGalleryChanged() => Changed?.Invoke();
+
+    private void NotifyChanged() => _gallery.NotifyChanged();
 
     /// <summary>The upload limits.</summary>
-    public UploadOptions Limits => upload.Value;
+    public UploadOptions Limits => _upload.Value;
 
     /// <summary>Adds a waiting item for a file about to be read.</summary>
     public GalleryItem Add(string fileName)
     {
         var item = new GalleryItem(fileName);
-        _items.Insert(0, item);
+        _gallery.Items.Insert(0, item);
         return item;
     }
 
@@ -41,7 +82,7 @@ public sealed class ColorizationSession(ColorizationService colorizer, IOptions<
     {
         item.Status = GalleryItemStatus.Failed;
         item.Error = reason;
-        Changed?.Invoke();
+        NotifyChanged();
     }
 
     /// <summary>Decodes and colorizes <paramref name="bytes"/> into <paramref name="item"/>, recording any refusal as its error.</summary>
@@ -50,23 +91,23 @@ public sealed class ColorizationSession(ColorizationService colorizer, IOptions<
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(item.WorkToken, _closed.Token);
         try
         {
-            var result = await colorizer.ColorizeAsync(bytes, item.Options, position =>
+            var result = await _colorizer.ColorizeAsync(bytes, item.Options, position =>
             {
                 item.QueuePosition = position;
                 item.Status = position == 0 ? GalleryItemStatus.Running : GalleryItemStatus.Waiting;
-                Changed?.Invoke();
+                NotifyChanged();
             }, linked.Token);
             item.Result = result;
             item.InputHadColor = result.InputHadColor;
             item.Width = result.Width;
             item.Height = result.Height;
-            int side = upload.Value.PreviewSide;
+            int side = _upload.Value.PreviewSide;
             item.OriginalPreview = await Task.Run(() =>
             {
                 using var original = result.SourcePreview(side);
                 return ToDataUrl(original);
             }, linked.Token);
-            item.ResultPreview = await Task.Run(() => RenderPreview(result, item.Options), linked.Token);
+            item.ResultPreview = await Task.Run(() => RenderPreview(result, item.Options, item.Guidance), linked.Token);
             item.Status = GalleryItemStatus.Done;
         }
         catch (OperationCanceledException)
@@ -79,7 +120,7 @@ public sealed class ColorizationSession(ColorizationService colorizer, IOptions<
             item.Status = GalleryItemStatus.Failed;
             item.Error = ex.Message;
         }
-        Changed?.Invoke();
+        NotifyChanged();
     }
 
     /// <summary>
@@ -88,18 +129,12 @@ public sealed class ColorizationSession(ColorizationService colorizer, IOptions<
     /// </summary>
     public async Task<bool> RestyleAsync(GalleryItem item, double temperature, double saturation)
     {
-        if (item.Result is not { } result)
+        if (item.Result is null)
             return false;
         var options = item.Options with { Temperature = temperature, Saturation = saturation };
         options.Validate();
         item.Options = options;
-        string preview = await Task.Run(() => RenderPreview(result, options));
-        // A later call may have changed the options meanwhile: only the newest settings are shown.
-        if (item.Options == options)
-        {
-            item.ResultPreview = preview;
-            Changed?.Invoke();
-        }
+        await RefreshPreviewAsync(item);
         return true;
     }
 
@@ -112,17 +147,17 @@ public sealed class ColorizationSession(ColorizationService colorizer, IOptions<
         options.Validate();
         item.ResetWork();
         item.Recomputing = true;
-        Changed?.Invoke();
+        NotifyChanged();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(item.WorkToken, _closed.Token);
         try
         {
-            await colorizer.RecolorizeAsync(result, options, position =>
+            await _colorizer.RecolorizeAsync(result, options, position =>
             {
                 item.QueuePosition = position;
-                Changed?.Invoke();
+                NotifyChanged();
             }, linked.Token);
             item.Options = options;
-            item.ResultPreview = await Task.Run(() => RenderPreview(result, options), linked.Token);
+            item.ResultPreview = await Task.Run(() => RenderPreview(result, options, item.Guidance), linked.Token);
         }
         catch (OperationCanceledException)
         {
@@ -136,7 +171,101 @@ public sealed class ColorizationSession(ColorizationService colorizer, IOptions<
         {
             item.Recomputing = false;
             item.QueuePosition = 0;
-            Changed?.Invoke();
+            NotifyChanged();
+        }
+    }
+
+    /// <summary>The colours the network found likely at full-resolution pixel (<paramref name="x"/>, <paramref name="y"/>), for a hint palette.</summary>
+    public IReadOnlyList<LikelyColor> LikelyColors(GalleryItem item, double x, double y, int count = 6) =>
+        item.Result is { } result ? result.LikelyColors(x, y, count) : [];
+
+    /// <summary>
+    /// Replaces the item's hints as one undoable edit and updates its preview. Throws <see cref="Core.InvalidHintsException"/>
+    /// (nothing changed) when a hint lies outside the image or is out of range.
+    /// </summary>
+    public Task SetHintsAsync(GalleryItem item, IReadOnlyList<ColorHint> hints)
+    {
+        new ColorGuidance { Hints = hints }.Validate(item.Width, item.Height);
+        item.Hints.Apply(hints);
+        return RefreshPreviewAsync(item);
+    }
+
+    /// <summary>Undoes the last hint edit; false when there was none.</summary>
+    public async Task<bool> UndoHintAsync(GalleryItem item)
+    {
+        if (!item.Hints.Undo())
+            return false;
+        await RefreshPreviewAsync(item);
+        return true;
+    }
+
+    /// <summary>Redoes the last undone hint edit; false when there was none.</summary>
+    public async Task<bool> RedoHintAsync(GalleryItem item)
+    {
+        if (!item.Hints.Redo())
+            return false;
+        await RefreshPreviewAsync(item);
+        return true;
+    }
+
+    /// <summary>The item's hints as JSON (the API's and the CLI's format).</summary>
+    public static string ExportHints(GalleryItem item) => HintsJson.Serialize(item.Hints.Current);
+
+    /// <summary>Replaces the hints with those of a JSON document, as one undoable edit. Throws <see cref="Core.InvalidHintsException"/>.</summary>
+    public Task ImportHintsAsync(GalleryItem item, string json) => SetHintsAsync(item, HintsJson.Parse(json));
+
+    /// <summary>
+    /// Takes a colour photo's palette as the item's reference and shows the reference variant. Throws the Core
+    /// exception family for a photo that cannot be decoded or has no colour; the item is then unchanged.
+    /// </summary>
+    public async Task SetReferenceAsync(GalleryItem item, string fileName, byte[] bytes)
+    {
+        var limits = _colorizer.Models.Limits;
+        var (palette, preview) = await Task.Run(() =>
+        {
+            using var photo = ImageDecoder.Decode(bytes, limits);
+            var palette = ReferencePalette.FromImage(photo);
+            using var small = new Mat();
+            double scale = Math.Min(1.0, 160.0 / Math.Max(photo.Width, photo.Height));
+            Cv2.Resize(photo.Pixels, small, new Size(Math.Max(1, (int)(photo.Width * scale)), Math.Max(1, (int)(photo.Height * scale))), 0, 0, InterpolationFlags.Area);
+            return (palette, ToDataUrl(small));
+        });
+        item.Reference = palette;
+        item.ReferenceName = fileName;
+        item.ReferencePreview = preview;
+        item.Variant = ColorVariant.Reference;
+        await RefreshPreviewAsync(item);
+    }
+
+    /// <summary>Shows (and downloads) the automatic or the reference variant.</summary>
+    public Task SetVariantAsync(GalleryItem item, ColorVariant variant)
+    {
+        if (variant == ColorVariant.Reference && item.Reference is null)
+            return Task.CompletedTask;
+        item.Variant = variant;
+        return RefreshPreviewAsync(item);
+    }
+
+    /// <summary>Applies the reference globally or per luminance band.</summary>
+    public Task SetTransferModeAsync(GalleryItem item, ReferenceTransferMode mode)
+    {
+        item.TransferMode = mode;
+        return RefreshPreviewAsync(item);
+    }
+
+    /// <summary>Renders the preview with the item's current settings and guidance; a newer change wins over an older one.</summary>
+    public async Task RefreshPreviewAsync(GalleryItem item)
+    {
+        if (item.Result is not { } result)
+            return;
+        var options = item.Options;
+        var guidance = item.Guidance;
+        NotifyChanged();
+        string preview = await Task.Run(() => RenderPreview(result, options, guidance));
+        if (item.Options == options && item.Guidance == guidance)
+        {
+            item.ResultPreview = preview;
+            NotifyChanged();
         }
     }
 
@@ -148,7 +277,8 @@ public sealed class ColorizationSession(ColorizationService colorizer, IOptions<
     {
         var result = item.Result ?? throw new InvalidOperationException("The image is not colorized yet.");
         var options = item.Options;
-        return Task.Run(() => result.Encode(format, options.Temperature, options.Saturation));
+        var guidance = item.Guidance;
+        return Task.Run(() => result.Encode(format, options.Temperature, options.Saturation, guidance: guidance));
     }
 
     /// <summary>The file name a download of <paramref name="item"/> gets: the upload's stem, made safe, plus "-colorized".</summary>
@@ -167,7 +297,7 @@ public sealed class ColorizationSession(ColorizationService colorizer, IOptions<
     /// </summary>
     public async Task WriteZipAsync(Stream destination, OutputFormat format, CancellationToken ct = default)
     {
-        var done = _items.Where(i => i.Status == GalleryItemStatus.Done && i.Result is not null).Reverse().ToList();
+        var done = Items.Where(i => i.Status == GalleryItemStatus.Done && i.Result is not null).Reverse().ToList();
         using var zip = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true);
         var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var item in done)
@@ -187,14 +317,14 @@ public sealed class ColorizationSession(ColorizationService colorizer, IOptions<
     /// <summary>Removes an item, cancelling its work and freeing its buffers.</summary>
     public void Remove(GalleryItem item)
     {
-        _items.Remove(item);
+        _gallery.Items.Remove(item);
         item.Dispose();
-        Changed?.Invoke();
+        NotifyChanged();
     }
 
-    private string RenderPreview(ColorizedImage result, ColorizationOptions options)
+    private string RenderPreview(ColorizedImage result, ColorizationOptions options, ColorGuidance guidance)
     {
-        using var preview = result.RenderPreview(upload.Value.PreviewSide, options.Temperature, options.Saturation);
+        using var preview = result.RenderPreview(_upload.Value.PreviewSide, options.Temperature, options.Saturation, guidance);
         return ToDataUrl(preview);
     }
 
@@ -210,10 +340,16 @@ public sealed class ColorizationSession(ColorizationService colorizer, IOptions<
     /// <inheritdoc />
     public void Dispose()
     {
-        _closed.Cancel();
-        foreach (var item in _items)
-            item.Dispose();
-        _items.Clear();
+        _gallery.Changed -= OnGalleryChanged;
+        if (_gallery.Id is null)
+        {
+            _closed.Cancel();
+            _gallery.Dispose();
+        }
+        else
+        {
+            _store.Detach(_gallery);
+        }
         _closed.Dispose();
     }
 }

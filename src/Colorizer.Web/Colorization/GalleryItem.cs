@@ -1,4 +1,5 @@
 using Colorizer.Core.Colorization;
+using Colorizer.Core.Guidance;
 
 namespace Colorizer.Web.Colorization;
 
@@ -19,6 +20,16 @@ public enum GalleryItemStatus
 
     /// <summary>Cancelled by the user.</summary>
     Cancelled,
+}
+
+/// <summary>The result variants of one image.</summary>
+public enum ColorVariant
+{
+    /// <summary>The network's colours (with any hints).</summary>
+    Automatic,
+
+    /// <summary>The network's colours moved toward a reference photo's palette (with any hints).</summary>
+    Reference,
 }
 
 /// <summary>One upload in a session's gallery, with its state, previews and current settings.</summary>
@@ -68,6 +79,32 @@ public sealed class GalleryItem : IDisposable
 
     /// <summary>Height of the full-resolution result.</summary>
     public int Height { get; set; }
+
+    /// <summary>The colour hints placed on this image, with undo and redo.</summary>
+    public HintHistory Hints { get; } = new();
+
+    /// <summary>The reference photo's palette, once one is given.</summary>
+    public ReferencePalette? Reference { get; set; }
+
+    /// <summary>The reference photo's file name.</summary>
+    public string? ReferenceName { get; set; }
+
+    /// <summary>A small data URL of the reference photo, to show beside the controls.</summary>
+    public string? ReferencePreview { get; set; }
+
+    /// <summary>Which result is shown and downloaded: the automatic colours or the reference's.</summary>
+    public ColorVariant Variant { get; set; } = ColorVariant.Automatic;
+
+    /// <summary>How the reference palette is applied.</summary>
+    public ReferenceTransferMode TransferMode { get; set; } = ReferenceTransferMode.LuminanceBands;
+
+    /// <summary>What the preview and downloads apply on top of the network's colours.</summary>
+    public ColorGuidance Guidance => new()
+    {
+        Hints = Hints.Current,
+        Reference = Variant == ColorVariant.Reference ? Reference : null,
+        TransferMode = TransferMode,
+    };
 
     /// <summary>The full-resolution colorization, kept so downloads and restyling need no network pass.</summary>
     internal ColorizedImage? Result { get; set; }

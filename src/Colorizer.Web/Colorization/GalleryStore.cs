@@ -1,0 +1,169 @@
+using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace Colorizer.Web.Colorization;
+
+/// <summary>How long a gallery outlives its page, bound from the <c>Gallery</c> section.</summary>
+public sealed class GalleryOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Gallery";
+
+    /// <summary>How long a gallery (results, settings, hints) is kept after its last page closed; default 30 minutes. A reload within it gets everything back.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan KeepAfterDisconnect { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>The most galleries kept with no page open; the longest closed goes first. Default 50.</summary>
+    [Range(0, 10_000)]
+    public int MaxDetached { get; set; } = 50;
+}
+
+/// <summary>
+/// One browser tab's gallery: its items, and the pages (circuits) showing it. It outlives a page, so a reload finds
+/// its results and hints again; the tab keeps the gallery's random id in its session storage.
+/// </summary>
+public sealed class Gallery : IDisposable
+{
+    private readonly Lock _lock = new();
+    private int _attached;
+
+    internal Gallery(string? id) => Id = id;
+
+    /// <summary>The id, or null for a gallery that is never kept (a page that has not told its id yet).</summary>
+    public string? Id { get; }
+
+    /// <summary>The items, newest first. Changed only on a page's dispatcher.</summary>
+    public List<GalleryItem> Items { get; } = [];
+
+    /// <summary>Raised when anything in the gallery changes, for every page showing it.</summary>
+    public event Action? Changed;
+
+    internal DateTime DetachedAtUtc { get; private set; }
+
+    internal bool IsAttached
+    {
+        get
+        {
+            lock (_lock)
+                return _attached > 0;
+        }
+    }
+
+    /// <summary>Tells every page showing the gallery to render again.</summary>
+    public void NotifyChanged() => Changed?.Invoke();
+
+    internal void Attach()
+    {
+        lock (_lock)
+            _attached++;
+    }
+
+    internal void Detach(DateTime nowUtc)
+    {
+        lock (_lock)
+        {
+            _attached = Math.Max(0, _attached - 1);
+            if (_attached == 0)
+                DetachedAtUtc = nowUtc;
+        }
+    }
+
+    /// <summary>Cancels every item's work and frees its buffers.</summary>
+    public void Dispose()
+    {
+        foreach (var item in Items.ToList())
+            item.Dispose();
+        Items.Clear();
+    }
+}
+
+/// <summary>
+/// The galleries of the app, by id. A page attaches to its tab's gallery when it starts and detaches when its circuit
+/// ends; a gallery nobody shows is freed after <see cref="GalleryOptions.KeepAfterDisconnect"/>.
+/// </summary>
+public sealed partial class GalleryStore(IOptions<GalleryOptions> options, TimeProvider clock) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, Gallery> _galleries = new();
+    private readonly Lock _lock = new();
+
+    /// <summary>How many galleries are kept (shown or waiting for their page to come back).</summary>
+    public int Count => _galleries.Count;
+
+    /// <summary>True for an id a tab may use: 32 lower-case hex digits (random, so not guessable).</summary>
+    public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);
+
+    /// <summary>The gallery with <paramref name="id"/>, created if new, attached to one more page.</summary>
+    public Gallery Attach(string id)
+    {
+        if (!IsValidId(id))
+            throw new ArgumentException("A gallery id is 32 lower-case hex digits.", nameof(id));
+        lock (_lock)
+        {
+            var gallery = _galleries.GetOrAdd(id, key => new Gallery(key));
+            gallery.Attach();
+            return gallery;
+        }
+    }
+
+    /// <summary>Detaches a page; the gallery is kept for a while, then freed by <see cref="Sweep"/>.</summary>
+    public void Detach(Gallery gallery)
+    {
+        lock (_lock)
+            gallery.Detach(clock.GetUtcNow().UtcDateTime);
+        Sweep();
+    }
+
+    /// <summary>Frees galleries no page has shown for longer than allowed, and the oldest beyond the count limit.</summary>
+    public int Sweep()
+    {
+        var settings = options.Value;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var expired = new List<Gallery>();
+        lock (_lock)
+        {
+            var detached = _galleries.Values.Where(g => !g.IsAttached).OrderBy(g => g.DetachedAtUtc).ToList();
+            int excess = Math.Max(0, detached.Count - settings.MaxDetached);
+            foreach (var (gallery, index) in detached.Select((g, i) => (g, i)))
+            {
+                if (index < excess || now - gallery.DetachedAtUtc >= settings.KeepAfterDisconnect)
+                {
+                    _galleries.TryRemove(gallery.Id!, out _);
+                    expired.Add(gallery);
+                }
+            }
+        }
+        foreach (var gallery in expired)
+            gallery.Dispose();
+        return expired.Count;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var gallery in _galleries.Values)
+            gallery.Dispose();
+        _galleries.Clear();
+    }
+
+    [GeneratedRegex("^[0-9a-f]{32}$")]
+    private static partial Regex IdPattern();
+}
+
+/// <summary>Sweeps the <see cref="GalleryStore"/> every minute, so closed tabs' galleries are freed on time.</summary>
+internal sealed class GallerySweeper(GalleryStore store) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+                store.Sweep();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Text.Json;
+using Colorizer.Core.Models;
+using Colorizer.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using OpenCvSharp;
+
+namespace Colorizer.Web.BrowserTests;
+
+public sealed class ColorHintPageTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    private const int Width = 720, Height = 480;
+
+    // A darker left half and a lighter right half, split by a sharp vertical edge.
+    private static string WriteTwoRegions()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"colorizer-hints-{Guid.NewGuid():N}.png");
+        using var image = new Mat(Height, Width, MatType.CV_8UC1, OpenCvSharp.Scalar.All(90));
+        using (var right = image.ColRange(Width / 2, Width))
+            right.SetTo(OpenCvSharp.Scalar.All(170));
+        File.WriteAllBytes(path, TestImages.Encode(image, ".png"));
+        return path;
+    }
+
+    /// <summary>Mean a* and b* of a rectangle of a screenshot, in fractions of its size.</summary>
+    private static (double A, double B) MeanAb(byte[] png, double left, double top, double right, double bottom)
+    {
+        using var image = Cv2.ImDecode(png, ImreadModes.Color);
+        var region = new Rect((int)(image.Cols * left), (int)(image.Rows * top), (int)(image.Cols * (right - left)), (int)(image.Rows * (bottom - top)));
+        using var part = new Mat(image, region);
+        using var lab = TestImages.ToLab(part);
+        var mean = Cv2.Mean(lab);
+        return (mean.Val1, mean.Val2);
+    }
+
+    [Fact]
+    public async Task HintColorsItsRegion_SurvivesAReload_AndUndoes()
+    {
+        string input = WriteTwoRegions();
+        var page = await fixture.OpenAsync();
+        try
+        {
+            await page.Locator("#upload-zone input[type=file]").SetInputFilesAsync(input);
+            var card = page.Locator("[data-testid=gallery-item]").First;
+            await Assertions.Expect(card).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 30_000 });
+            var compare = card.Locator("[data-testid=compare]");
+            var result = card.Locator("[data-testid=result]");
+
+            // The whole box shows the colorized image.
+            await card.Locator("[data-testid=compare-handle]").FocusAsync();
+            await page.Keyboard.PressAsync("Home");
+            byte[] automatic = await compare.ScreenshotAsync();
+            await page.Keyboard.PressAsync("End");
+
+            // Open the guide and click the middle of the left half: a hint appears there.
+            await card.Locator("[data-testid=guide-colors]").ClickAsync();
+            var layer = card.Locator("[data-testid=hint-layer]");
+            await Assertions.Expect(layer).ToBeVisibleAsync();
+            // Opening the guide shows the whole colorized image.
+            await Assertions.Expect(card.Locator("[data-testid=compare-handle]")).ToHaveAttributeAsync("aria-valuenow", "0");
+            var engine = fixture.Services.GetRequiredService<ModelHost>().Engine!;
+            long passes = engine.ForwardPassCount;
+            var box = (await layer.BoundingBoxAsync())!;
+            await page.Mouse.ClickAsync(box.X + box.Width * 0.25f, box.Y + box.Height * 0.5f);
+            await Assertions.Expect(card.Locator("[data-testid=hint-marker]")).ToHaveCountAsync(1);
+            await Assertions.Expect(card.Locator("[data-testid=hint-count]")).ToHaveTextAsync("1 hint");
+            await Assertions.Expect(card.Locator("[data-testid=swatch]").First).ToBeVisibleAsync();
+
+            // Give the selected hint a green from the colour input: the left half turns green, the right half stays.
+            string before = (await result.GetAttributeAsync("src"))!;
+            await card.Locator("[data-testid=any-colour]").EvaluateAsync(
+                "e => { e.value = '#1f9d3a'; e.dispatchEvent(new Event('input', { bubbles: true })); e.dispatchEvent(new Event('change', { bubbles: true })); }");
+            await Assertions.Expect(result).Not.ToHaveAttributeAsync("src", before, new() { Timeout = 10_000 });
+            await Assertions.Expect(card.Locator("[data-testid=hint-marker]")).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("#1f9d3a"));
+            byte[] hinted = await compare.ScreenshotAsync();
+            var leftBefore = MeanAb(automatic, 0.05, 0.08, 0.42, 0.3);
+            var leftAfter = MeanAb(hinted, 0.05, 0.08, 0.42, 0.3);
+            var rightBefore = MeanAb(automatic, 0.58, 0.08, 0.95, 0.92);
+            var rightAfter = MeanAb(hinted, 0.58, 0.08, 0.95, 0.92);
+            Assert.True(leftAfter.A < -25 && leftAfter.A < leftBefore.A - 20, $"left a* {leftBefore.A:0.0} → {leftAfter.A:0.0}");
+            Assert.True(Math.Abs(rightAfter.A - rightBefore.A) < 3 && Math.Abs(rightAfter.B - rightBefore.B) < 3,
+                $"right ab ({rightBefore.A:0.0}, {rightBefore.B:0.0}) → ({rightAfter.A:0.0}, {rightAfter.B:0.0})");
+            Assert.Equal(passes, engine.ForwardPassCount);
+
+            // The hints export as the API's JSON.
+            var download = await page.RunAndWaitForDownloadAsync(() => card.Locator("[data-testid=hint-export]").ClickAsync());
+            string saved = Path.Combine(Path.GetTempPath(), $"colorizer-hints-{Guid.NewGuid():N}.json");
+            await download.SaveAsAsync(saved);
+            using (var exported = JsonDocument.Parse(await File.ReadAllTextAsync(saved)))
+            {
+                var hint = exported.RootElement.EnumerateArray().Single();
+                Assert.Equal("#1f9d3a", hint.GetProperty("color").GetString());
+                Assert.InRange(hint.GetProperty("x").GetDouble(), Width * 0.2, Width * 0.3);
+                Assert.InRange(hint.GetProperty("y").GetDouble(), Height * 0.4, Height * 0.6);
+            }
+            File.Delete(saved);
+
+            // A reload brings the gallery back with its hint.
+            await page.ReloadAsync();
+            await page.WaitForSelectorAsync("body[data-circuit=ready]");
+            card = page.Locator("[data-testid=gallery-item]").First;
+            await Assertions.Expect(card).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 10_000 });
+            await card.Locator("[data-testid=guide-colors]").ClickAsync();
+            await Assertions.Expect(card.Locator("[data-testid=hint-count]")).ToHaveTextAsync("1 hint");
+            await Assertions.Expect(card.Locator("[data-testid=hint-marker]")).ToHaveCountAsync(1);
+
+            // Undo steps back through the edits (the recolouring, then the placing), and the colours with them; redo
+            // steps forward again.
+            result = card.Locator("[data-testid=result]");
+            var marker = card.Locator("[data-testid=hint-marker]");
+            await card.Locator("[data-testid=hint-undo]").ClickAsync();
+            await Assertions.Expect(marker).Not.ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("#1f9d3a"));
+            before = (await result.GetAttributeAsync("src"))!;
+            await card.Locator("[data-testid=hint-undo]").ClickAsync();
+            await Assertions.Expect(card.Locator("[data-testid=hint-count]")).ToHaveTextAsync("No hints");
+            await Assertions.Expect(marker).ToHaveCountAsync(0);
+            await Assertions.Expect(result).Not.ToHaveAttributeAsync("src", before, new() { Timeout = 10_000 });
+            string undone = (await result.GetAttributeAsync("src"))!;
+            await card.Locator("[data-testid=hint-redo]").ClickAsync();
+            await card.Locator("[data-testid=hint-redo]").ClickAsync();
+            await Assertions.Expect(result).Not.ToHaveAttributeAsync("src", undone, new() { Timeout = 10_000 });
+            await Assertions.Expect(card.Locator("[data-testid=hint-count]")).ToHaveTextAsync("1 hint");
+            await Assertions.Expect(marker).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("#1f9d3a"));
+            await card.Locator("[data-testid=hint-layer]").ScrollIntoViewIfNeededAsync();
+
+            Assert.True(fixture.ConsoleErrors(page).Count == 0, string.Join("\n", fixture.ConsoleErrors(page)));
+            await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder(), "hints.png"), FullPage = false });
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+            File.Delete(input);
+        }
+    }
+
+    private static string ScreenshotFolder()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Colorizer.sln")))
+            directory = directory.Parent;
+        string folder = Path.Combine(directory?.FullName ?? Path.GetTempPath(), "docs", "screenshots");
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+}
