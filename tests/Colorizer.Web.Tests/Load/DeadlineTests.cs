@@ -68,7 +68,7 @@ public sealed class DeadlineTests(DeadlineWebFactory factory, ITestOutputHelper 
     {
         await factory.CreateReadyClientAsync();
         using var session = new ColorizationSession(Colorizer, Options.Create(new UploadOptions()),
-            factory.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>());
+            factory.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(), factory.Services.GetRequiredService<GalleryStore>());
         var item = session.Add("photo.png");
 
         using (factory.Queue.Enter())
