@@ -121,6 +121,10 @@ public sealed class ColorHintPageTests(BrowserFixture fixture) : IClassFixture<B
             await Assertions.Expect(result).Not.ToHaveAttributeAsync("src", undone, new() { Timeout = 10_000 });
             await Assertions.Expect(card.Locator("[data-testid=hint-count]")).ToHaveTextAsync("1 hint");
             await Assertions.Expect(marker).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("#1f9d3a"));
+            // Clicking a hint selects it and shows the colours the model found likely there.
+            await marker.ClickAsync();
+            await Assertions.Expect(marker).ToHaveAttributeAsync("aria-pressed", "true");
+            await Assertions.Expect(card.Locator("[data-testid=swatch]").First).ToBeVisibleAsync();
             await card.Locator("[data-testid=hint-layer]").ScrollIntoViewIfNeededAsync();
 
             Assert.True(fixture.ConsoleErrors(page).Count == 0, string.Join("\n", fixture.ConsoleErrors(page)));
@@ -130,6 +134,73 @@ public sealed class ColorHintPageTests(BrowserFixture fixture) : IClassFixture<B
         {
             await page.Context.CloseAsync();
             File.Delete(input);
+        }
+    }
+
+    [Fact]
+    public async Task StrokesMoveAndDelete_AndAReferencePhotoGivesASecondVariant()
+    {
+        string input = WriteTwoRegions();
+        string reference = Path.Combine(Path.GetTempPath(), $"colorizer-reference-{Guid.NewGuid():N}.png");
+        using (var teal = new Mat(120, 160, MatType.CV_8UC3, new OpenCvSharp.Scalar(150, 140, 40)))
+            File.WriteAllBytes(reference, TestImages.Encode(teal, ".png"));
+        var page = await fixture.OpenAsync();
+        try
+        {
+            await page.Locator("#upload-zone input[type=file]").SetInputFilesAsync(input);
+            var card = page.Locator("[data-testid=gallery-item]").First;
+            await Assertions.Expect(card).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 30_000 });
+            await card.Locator("[data-testid=guide-colors]").ClickAsync();
+            var layer = card.Locator("[data-testid=hint-layer]");
+            var box = (await layer.BoundingBoxAsync())!;
+
+            // A drag across the right half draws one stroke hint.
+            await page.Mouse.MoveAsync(box.X + box.Width * 0.6f, box.Y + box.Height * 0.3f);
+            await page.Mouse.DownAsync();
+            await page.Mouse.MoveAsync(box.X + box.Width * 0.75f, box.Y + box.Height * 0.4f, new() { Steps = 8 });
+            await page.Mouse.MoveAsync(box.X + box.Width * 0.9f, box.Y + box.Height * 0.5f, new() { Steps = 8 });
+            await page.Mouse.UpAsync();
+            await Assertions.Expect(card.Locator("[data-testid=hint-count]")).ToHaveTextAsync("1 hint");
+            await Assertions.Expect(card.Locator(".hint-strokes polyline:not(.hint-draft)")).ToHaveCountAsync(1);
+
+            // Dragging the hint's dot moves the whole stroke.
+            var marker = card.Locator("[data-testid=hint-marker]");
+            string label = (await marker.GetAttributeAsync("aria-label"))!;
+            var dot = (await marker.BoundingBoxAsync())!;
+            await page.Mouse.MoveAsync(dot.X + dot.Width / 2, dot.Y + dot.Height / 2);
+            await page.Mouse.DownAsync();
+            await page.Mouse.MoveAsync(dot.X + dot.Width / 2, dot.Y + dot.Height / 2 + box.Height * 0.3f, new() { Steps = 8 });
+            await page.Mouse.UpAsync();
+            await Assertions.Expect(marker).Not.ToHaveAttributeAsync("aria-label", label);
+            var moved = (await marker.BoundingBoxAsync())!;
+            Assert.InRange(moved.Y - dot.Y, box.Height * 0.25, box.Height * 0.35);
+            Assert.Equal(1, await card.Locator("[data-testid=hint-marker]").CountAsync());
+
+            // Selected (it was just moved), it goes with the Delete key.
+            await layer.FocusAsync();
+            await page.Keyboard.PressAsync("Delete");
+            await Assertions.Expect(card.Locator("[data-testid=hint-count]")).ToHaveTextAsync("No hints");
+
+            // A reference photo: the variant switch appears on "From reference", and the colours move toward teal.
+            var result = card.Locator("[data-testid=result]");
+            string automatic = (await result.GetAttributeAsync("src"))!;
+            await card.Locator("input[type=file][accept*='image']").SetInputFilesAsync(reference);
+            var variant = card.Locator("[data-testid=variant]");
+            await Assertions.Expect(variant).ToBeVisibleAsync(new() { Timeout = 10_000 });
+            await Assertions.Expect(result).Not.ToHaveAttributeAsync("src", automatic, new() { Timeout = 10_000 });
+            byte[] transferred = await card.Locator("[data-testid=compare]").ScreenshotAsync();
+            var ab = MeanAb(transferred, 0.05, 0.05, 0.95, 0.95);
+            Assert.True(ab.A < -5 && ab.B < 0, $"mean ab ({ab.A:0.0}, {ab.B:0.0}) should lean to the reference's teal");
+            await variant.GetByText("Automatic").ClickAsync();
+            await Assertions.Expect(result).ToHaveAttributeAsync("src", automatic, new() { Timeout = 10_000 });
+
+            Assert.True(fixture.ConsoleErrors(page).Count == 0, string.Join("\n", fixture.ConsoleErrors(page)));
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+            File.Delete(input);
+            File.Delete(reference);
         }
     }
 
