@@ -21,7 +21,7 @@ internal static class ExitCodes
 
     public static int For(Exception exception) => exception switch
     {
-        InvalidColorizationOptionException => Usage,
+        InvalidColorizationOptionException or InvalidHintsException => Usage,
         ModelFilesException or ModelDownloadException => Model,
         OperationCanceledException => Cancelled,
         _ => SomeFailed,

@@ -44,4 +44,8 @@ public sealed class ModelNotReadyException(string message, bool mayRecover) : Co
 }
 
 /// <summary>Colour hints or a reference photo cannot be used: malformed JSON, a point outside the image, a colour out of range.</summary>
-public sealed class InvalidHintsException(string message, Exception? inner = null) : ColorizerException(message, inner);
+public sealed class InvalidHintsException(string message, Exception? inner = null) : ColorizerException(message, inner)
+{
+    /// <summary>True when the reference photo is at fault (no colour, not a readable image), false for the hints.</summary>
+    public bool ConcernsReference { get; init; }
+}

@@ -163,7 +163,10 @@ public sealed class ColorizeCommandTests : IDisposable
             WriteImage($"p{i}.png", 50, 50);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
-        var run = await CliRun.ExecuteAsync(cancelled.Token, "colorize", _inputs, "-o", _output, "--models", _models);
+        // --offline: the run returns while the model still loads in the background; if that load outlives the test
+        // and finds the weights already deleted by the cleanup, it must not start a download (a .partial file in the
+        // folder being deleted, and traffic out of the test machine).
+        var run = await CliRun.ExecuteAsync(cancelled.Token, "colorize", _inputs, "-o", _output, "--models", _models, "--offline");
         Assert.Equal(130, run.ExitCode);
         Assert.Empty(Directory.Exists(_output) ? Directory.GetFiles(_output) : []);
     }

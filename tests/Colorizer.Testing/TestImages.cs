@@ -38,6 +38,34 @@ public static class TestImages
     /// <summary>A flat grey image of one level. The caller owns it.</summary>
     public static Mat Flat(int width, int height, byte level) => new(height, width, MatType.CV_8UC1, Scalar.All(level));
 
+    /// <summary>
+    /// Two grey regions split by a vertical edge at x = width / 2 (<paramref name="left"/> and <paramref name="right"/>),
+    /// each with fine normal noise of spread <paramref name="noise"/> like texture in a photo: where a colour hint should
+    /// fill one side and stop at the edge. The caller owns it.
+    /// </summary>
+    public static Mat TwoRegions(int width, int height, byte left, byte right, double noise = 3)
+    {
+        var image = new Mat(height, width, MatType.CV_8UC1, Scalar.All(left));
+        using (var half = image.ColRange(width / 2, width))
+            half.SetTo(Scalar.All(right));
+        using var grain = new Mat(height, width, MatType.CV_16SC1);
+        new RNG(7).Fill(grain, DistributionType.Normal, Scalar.All(0), Scalar.All(noise));
+        using var wide = new Mat();
+        image.ConvertTo(wide, MatType.CV_16SC1);
+        Cv2.Add(wide, grain, wide);
+        wide.ConvertTo(image, MatType.CV_8UC1);
+        return image;
+    }
+
+    /// <summary>The mean L*, a* and b* of a region of an 8/16-bit grey, BGR or BGRA image.</summary>
+    public static (double L, double A, double B) MeanLab(Mat image, Rect region)
+    {
+        using var lab = ToLab(image);
+        using var part = new Mat(lab, region);
+        var mean = Cv2.Mean(part);
+        return (mean.Val0, mean.Val1, mean.Val2);
+    }
+
     /// <summary>A colourful BGR image (hue gradient). The caller owns it.</summary>
     public static Mat Colourful(int width, int height)
     {

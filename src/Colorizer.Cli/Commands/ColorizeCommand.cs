@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Colorizer.Core;
 using Colorizer.Core.Colorization;
+using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
 using Colorizer.Core.IO;
 using Colorizer.Core.Models;
@@ -61,9 +62,25 @@ internal static class ColorizeCommand
             Description = "Videos: colour each frame on its own instead of stabilizing the colour over time (flickers more).",
         };
 
+        var hints = new Option<string?>("--hints")
+        {
+            Description = "A colour hints JSON file for the one input image (a list of {\"x\", \"y\", \"radius\", \"color\": \"#rrggbb\"}, " +
+                "in pixels of the upright image). For many images, put photo.hints.json next to photo.jpg instead: it is picked up by itself.",
+        };
+        var reference = new Option<string?>("--reference")
+        {
+            Description = "A colour photo of a similar scene: every image's colours are moved toward its palette.",
+        };
+        var transfer = new Option<string>("--transfer")
+        {
+            Description = "How --reference's colours are carried over: bands (shadows, mid-tones and highlights apart) or global.",
+            DefaultValueFactory = _ => "bands",
+        };
+        transfer.AcceptOnlyFromAmong("bands", "global");
+
         var command = new Command("colorize", "Colorize images and videos (.mp4 .mov .avi .mkv .webm) into a folder.")
         {
-            inputs, outputDirectory, temperature, saturation, renderSize, format, quality, shard, noStabilize,
+            inputs, outputDirectory, temperature, saturation, renderSize, format, quality, shard, noStabilize, hints, reference, transfer,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -98,22 +115,80 @@ internal static class ColorizeCommand
                 part = parsed;
             }
 
+            // Hints and reference are read before anything is written: a bad one stops the run with a usage error.
+            HintsOption? explicitHints = null;
+            ReferencePalette? palette = null;
+            try
+            {
+                if (parse.GetValue(hints) is { } hintsPath)
+                    explicitHints = new HintsOption(hintsPath, HintsFiles.Read(hintsPath));
+            }
+            catch (InvalidHintsException ex)
+            {
+                error.WriteLine($"error: --hints {ex.Message}");
+                return ExitCodes.Usage;
+            }
+
             using var services = ColorizerCli.BuildServices(parse, error, warmUp: false);
-            var run = new ColorizeRun(services.GetRequiredService<ModelHost>(), output, error)
+            var host = services.GetRequiredService<ModelHost>();
+            if (parse.GetValue(reference) is { } referencePath)
+            {
+                try
+                {
+                    palette = ReadReference(referencePath, host.Limits);
+                }
+                catch (InvalidHintsException ex)
+                {
+                    error.WriteLine($"error: --reference {referencePath}: {ex.Message}");
+                    return ExitCodes.Usage;
+                }
+            }
+
+            var run = new ColorizeRun(host, output, error)
             {
                 Video = VideoOptions.Default with { Colorization = options, Stabilize = !parse.GetValue(noStabilize) },
+                Hints = explicitHints,
+                Reference = palette,
+                Transfer = parse.GetValue(transfer) == "global" ? ReferenceTransferMode.Global : ReferenceTransferMode.LuminanceBands,
             };
             return await run.ExecuteAsync(parse.GetValue(inputs)!, parse.GetValue(outputDirectory)!, options, outputFormat, encoder, part, ct);
         });
         return command;
     }
+
+    private static ReferencePalette ReadReference(string path, DecodeLimits limits)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            string reason = ex is FileNotFoundException or DirectoryNotFoundException ? "no such file" : ex.Message;
+            throw new InvalidHintsException($"the reference photo cannot be read: {reason}", ex) { ConcernsReference = true };
+        }
+        return ReferencePalette.FromEncoded(bytes, limits);
+    }
 }
+
+/// <summary>The hints given with <c>--hints</c>, and the file they came from.</summary>
+internal sealed record HintsOption(string Path, IReadOnlyList<ColorHint> Hints);
 
 /// <summary>One run of <c>colorize</c> over many inputs: a bad file is reported and skipped, the rest are done.</summary>
 internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter error)
 {
     /// <summary>How videos are colorized.</summary>
     public VideoOptions Video { get; init; } = VideoOptions.Default;
+
+    /// <summary>The hints of <c>--hints</c>, for a run over exactly one image; null to look for sidecar files.</summary>
+    public HintsOption? Hints { get; init; }
+
+    /// <summary>The palette of <c>--reference</c>, applied to every image; null for none.</summary>
+    public ReferencePalette? Reference { get; init; }
+
+    /// <summary>How <see cref="Reference"/> is applied.</summary>
+    public ReferenceTransferMode Transfer { get; init; } = ReferenceTransferMode.LuminanceBands;
 
     public async Task<int> ExecuteAsync(string[] inputs, string outputDirectory, ColorizationOptions options,
         OutputFormat format, EncoderOptions encoder, Shard shard, CancellationToken ct)
@@ -134,8 +209,44 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
             error.WriteLine("error: no images to colorize (looked for .jpg, .jpeg, .png, .webp, .bmp, .tif, .tiff).");
             return ExitCodes.SomeFailed;
         }
+        if (Hints is not null && (allFiles.Count != 1 || VideoFiles.IsVideo(allFiles[0])))
+        {
+            string found = allFiles.Count == 1 ? $"{allFiles[0]} is a video" : $"the inputs hold {allFiles.Count} files";
+            error.WriteLine($"error: --hints applies to exactly one input image, but {found}. For many images, put each one's hints " +
+                $"next to it as <name>{HintsFiles.SidecarSuffix} (photo.jpg -> photo{HintsFiles.SidecarSuffix}).");
+            return ExitCodes.Usage;
+        }
         if (files.Count == 0)
             return missing.Count > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
+
+        // Every image's hints are read before anything is written: a bad hints file stops the run.
+        var hintsFiles = new string?[files.Count];
+        var hints = new IReadOnlyList<ColorHint>[files.Count];
+        for (int i = 0; i < files.Count; i++)
+        {
+            hints[i] = [];
+            if (VideoFiles.IsVideo(files[i]))
+                continue;
+            if (Hints is not null)
+            {
+                (hintsFiles[i], hints[i]) = (Hints.Path, Hints.Hints);
+                continue;
+            }
+            string sidecar = HintsFiles.SidecarFor(files[i]);
+            if (!File.Exists(sidecar))
+                continue;
+            try
+            {
+                (hintsFiles[i], hints[i]) = (sidecar, HintsFiles.Read(sidecar));
+            }
+            catch (InvalidHintsException ex)
+            {
+                error.WriteLine($"error: hints for {files[i]}: {ex.Message}");
+                return ExitCodes.Usage;
+            }
+        }
+        if (Reference is not null && files.Any(VideoFiles.IsVideo))
+            error.WriteLine("warning: --reference applies to images only; videos are colorized without it.");
 
         Directory.CreateDirectory(outputDirectory);
         // Leftovers of a run that was killed while writing; young ones may belong to another run (another shard).
@@ -148,6 +259,7 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
         _ = host.StartAsync();
 
         int failed = missing.Count, done = 0;
+        bool badHints = false;
         bool showProgress = files.Count > 1;
         Task<DecodedImage>? next = DecodeAsync(files[0], ct);
         try
@@ -171,16 +283,32 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
                     }
                     var engine = await host.GetEngineAsync(ct);
                     using var result = await engine.ColorizeAsync(await decoding, options, ct);
+                    var guidance = new ColorGuidance { Hints = hints[i], Reference = Reference, TransferMode = Transfer };
+                    if (!guidance.IsEmpty)
+                    {
+                        try
+                        {
+                            result.Guide(guidance);
+                        }
+                        catch (InvalidHintsException ex)
+                        {
+                            // The hints were fine as JSON but do not fit this image (a point outside it).
+                            badHints = true;
+                            throw new InvalidHintsException($"hints {hintsFiles[i]}: {ex.Message}", ex);
+                        }
+                    }
                     await result.SaveAsync(outputs[i], format, encoder, ct);
                     done++;
                     string note = result.InputHadColor ? " (input was already in colour: colorized from its luminance)" : "";
+                    if (hints[i].Count > 0)
+                        note += $" ({hints[i].Count} hint{(hints[i].Count == 1 ? "" : "s")} from {hintsFiles[i]})";
                     if (showProgress)
                         output.WriteLine($"[{i + 1}/{files.Count}] {files[i]} -> {outputs[i]} ({itemClock.Elapsed.TotalSeconds:0.00} s){note}");
                     else
                         output.WriteLine($"{files[i]} -> {outputs[i]} ({itemClock.Elapsed.TotalSeconds:0.00} s){note}");
                 }
                 catch (Exception ex) when (ex is UnsupportedImageFormatException or InvalidImageException or ImageTooLargeException
-                    or InvalidVideoException or IOException or UnauthorizedAccessException)
+                    or InvalidHintsException or InvalidVideoException or IOException or UnauthorizedAccessException)
                 {
                     failed++;
                     error.WriteLine($"{(showProgress ? $"[{i + 1}/{files.Count}] " : "")}error: {files[i]}: {ex.Message}");
@@ -200,7 +328,8 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
             output.WriteLine($"Colorized {done} of {files.Count + missing.Count} images into {outputDirectory} in {clock.Elapsed.TotalSeconds:0.0} s" +
                 (failed > 0 ? $"; {failed} failed." : "."));
         }
-        return failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
+        // --hints that do not fit its one image are a bad option; a sidecar that does not fit fails only its image.
+        return badHints && Hints is not null ? ExitCodes.Usage : failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
     }
 
     // Videos are not decoded ahead: they stream frame by frame.

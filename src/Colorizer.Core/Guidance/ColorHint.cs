@@ -42,7 +42,12 @@ public sealed record ColorHint(double X, double Y, double Radius, LabColor Color
         string where = $"Hint {index + 1}";
         foreach (var point in Points)
         {
-            if (!double.IsFinite(point.X) || !double.IsFinite(point.Y) || point.X < 0 || point.Y < 0 || point.X >= width || point.Y >= height)
+            // Checked on its own: HintsJson validates before the image is known (with the largest size possible), and
+            // a size in this message would then be meaningless.
+            if (!double.IsFinite(point.X) || !double.IsFinite(point.Y) || point.X < 0 || point.Y < 0)
+                throw new InvalidHintsException(
+                    $"{where}: ({point.X:0.##}, {point.Y:0.##}) is outside the image; x and y are pixels from its top-left corner and cannot be negative.");
+            if (point.X >= width || point.Y >= height)
                 throw new InvalidHintsException(
                     $"{where}: ({point.X:0.##}, {point.Y:0.##}) is outside the {width}×{height} image; x must be in [0, {width}) and y in [0, {height}).");
         }

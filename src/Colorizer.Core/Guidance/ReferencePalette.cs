@@ -41,9 +41,29 @@ public sealed class ReferencePalette
     public static ReferencePalette FromImage(DecodedImage photo)
     {
         if (!photo.HasColor)
-            throw new InvalidHintsException("The reference photo has no colour; choose a colour photo of a similar scene.");
+            throw new InvalidHintsException("The reference photo has no colour; choose a colour photo of a similar scene.") { ConcernsReference = true };
         using var lab = ColorTransfer.LabAt(photo, StatisticsSide);
         return FromLab(lab);
+    }
+
+    /// <summary>
+    /// The palette of an encoded colour photo, recognised and size-checked like any input (<see cref="ImageDecoder.Decode"/>).
+    /// Every way it can fail (not an image, corrupt, too large, grey) throws <see cref="InvalidHintsException"/> with
+    /// <see cref="InvalidHintsException.ConcernsReference"/> set and a message that starts with "The reference photo".
+    /// </summary>
+    public static ReferencePalette FromEncoded(ReadOnlySpan<byte> data, DecodeLimits? limits = null)
+    {
+        DecodedImage photo;
+        try
+        {
+            photo = ImageDecoder.Decode(data, limits);
+        }
+        catch (Exception ex) when (ex is UnsupportedImageFormatException or InvalidImageException or ImageTooLargeException)
+        {
+            throw new InvalidHintsException($"The reference photo cannot be used: {ex.Message}", ex) { ConcernsReference = true };
+        }
+        using (photo)
+            return FromImage(photo);
     }
 
     /// <summary>The palette of a CV_32FC3 Lab image.</summary>

@@ -32,10 +32,11 @@ internal static class ApiProblems
             InvalidUploadException e => Problem(StatusCodes.Status400BadRequest, "The request carries no readable upload", e.Message),
             InvalidImageException e => Problem(StatusCodes.Status400BadRequest, "The file is not a readable image", e.Message),
             BadHttpRequestException e => Problem(e.StatusCode, "Bad request", e.Message),
-            UploadTooLargeException e => Problem(StatusCodes.Status413PayloadTooLarge, "The file is too large", e.Message),
+            UploadTooLargeException e => Problem(StatusCodes.Status413PayloadTooLarge, "The upload is too large", e.Message),
             UnsupportedImageFormatException e => Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported image format", e.Message),
             ImageTooLargeException e => Problem(StatusCodes.Status422UnprocessableEntity, "The image is too large", e.Message),
             InvalidColorizationOptionException e => InvalidOption(e),
+            InvalidHintsException e => InvalidGuidance(e),
             WorkQueueFullException e => RetryLater(context, StatusCodes.Status429TooManyRequests, BusyRetryAfterSeconds,
                 "The server is busy", e.Message),
             DeadlineExceededException e => RetryLater(context, StatusCodes.Status503ServiceUnavailable, DeadlineRetryAfterSeconds,
@@ -62,6 +63,18 @@ internal static class ApiProblems
     {
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         return Problem(status, title, detail);
+    }
+
+    /// <summary>422 for hints or a reference photo that cannot be used, with <c>errors</c> keyed by the form field.</summary>
+    private static ProblemHttpResult InvalidGuidance(InvalidHintsException e)
+    {
+        string field = e.ConcernsReference ? UploadReader.ReferenceFieldName : UploadReader.HintsFieldName;
+        return TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [e.Message] })
+        {
+            Status = StatusCodes.Status422UnprocessableEntity,
+            Title = e.ConcernsReference ? "Unusable reference photo" : "Invalid hints",
+            Detail = e.Message,
+        });
     }
 
     /// <summary>422 naming the query parameter, with the validation-problem <c>errors</c> map keyed by it.</summary>

@@ -1,3 +1,4 @@
+using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
 using Colorizer.Web.Colorization;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -23,7 +24,9 @@ public static class ColorizeApi
             .WithDescription(
                 "Upload a black-and-white photo (JPEG, PNG, WebP, BMP or TIFF, recognised by content) as multipart/form-data " +
                 "in a field named `file`; the answer is the colorized image at the input's full resolution, as PNG (default), " +
-                "JPEG or WebP. Errors are RFC 7807 problem details. Work shares one bounded queue with the web page: when it " +
+                "JPEG or WebP. Optionally guide the colours: colour hints in a `hints` field (a JSON list of dots or strokes, " +
+                "in pixels of the upright image) and a colour photo of a similar scene in a `reference` field, whose colours " +
+                "are carried over (`transfer=bands` or `global`). Errors are RFC 7807 problem details. Work shares one bounded queue with the web page: when it " +
                 "is full, or this client is over its rate limit, the answer is 429; while the model is still loading, or when " +
                 "the work misses its deadline, it is 503; both with Retry-After.")
             // The file is read by UploadReader (so every failure becomes a problem, not the framework's bare 400/415);
@@ -49,17 +52,30 @@ public static class ColorizeApi
         [FromQuery(Name = ColorizeQuery.Temperature)] string? temperature = null,
         [FromQuery(Name = ColorizeQuery.Saturation)] string? saturation = null,
         [FromQuery(Name = ColorizeQuery.RenderSize)] string? renderSize = null,
-        [FromQuery(Name = ColorizeQuery.Format)] string? format = null)
+        [FromQuery(Name = ColorizeQuery.Format)] string? format = null,
+        [FromQuery(Name = ColorizeQuery.TransferParameter)] string? transfer = null)
     {
         // Work stops when the client goes away: waiting in the queue, between the engine's stages, before encoding.
         var ct = context.RequestAborted;
         try
         {
-            var query = ColorizeQuery.Parse(temperature, saturation, renderSize, format);
-            var file = await UploadReader.ReadAsync(context.Request, upload.Value.MaxFileBytes, ct);
+            var query = ColorizeQuery.Parse(temperature, saturation, renderSize, format, transfer);
+            var form = await UploadReader.ReadAsync(context.Request, upload.Value.MaxFileBytes, ct);
+            var file = form.File;
+
+            // Hints and reference are checked before the image takes a place in the queue: bad ones cost no network
+            // pass. Only the hints' positions wait for the decoded (upright) image's size.
+            var guidance = new ColorGuidance
+            {
+                Hints = form.Hints is null ? [] : HintsJson.Parse(form.Hints),
+                Reference = form.Reference is null ? null : ReferencePalette.FromEncoded(form.Reference.Content, colorizer.Models.Limits),
+                TransferMode = query.Transfer,
+            };
 
             using var result = await colorizer.ColorizeAsync(file.Content, query.Options, ct: ct);
             ct.ThrowIfCancellationRequested();
+            if (!guidance.IsEmpty)
+                result.Guide(guidance);
             byte[] encoded = result.Encode(query.Output);
 
             context.Response.Headers[InputHadColorHeader] = result.InputHadColor ? "true" : "false";

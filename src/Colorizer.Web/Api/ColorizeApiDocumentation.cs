@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Colorizer.Core.Colorization;
+using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -57,10 +58,21 @@ internal static class ColorizeApiDocumentation
                 Default = JsonValue.Create("png"),
             });
 
+        Describe(operation, ColorizeQuery.TransferParameter,
+            "How the `reference` photo's colours are carried over: `bands` matches shadows, mid-tones and highlights separately " +
+            "(blended smoothly), `global` matches the whole image's mean and spread at once. Ignored without a reference.",
+            new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Enum = [JsonValue.Create("bands"), JsonValue.Create("global")],
+                Default = JsonValue.Create("bands"),
+            });
+
         operation.RequestBody = new OpenApiRequestBody
         {
             Required = true,
-            Description = "The photo, in a multipart/form-data file field named `file`.",
+            Description = "The photo, in a multipart/form-data file field named `file`; optionally colour hints in a field " +
+                "named `hints` and a colour reference photo in a file field named `reference`.",
             Content = new Dictionary<string, OpenApiMediaType>
             {
                 ["multipart/form-data"] = new()
@@ -76,6 +88,30 @@ internal static class ColorizeApiDocumentation
                                 Type = JsonSchemaType.String,
                                 Format = "binary",
                                 Description = "A JPEG, PNG, WebP, BMP or TIFF image, grey or colour, 8 or 16 bit.",
+                            },
+                            [UploadReader.HintsFieldName] = new OpenApiSchema
+                            {
+                                Type = JsonSchemaType.String,
+                                Description =
+                                    "Optional colour hints, \"this spot should be this colour\": a JSON list of " +
+                                    "`{\"x\", \"y\", \"radius\", \"color\": \"#rrggbb\"}` or `{\"x\", \"y\", \"radius\", \"lab\": [L, a, b]}`, " +
+                                    "with an optional `\"stroke\": [[x, y], ...]` of further points that make the dot a line. " +
+                                    "x and y are pixels of the upright, full-resolution image from its top-left corner; radius is in " +
+                                    $"pixels too (default {ColorHint.DefaultRadius}, at most {ColorHint.MaxRadius}). Only the colour's " +
+                                    "chroma is used (the photo keeps its own lightness); it spreads over the hinted region and stops at " +
+                                    $"edges. At most {HintsJson.MaxHints} hints and {UploadLimits.Describe(HintsJson.MaxBytes)} " +
+                                    "(larger is a 413). Text, or a file holding the JSON. Invalid JSON, a point outside the image or a " +
+                                    "colour out of range is a 422 with `errors.hints`.",
+                                Examples = [JsonValue.Create("""[{"x":120,"y":80,"radius":12,"color":"#c0392b"},{"x":40,"y":200,"radius":6,"lab":[60,-20,35],"stroke":[[60,205],[80,210]]}]""")],
+                            },
+                            [UploadReader.ReferenceFieldName] = new OpenApiSchema
+                            {
+                                Type = JsonSchemaType.String,
+                                Format = "binary",
+                                Description =
+                                    "Optional colour photo of a similar scene (same formats and limits as `file`): the result's " +
+                                    "colours are moved toward its palette (see `transfer`), before the hints are applied. A grey " +
+                                    "or unreadable reference is a 422 with `errors.reference`.",
                             },
                         },
                     },
@@ -103,10 +139,10 @@ internal static class ColorizeApiDocumentation
             };
         }
 
-        SetDescription(operation, "400", "Not multipart/form-data, no `file` field, or a file that cannot be decoded (truncated, corrupt, empty).");
-        SetDescription(operation, "413", "The upload is larger than the server's `Upload:MaxFileBytes`.");
         SetDescription(operation, "415", "The file is not a JPEG, PNG, WebP, BMP or TIFF image (judged by its content, not its name).");
-        SetDescription(operation, "422", "The image has more pixels or a longer side than the server allows, or an option is invalid (the problem's detail and `errors` name it).");
+        SetDescription(operation, "400", "Not multipart/form-data, no `file` field (or `reference` sent as text), or a file that cannot be decoded (truncated, corrupt, empty).");
+        SetDescription(operation, "413", "The upload (or a reference photo) is larger than the server's `Upload:MaxFileBytes`, or the `hints` field is larger than " + UploadLimits.Describe(HintsJson.MaxBytes) + ".");
+        SetDescription(operation, "422", "The image has more pixels or a longer side than the server allows, an option is invalid, the hints are invalid or outside the image, or the reference photo is grey or unreadable (the problem's detail and `errors` name the parameter or field).");
         SetDescription(operation, "429", "The work queue is full, or this client has used up its rate limit; try again after Retry-After seconds.", retryAfter: true);
         SetDescription(operation, "503", "The model is still downloading or loading, or failed to load, or the colorization missed its deadline (Queue:Deadline); try again after Retry-After seconds.", retryAfter: true);
         return Task.CompletedTask;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Colorizer.Core;
 using Colorizer.Core.Colorization;
+using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
 
 namespace Colorizer.Web.Api;
@@ -10,17 +11,21 @@ namespace Colorizer.Web.Api;
 /// range or unknown throws <see cref="InvalidColorizationOptionException"/> (422), like the engine's own validation.
 /// An absent or empty parameter takes its default.
 /// </summary>
-internal sealed record ColorizeQuery(ColorizationOptions Options, OutputFormat Output)
+internal sealed record ColorizeQuery(ColorizationOptions Options, OutputFormat Output, ReferenceTransferMode Transfer = ReferenceTransferMode.LuminanceBands)
 {
     public const string Temperature = "temperature";
     public const string Saturation = "saturation";
     public const string RenderSize = "renderSize";
     public const string Format = "format";
+    public const string TransferParameter = "transfer";
 
     /// <summary>The option name for the output format (the engine's options do not carry one).</summary>
     private const string FormatOption = "Format";
 
-    public static ColorizeQuery Parse(string? temperature, string? saturation, string? renderSize, string? format)
+    /// <summary>The option name for the reference transfer mode.</summary>
+    private const string TransferOption = "Transfer";
+
+    public static ColorizeQuery Parse(string? temperature, string? saturation, string? renderSize, string? format, string? transfer = null)
     {
         var defaults = ColorizationOptions.Default;
         var options = new ColorizationOptions
@@ -35,7 +40,18 @@ internal sealed record ColorizeQuery(ColorizationOptions Options, OutputFormat O
         if (!string.IsNullOrWhiteSpace(format) && !ImageEncoder.TryParseFormat(format, out output))
             throw new InvalidColorizationOptionException(FormatOption,
                 $"{FormatOption} must be png, jpeg (or jpg) or webp; got '{UploadReader.Shorten(format)}'.");
-        return new ColorizeQuery(options, output);
+        var mode = ReferenceTransferMode.LuminanceBands;
+        if (!string.IsNullOrWhiteSpace(transfer))
+        {
+            mode = transfer.Trim().ToLowerInvariant() switch
+            {
+                "global" => ReferenceTransferMode.Global,
+                "bands" => ReferenceTransferMode.LuminanceBands,
+                _ => throw new InvalidColorizationOptionException(TransferOption,
+                    $"{TransferOption} must be global or bands; got '{UploadReader.Shorten(transfer)}'."),
+            };
+        }
+        return new ColorizeQuery(options, output, mode);
     }
 
     /// <summary>The query parameter that sets an option of the engine (<c>RenderSize</c> → <c>renderSize</c>).</summary>
@@ -45,6 +61,7 @@ internal sealed record ColorizeQuery(ColorizationOptions Options, OutputFormat O
         nameof(ColorizationOptions.Saturation) => Saturation,
         nameof(ColorizationOptions.RenderSize) => RenderSize,
         FormatOption => Format,
+        TransferOption => TransferParameter,
         _ => optionName.Length == 0 ? optionName : char.ToLowerInvariant(optionName[0]) + optionName[1..],
     };
 

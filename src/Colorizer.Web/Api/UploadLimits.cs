@@ -1,4 +1,5 @@
 using System.Globalization;
+using Colorizer.Core.Guidance;
 using Colorizer.Web.Colorization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -8,7 +9,7 @@ namespace Colorizer.Web.Api;
 
 /// <summary>
 /// One source for every request-size limit: Kestrel's <c>MaxRequestBodySize</c> and the multipart reader's
-/// <c>MultipartBodyLengthLimit</c> both follow <see cref="UploadOptions.MaxFileBytes"/>, so an oversized upload is cut
+/// <c>MultipartBodyLengthLimit</c> (per part) both follow <see cref="UploadOptions.MaxFileBytes"/>, so an oversized upload is cut
 /// off while it streams in (with or without a Content-Length) instead of being buffered first.
 /// </summary>
 public static class UploadLimits
@@ -19,8 +20,11 @@ public static class UploadLimits
     /// </summary>
     public const long MultipartAllowanceBytes = 16 * 1024;
 
-    /// <summary>The largest request body Kestrel accepts for a given file limit.</summary>
-    public static long MaxRequestBodyBytes(UploadOptions upload) => upload.MaxFileBytes + MultipartAllowanceBytes;
+    /// <summary>
+    /// The largest request body Kestrel accepts for a given file limit: room for the image, a reference photo (each
+    /// up to the file limit) and the hints (up to <see cref="HintsJson.MaxBytes"/>), plus the framing.
+    /// </summary>
+    public static long MaxRequestBodyBytes(UploadOptions upload) => 2 * upload.MaxFileBytes + HintsJson.MaxBytes + MultipartAllowanceBytes;
 
     /// <summary>Wires <see cref="KestrelServerOptions"/> and <see cref="FormOptions"/> to <c>Upload:MaxFileBytes</c>.</summary>
     public static IServiceCollection AddUploadLimits(this IServiceCollection services)
@@ -30,7 +34,12 @@ public static class UploadLimits
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<UploadOptions>>((kestrel, upload) =>
             kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes(upload.Value));
         services.AddOptions<FormOptions>().Configure<IOptions<UploadOptions>>((form, upload) =>
-            form.MultipartBodyLengthLimit = upload.Value.MaxFileBytes);
+        {
+            // Per part, files and text fields alike: a part over it is a 413 (UploadReader tells it from a broken
+            // form by the bytes read), and the hints' own, smaller cap is checked on the text read.
+            form.MultipartBodyLengthLimit = upload.Value.MaxFileBytes;
+            form.ValueLengthLimit = (int)Math.Min(int.MaxValue, upload.Value.MaxFileBytes);
+        });
         return services;
     }
 

@@ -1,3 +1,5 @@
+using Colorizer.Core.Guidance;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
 namespace Colorizer.Web.Api;
@@ -6,6 +8,12 @@ namespace Colorizer.Web.Api;
 /// <param name="FileName">The name the client gave it (untrusted: only ever shown or sanitized).</param>
 /// <param name="Content">Its bytes.</param>
 internal sealed record Upload(string FileName, byte[] Content);
+
+/// <summary>What a <c>POST /api/colorize</c> form carries: the image, and optionally colour hints and a reference photo.</summary>
+/// <param name="File">The <c>file</c> field.</param>
+/// <param name="Hints">The <c>hints</c> field's text (JSON), or null when absent or blank.</param>
+/// <param name="Reference">The <c>reference</c> field, or null when absent.</param>
+internal sealed record ColorizeForm(Upload File, string? Hints, Upload? Reference);
 
 /// <summary>
 /// Reads the <c>file</c> field of a multipart/form-data request within <c>Upload:MaxFileBytes</c>, and turns every way
@@ -16,9 +24,15 @@ internal static class UploadReader
     /// <summary>The form field that carries the image.</summary>
     public const string FieldName = "file";
 
+    /// <summary>The optional form field with colour hints (JSON text, or a small file holding it).</summary>
+    public const string HintsFieldName = "hints";
+
+    /// <summary>The optional file field with a colour reference photo.</summary>
+    public const string ReferenceFieldName = "reference";
+
     private const string HowToSend = "Send the image as multipart/form-data in a file field named 'file' (for example: curl -F file=@photo.jpg ...).";
 
-    public static async Task<Upload> ReadAsync(HttpRequest request, long maxBytes, CancellationToken ct)
+    public static async Task<ColorizeForm> ReadAsync(HttpRequest request, long maxBytes, CancellationToken ct)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
             || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
@@ -69,6 +83,43 @@ internal static class UploadReader
                     : "It has no file field named 'file'.";
             throw new InvalidUploadException($"The request carries no image. {what} {HowToSend}");
         }
+        var image = await ReadFileAsync(file, maxBytes, ct);
+
+        Upload? reference = null;
+        if (form.Files.GetFile(ReferenceFieldName) is { } referenceFile)
+            reference = await ReadFileAsync(referenceFile, maxBytes, ct);
+        else if (!StringValues.IsNullOrEmpty(form[ReferenceFieldName]))
+            throw new InvalidUploadException($"The field '{ReferenceFieldName}' holds text, not a file. Send the reference photo as a file (for example: curl -F reference=@beach.jpg ...).");
+
+        return new ColorizeForm(image, await ReadHintsAsync(form, ct), reference);
+    }
+
+    // The hints as text: a text field (-F hints='[...]' or -F hints=<hints.json), or a file field (-F hints=@hints.json).
+    // Longer than HintsJson.MaxBytes is 413: the cap is a size limit like the file's.
+    private static async Task<string?> ReadHintsAsync(IFormCollection form, CancellationToken ct)
+    {
+        string? text;
+        if (form.Files.GetFile(HintsFieldName) is { } hintsFile)
+        {
+            if (hintsFile.Length > HintsJson.MaxBytes)
+                throw new UploadTooLargeException(HintsJson.MaxBytes, HintsFieldName);
+            using var reader = new StreamReader(hintsFile.OpenReadStream());
+            text = await reader.ReadToEndAsync(ct);
+        }
+        else
+        {
+            var values = form[HintsFieldName];
+            if (values.Count > 1)
+                throw new InvalidUploadException($"The field '{HintsFieldName}' is given {values.Count} times; send one JSON list with every hint.");
+            text = values.ToString();
+        }
+        if (text.Length > HintsJson.MaxBytes)
+            throw new UploadTooLargeException(HintsJson.MaxBytes, HintsFieldName);
+        return string.IsNullOrWhiteSpace(text) ? null : text;
+    }
+
+    private static async Task<Upload> ReadFileAsync(IFormFile file, long maxBytes, CancellationToken ct)
+    {
         if (file.Length > maxBytes || file.Length > Array.MaxLength)
             throw new UploadTooLargeException(maxBytes);
 

@@ -22,7 +22,7 @@ public sealed partial class ApiDocumentationTests(ColorizerWebFactory factory) :
 
         var parameters = post.GetProperty("parameters").EnumerateArray()
             .ToDictionary(p => p.GetProperty("name").GetString()!, p => p);
-        Assert.Equal(["format", "renderSize", "saturation", "temperature"], parameters.Keys.Order());
+        Assert.Equal(["format", "renderSize", "saturation", "temperature", "transfer"], parameters.Keys.Order());
         Assert.All(parameters.Values, p => Assert.Equal("query", p.GetProperty("in").GetString()));
         Assert.Equal("number", parameters["temperature"].GetProperty("schema").GetProperty("type").GetString());
         Assert.Equal(0.38, parameters["temperature"].GetProperty("schema").GetProperty("default").GetDouble());
@@ -30,9 +30,16 @@ public sealed partial class ApiDocumentationTests(ColorizerWebFactory factory) :
         Assert.Equal(8, parameters["renderSize"].GetProperty("schema").GetProperty("multipleOf").GetInt32());
         Assert.Contains("webp", parameters["format"].GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
 
-        var file = post.GetProperty("requestBody").GetProperty("content").GetProperty("multipart/form-data")
-            .GetProperty("schema").GetProperty("properties").GetProperty("file");
-        Assert.Equal("binary", file.GetProperty("format").GetString());
+        var properties = post.GetProperty("requestBody").GetProperty("content").GetProperty("multipart/form-data")
+            .GetProperty("schema").GetProperty("properties");
+        Assert.Equal("binary", properties.GetProperty("file").GetProperty("format").GetString());
+        Assert.Equal("binary", properties.GetProperty("reference").GetProperty("format").GetString());
+        var hints = properties.GetProperty("hints");
+        Assert.Equal("string", hints.GetProperty("type").GetString());
+        Assert.Contains("#rrggbb", hints.GetProperty("description").GetString());
+        // The example is itself valid hints.
+        Assert.NotEmpty(Colorizer.Core.Guidance.HintsJson.Parse(hints.GetProperty("examples")[0].GetString()!));
+        Assert.Equal(["bands", "global"], parameters["transfer"].GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!));
 
         var responses = post.GetProperty("responses");
         Assert.Equal(["200", "400", "413", "415", "422", "429", "503"], responses.EnumerateObject().Select(r => r.Name).Order());

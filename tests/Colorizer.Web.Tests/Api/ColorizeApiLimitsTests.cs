@@ -1,4 +1,5 @@
 using System.Net;
+using Colorizer.Core.Guidance;
 using Colorizer.Testing;
 using Colorizer.Web.Api;
 using Colorizer.Web.Tests.Infrastructure;
@@ -37,7 +38,8 @@ public sealed class ColorizeApiLimitsTests(SmallLimitsWebFactory factory) : ICla
         var kestrel = factory.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
         var form = factory.Services.GetRequiredService<IOptions<FormOptions>>().Value;
 
-        Assert.Equal(SmallLimitsWebFactory.MaxFileBytes + UploadLimits.MultipartAllowanceBytes, kestrel.Limits.MaxRequestBodySize);
+        // The image and a reference photo, each up to the file limit, and the hints.
+        Assert.Equal(2 * SmallLimitsWebFactory.MaxFileBytes + HintsJson.MaxBytes + UploadLimits.MultipartAllowanceBytes, kestrel.Limits.MaxRequestBodySize);
         Assert.Equal(SmallLimitsWebFactory.MaxFileBytes, form.MultipartBodyLengthLimit);
     }
 
@@ -55,13 +57,14 @@ public sealed class ColorizeApiLimitsTests(SmallLimitsWebFactory factory) : ICla
         Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
     }
 
-    // Just over the file limit (within Kestrel's multipart allowance, so the multipart reader refuses it) and far
-    // over (Kestrel refuses the body itself); each with a Content-Length and chunked.
+    // Just over the file limit (within Kestrel's body limit, so the multipart reader refuses it) and far over
+    // (Kestrel refuses the body itself); each with a Content-Length and chunked.
     [Theory]
     [InlineData(SmallLimitsWebFactory.MaxFileBytes + 1, false)]
     [InlineData(SmallLimitsWebFactory.MaxFileBytes + 1, true)]
     [InlineData(SmallLimitsWebFactory.MaxFileBytes * 3, false)]
-    [InlineData(SmallLimitsWebFactory.MaxFileBytes * 3, true)]
+    [InlineData(SmallLimitsWebFactory.MaxFileBytes * 2 + HintsJson.MaxBytes + 64 * 1024, false)]
+    [InlineData(SmallLimitsWebFactory.MaxFileBytes * 2 + HintsJson.MaxBytes + 64 * 1024, true)]
     public async Task PostColorize_Returns413_ForAFileOverTheLimit(int fileBytes, bool chunked)
     {
         using var client = await factory.CreateReadyClientAsync();
@@ -72,6 +75,18 @@ public sealed class ColorizeApiLimitsTests(SmallLimitsWebFactory factory) : ICla
         using var response = await client.SendAsync(request);
 
         Assert.Equal(chunked, request.Headers.TransferEncodingChunked == true);
+        var problem = await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("20 KB", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PostColorize_Returns413_ForAReferencePhotoOverTheFileLimit()
+    {
+        using var client = await factory.CreateReadyClientAsync();
+        using var grey = TestImages.Grey(60, 40);
+
+        using var response = await client.PostGuidedAsync(TestImages.Encode(grey, ".png"), reference: Filler(SmallLimitsWebFactory.MaxFileBytes + 1));
+
         var problem = await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
         Assert.Contains("20 KB", problem.Detail, StringComparison.Ordinal);
     }

@@ -17,6 +17,25 @@ public static class ApiRequests
         return form;
     }
 
+    /// <summary>A form with the image and, when given, a <c>hints</c> text field and a <c>reference</c> file.</summary>
+    public static MultipartFormDataContent GuidedForm(byte[] file, string? hints = null, byte[]? reference = null)
+    {
+        var form = Form(file);
+        if (hints is not null)
+            form.Add(new StringContent(hints), "hints");
+        if (reference is not null)
+        {
+            var part = new ByteArrayContent(reference);
+            part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            form.Add(part, "reference", "reference.png");
+        }
+        return form;
+    }
+
+    /// <summary>POSTs an image with hints and/or a reference photo to <c>/api/colorize</c>.</summary>
+    public static Task<HttpResponseMessage> PostGuidedAsync(this HttpClient client, byte[] file, string? hints = null, byte[]? reference = null, string query = "") =>
+        client.PostAsync(ColorizeUri(query), GuidedForm(file, hints, reference));
+
     /// <summary>POSTs <paramref name="file"/> to <c>/api/colorize</c> with an optional query string (without '?').</summary>
     public static Task<HttpResponseMessage> PostColorizeAsync(this HttpClient client, byte[] file, string query = "", string fileName = "photo.png", CancellationToken ct = default) =>
         client.PostAsync(ColorizeUri(query), Form(file, fileName), ct);
