@@ -128,7 +128,7 @@ public sealed class ColorHintPageTests(BrowserFixture fixture) : IClassFixture<B
             await card.Locator("[data-testid=hint-layer]").ScrollIntoViewIfNeededAsync();
 
             Assert.True(fixture.ConsoleErrors(page).Count == 0, string.Join("\n", fixture.ConsoleErrors(page)));
-            await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder(), "hints.png"), FullPage = false });
+            await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder(), "hints.png"), FullPage = false });
         }
         finally
         {
@@ -202,15 +202,5 @@ public sealed class ColorHintPageTests(BrowserFixture fixture) : IClassFixture<B
             File.Delete(input);
             File.Delete(reference);
         }
-    }
-
-    private static string ScreenshotFolder()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Colorizer.sln")))
-            directory = directory.Parent;
-        string folder = Path.Combine(directory?.FullName ?? Path.GetTempPath(), "docs", "screenshots");
-        Directory.CreateDirectory(folder);
-        return folder;
     }
 }

@@ -210,8 +210,7 @@ public sealed partial class ColorizePageTests(BrowserFixture fixture) : IClassFi
     public async Task Screenshots_AtDesktopAndPhoneWidths()
     {
         string input = WriteInput();
-        string folder = Path.Combine(RepositoryRoot(), "docs", "screenshots");
-        Directory.CreateDirectory(folder);
+        string folder = BrowserFixture.ScreenshotFolder();
         foreach (var (name, width, height, scheme) in new[]
         {
             ("desktop.png", 1280, 900, ColorScheme.Light),
@@ -238,16 +237,6 @@ public sealed partial class ColorizePageTests(BrowserFixture fixture) : IClassFi
             }
         }
         File.Delete(input);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Colorizer.sln")))
-                return directory.FullName;
-        }
-        throw new InvalidOperationException("Colorizer.sln not found above the test's folder.");
     }
 
     [GeneratedRegex(@"^colorizer-e2e-[0-9a-f]+-colorized\.png$")]

@@ -70,7 +70,7 @@ public sealed partial class VideoPageTests(BrowserFixture fixture) : IClassFixtu
                 frames.ForEach(f => f.Dispose());
             }
 
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder(), "video.png"), FullPage = true });
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotFolder(), "video.png"), FullPage = true });
             // On a phone the page fits the width.
             await page.SetViewportSizeAsync(390, 844);
             int scrollWidth = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
@@ -97,16 +97,6 @@ public sealed partial class VideoPageTests(BrowserFixture fixture) : IClassFixtu
         {
             await page.Context.CloseAsync();
         }
-    }
-
-    private static string ScreenshotFolder()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Colorizer.sln")))
-                return Directory.CreateDirectory(Path.Combine(directory.FullName, "docs", "screenshots")).FullName;
-        }
-        throw new InvalidOperationException("Colorizer.sln not found above the test's folder.");
     }
 
     [GeneratedRegex(@"/video$")]

@@ -24,21 +24,6 @@ public sealed class HintPropagationTests(HintPropagationTests.NeutralEngine fixt
 
     private static readonly LabColor Red = LabColor.FromHex("#c83232");
 
-    // Two grey regions split by a vertical edge at x = width / 2, each with fine noise, like texture in a photo.
-    private static Mat TwoRegions(int width, int height, byte left, byte right, double noise = 3)
-    {
-        var image = new Mat(height, width, MatType.CV_8UC1, Scalar.All(left));
-        using (var half = image.ColRange(width / 2, width))
-            half.SetTo(Scalar.All(right));
-        using var grain = new Mat(height, width, MatType.CV_16SC1);
-        new RNG(7).Fill(grain, DistributionType.Normal, Scalar.All(0), Scalar.All(noise));
-        using var wide = new Mat();
-        image.ConvertTo(wide, MatType.CV_16SC1);
-        Cv2.Add(wide, grain, wide);
-        wide.ConvertTo(image, MatType.CV_8UC1);
-        return image;
-    }
-
     private async Task<ColorizedImage> ColorizeAsync(Mat grey)
     {
         using var copy = grey.Clone();
@@ -59,7 +44,7 @@ public sealed class HintPropagationTests(HintPropagationTests.NeutralEngine fixt
     [InlineData(800, 600, 100, 140, 6)]
     public async Task HintColorsItsRegionAndStopsAtTheEdge(int width, int height, byte leftLevel, byte rightLevel, double noise)
     {
-        using var grey = TwoRegions(width, height, leftLevel, rightLevel, noise);
+        using var grey = TestImages.TwoRegions(width, height, leftLevel, rightLevel, noise);
         using var result = await ColorizeAsync(grey);
         var hint = new ColorHint(width / 4.0, height / 2.0, width / 40.0, Red);
         var guidance = new ColorGuidance { Hints = [hint] };
