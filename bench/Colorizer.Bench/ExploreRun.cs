@@ -1,12 +1,18 @@
 using System.Diagnostics;
 using Colorizer.Core.Colorization;
+using Colorizer.Core.Imaging;
 using OpenCvSharp;
 using OpenCvSharp.Dnn;
 
 namespace Colorizer.Bench;
 
 /// <summary>Forward time and memory at one render size. Milliseconds and MiB.</summary>
-internal sealed record RenderSizePoint(int Size, double WarmUpMs, List<double> Ms, List<double> CpuMs, double RssMiB, double PeakMiB, bool PeakReset);
+/// <summary>
+/// <see cref="Ms"/>/<see cref="CpuMs"/>: <c>engine.PredictAsync</c> on the decoded photo (network input + forward pass);
+/// <see cref="ZeroMs"/>/<see cref="ZeroCpuMs"/>: <c>engine.WarmUp(size)</c>, a forward pass on an all-zero input.
+/// </summary>
+internal sealed record RenderSizePoint(int Size, double WarmUpMs, List<double> Ms, List<double> CpuMs, List<double> ZeroMs, List<double> ZeroCpuMs,
+    double RssMiB, double PeakMiB, bool PeakReset);
 
 /// <summary>N images in one forward pass: wall time of the whole pass, per sample.</summary>
 internal sealed record BatchPoint(int Images, double WarmUpMs, List<double> Ms, List<double> CpuMs, double MaxDiffFirstImage);
@@ -74,10 +80,11 @@ internal static class ExploreRun
         };
 
         using (var engine = ColorizationEngine.Load(modelsDirectory))
+        using (var decoded = ImageDecoder.Decode(File.ReadAllBytes(photoPath)))
         {
             engine.WarmUp(InputSize);
             foreach (int size in RenderSizes)
-                result.RenderSizes.Add(MeasureRenderSize(engine, size, samples));
+                result.RenderSizes.Add(MeasureRenderSize(engine, decoded, size, samples));
         }
         Console.Error.WriteLine("  render sizes: " + string.Join(", ", result.RenderSizes.Select(p => $"{p.Size}: {Stats.Median(p.Ms):0} ms")));
 
@@ -105,23 +112,28 @@ internal static class ExploreRun
         return result;
     }
 
-    private static RenderSizePoint MeasureRenderSize(ColorizationEngine engine, int size, int samples)
+    private static RenderSizePoint MeasureRenderSize(ColorizationEngine engine, DecodedImage photo, int size, int samples)
     {
         Collect();
         bool reset = ProcStatus.TryResetPeak();
         var clock = Stopwatch.StartNew();
-        engine.WarmUp(size);
+        engine.PredictAsync(photo, size).GetAwaiter().GetResult();
         double warmUp = clock.Elapsed.TotalMilliseconds;
         var ms = new List<double>();
         var cpu = new List<double>();
+        var zeroMs = new List<double>();
+        var zeroCpu = new List<double>();
         for (int i = 0; i < samples; i++)
         {
-            var (wall, cpuMs) = Timed(() => engine.WarmUp(size));
+            var (wall, cpuMs) = Timed(() => engine.PredictAsync(photo, size).GetAwaiter().GetResult());
             ms.Add(wall);
             cpu.Add(cpuMs);
+            (wall, cpuMs) = Timed(() => engine.WarmUp(size));
+            zeroMs.Add(wall);
+            zeroCpu.Add(cpuMs);
         }
         var memory = ProcStatus.Read();
-        return new RenderSizePoint(size, warmUp, ms, cpu, memory.RssMiB, memory.PeakMiB, reset);
+        return new RenderSizePoint(size, warmUp, ms, cpu, zeroMs, zeroCpu, memory.RssMiB, memory.PeakMiB, reset);
     }
 
     private static BatchPoint MeasureBatch(Net net, Mat input, int count, int samples, float[] single)
