@@ -5,13 +5,19 @@ using Colorizer.Bench;
 using Colorizer.Testing;
 
 // Colorizer benchmark: see docs/benchmarks.md for what it measures.
-//   dotnet run -c Release --project bench/Colorizer.Bench [-- --quick] [--sizes 0.3,2] [--no-cli] [--no-video | --video]
-//       [--docs path] [--cli path/colorizer.dll] [--keep-work]
-//   Images and video by default (the whole file is rewritten); --no-video: images only (the file's existing video
-//   section is kept); --video: video only (only the video section is replaced).
+//   dotnet run -c Release --project bench/Colorizer.Bench [-- --quick] [--sizes 0.3,2] [--no-cli]
+//       [--video] [--explore] [--reference] [--web] [--no-video] [--no-explore] [--no-reference] [--no-web]
+//       [--docs path] [--cli path/colorizer.dll] [--web-dll path/Colorizer.Web.dll] [--python path] [--keep-work]
+//   Without a part flag every part runs: images (sizes, stages, memory, plots), explore (render sizes, batching,
+//   threads, FP16), reference (the Python recipe against our CLI; needs python3-opencv: scripts/install-deps.sh
+//   --bench), web (the API under 1-8 parallel clients), video. --no-<part> leaves one out of that full run. With one
+//   or more of --video, --explore, --reference, --web only those parts run, and only their sections of the file are
+//   replaced (the image part and the others are kept as they were).
 // Hidden (the child processes):
 //   --one <label> <image.jpg> <models dir> <work dir> <runs> <forward runs> <result.json>   (one image size)
 //   --video-one <spec.json> <result.json>                                                   (one video run)
+//   --explore-one <models dir> <photo.jpg> <samples> <result.json>                          (render sizes, batches, threads)
+//   --precision-one <models dir> <photo.jpg> <name> <target> <samples> <result.json>        (one DNN target against FP32)
 //   --model <dir>   (writes the synthetic model)
 //   --clip <pan|grain|clean> <width> <height> <frames> <pan px/frame> <out.mp4>   (writes one benchmark clip)
 //   --photo <width> <height> <out.jpg>   (writes one test photo: JPEG as benchmarked, or .png to look at)
@@ -49,6 +55,21 @@ if (args.Length > 0 && args[0] == "--video-one")
     return 0;
 }
 
+if (args.Length == 5 && args[0] == "--explore-one")
+{
+    var result = ExploreRun.Run(args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
+    await File.WriteAllTextAsync(args[4], JsonSerializer.Serialize(result));
+    return 0;
+}
+
+if (args.Length == 7 && args[0] == "--precision-one")
+{
+    var result = ExploreRun.RunPrecision(args[1], args[2], args[3], int.Parse(args[4], CultureInfo.InvariantCulture),
+        int.Parse(args[5], CultureInfo.InvariantCulture));
+    await File.WriteAllTextAsync(args[6], JsonSerializer.Serialize(result));
+    return 0;
+}
+
 if (args.Length == 2 && args[0] == "--model")
 {
     // Writes the benchmark's synthetic model, for runs by hand with --one or --video-one.
@@ -78,14 +99,17 @@ if (args.Length == 4 && args[0] == "--photo")
 }
 
 bool quick = args.Contains("--quick");
-bool videoOnly = args.Contains("--video");
-bool withVideo = !args.Contains("--no-video");
-if (videoOnly && !withVideo)
+string[] partNames = ["video", "explore", "reference", "web"];
+var only = partNames.Where(p => args.Contains("--" + p)).ToHashSet();
+var excluded = partNames.Where(p => args.Contains("--no-" + p)).ToHashSet();
+if (only.Overlaps(excluded))
 {
-    Console.Error.WriteLine("--video and --no-video exclude each other.");
+    Console.Error.WriteLine($"--{only.Intersect(excluded).First()} and --no-{only.Intersect(excluded).First()} exclude each other.");
     return 2;
 }
-bool withImages = !videoOnly;
+bool Part(string name) => only.Count > 0 ? only.Contains(name) : !excluded.Contains(name);
+bool withImages = only.Count == 0;
+bool withVideo = Part("video"), withExplore = Part("explore"), withReference = Part("reference"), withWeb = Part("web");
 bool withCli = withImages && !args.Contains("--no-cli");
 string? sizesArgument = Option("--sizes");
 string docsPath = Option("--docs") ?? Path.Combine(RepositoryRoot(), "docs", "benchmarks.md");
@@ -98,6 +122,8 @@ SizeSpec[] allSizes =
     new("12 MP", 4000, 3000, Runs: 3, QuickRuns: 1),
     new("24 MP", 5664, 4248, Runs: 3, QuickRuns: 1),
 ];
+// The 0.7 MP photo of the explore, reference and web parts (a typical scan or phone upload, scaled down).
+var smallPhoto = new SizeSpec("0.7 MP", 960, 720, Runs: 0, QuickRuns: 0);
 var sizes = !withImages
     ? []
     : sizesArgument is null
@@ -120,7 +146,10 @@ try
     Console.Error.WriteLine($"Synthetic model written ({modelBytes:N0} bytes) in {clock.Elapsed.TotalSeconds:0.0} s");
 
     var images = new Dictionary<string, string>();
-    foreach (var size in allSizes.Where(s => sizes.Contains(s) || (withCli && cliSizes.Contains(s.Label))))
+    var photoSizes = allSizes.Where(s => sizes.Contains(s) || (withCli && cliSizes.Contains(s.Label)) || (withReference && s.Label == "12 MP")).ToList();
+    if (withExplore || withReference || withWeb)
+        photoSizes.Add(smallPhoto);
+    foreach (var size in photoSizes)
     {
         using var photo = PhotoGenerator.Grey(size.Width, size.Height, PhotoSeed);
         string path = Path.Combine(work, $"photo-{size.Width}x{size.Height}.jpg");
@@ -144,9 +173,9 @@ try
 
     var cliResults = new List<CliRun>();
     string? cliNote = null;
+    string? cli = ColdStart.FindCli(cliOverride);
     if (withCli)
     {
-        string? cli = ColdStart.FindCli(cliOverride);
         if (cli is null)
         {
             cliNote = "colorizer.dll was not found next to this build; the CLI cold start was not measured.";
@@ -166,38 +195,48 @@ try
             cliNote = $"`dotnet {Path.GetRelativePath(RepositoryRoot(), cli)} colorize <photo.jpg> --output <dir> --models <synthetic model dir> --offline`";
         }
     }
-
     var imagesElapsed = total.Elapsed;
-    VideoBenchResult? video = null;
+    string docsDirectory = Path.GetDirectoryName(Path.GetFullPath(docsPath))!;
+    Directory.CreateDirectory(docsDirectory);
+    bool plotted = withImages && BenchPlots.Write(results, docsDirectory);
+
+    var fresh = new Dictionary<DocSection, string>();
+    if (withExplore)
+    {
+        Console.Error.WriteLine("Explore: render sizes, batches, threads, precision");
+        var explore = await ExploreBench.RunAsync(model.Directory, images[smallPhoto.Label], work, quick, RunChildCapturingAsync);
+        fresh[DocSection.Explore] = new ExploreReport(explore, quick).Markdown();
+    }
+    if (withReference)
+    {
+        Console.Error.WriteLine("Reference: the Python recipe against our CLI");
+        var reference = await ReferenceBench.RunAsync(new ReferenceSetup(model.Directory, work, RepositoryRoot(), quick, cli, Option("--python"),
+            [(smallPhoto.Label, images[smallPhoto.Label]), ("12 MP", images["12 MP"])]));
+        fresh[DocSection.Reference] = new ReferenceReport(reference).Markdown();
+    }
+    if (withWeb)
+    {
+        Console.Error.WriteLine("Web: the API under parallel clients");
+        var web = await WebBench.RunAsync(WebBench.FindWebDll(Option("--web-dll")), model.Directory, images[smallPhoto.Label], smallPhoto.Label, work, quick);
+        fresh[DocSection.Web] = new WebReport(web).Markdown();
+    }
     if (withVideo)
     {
         Console.Error.WriteLine("Video");
-        video = await VideoBench.RunAsync(model.Directory, work, quick, PhotoSeed, RunChildAsync);
+        var video = await VideoBench.RunAsync(model.Directory, work, quick, PhotoSeed, RunChildAsync);
+        fresh[DocSection.Video] = new VideoReport(machine, video).Markdown();
     }
     total.Stop();
 
-    string videoSection = video is null ? "" : new VideoReport(machine, video).Markdown();
     string existing = File.Exists(docsPath) ? await File.ReadAllTextAsync(docsPath) : "";
-    string markdown, printed;
-    if (withImages)
-    {
-        var report = new Report(machine, quick, modelBytes, ModelSeed, JpegQuality, forwardRuns, results, cliResults, cliNote, imagesElapsed);
-        printed = report.Markdown();
-        // Without --no-video the video section is this run's; with it, the file's existing one is kept as it was.
-        markdown = VideoReport.Append(printed, video is not null ? videoSection : VideoReport.Extract(existing));
-        if (video is not null)
-            printed = markdown;
-    }
-    else
-    {
-        printed = videoSection;
-        markdown = existing.Length > 0
-            ? VideoReport.Replace(existing, videoSection)
-            : VideoReport.Append("# Benchmarks\n\nThe image part has not been run yet: `dotnet run -c Release --project bench/Colorizer.Bench`.\n\n", videoSection);
-    }
-    Directory.CreateDirectory(Path.GetDirectoryName(docsPath)!);
+    string head = withImages
+        ? new Report(machine, quick, modelBytes, ModelSeed, JpegQuality, forwardRuns, results, cliResults, cliNote, imagesElapsed, plotted).Markdown()
+        : existing.Length > 0
+        ? existing[..DocSection.HeadLength(existing)]
+        : "# Benchmarks\n\nThe image part has not been run yet: `dotnet run -c Release --project bench/Colorizer.Bench`.\n";
+    string markdown = DocSection.Compose(head, existing, fresh);
     await File.WriteAllTextAsync(docsPath, markdown);
-    Console.WriteLine(printed);
+    Console.WriteLine(withImages ? markdown : string.Join("\n", fresh.Values));
     Console.Error.WriteLine($"Wrote {docsPath} (total {total.Elapsed.TotalSeconds:0} s)");
     return 0;
 }
@@ -235,6 +274,27 @@ static async Task<int> RunChildAsync(string[] arguments)
     foreach (string argument in arguments)
         start.ArgumentList.Add(argument);
     using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the child process.");
+    await process.WaitForExitAsync();
+    return process.ExitCode;
+}
+
+// The same, with the child's standard error echoed to ours line by line and kept in `stderr` (when given).
+static async Task<int> RunChildCapturingAsync(string[] arguments, List<string>? stderr)
+{
+    if (stderr is null)
+        return await RunChildAsync(arguments);
+    string host = Environment.ProcessPath ?? throw new InvalidOperationException("Unknown process path.");
+    var start = new ProcessStartInfo(host) { UseShellExecute = false, RedirectStandardError = true };
+    if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+        start.ArgumentList.Add(typeof(SizeSpec).Assembly.Location);
+    foreach (string argument in arguments)
+        start.ArgumentList.Add(argument);
+    using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the child process.");
+    while (await process.StandardError.ReadLineAsync() is { } line)
+    {
+        Console.Error.WriteLine(line);
+        stderr.Add(line);
+    }
     await process.WaitForExitAsync();
     return process.ExitCode;
 }

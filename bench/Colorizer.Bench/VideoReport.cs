@@ -5,14 +5,10 @@ namespace Colorizer.Bench;
 
 /// <summary>
 /// The "## Video" section of docs/benchmarks.md (also printed to standard output). It sits between two HTML comment
-/// markers, so that a video-only run replaces it and an images-only run keeps it.
+/// markers (<see cref="DocSection.Video"/>), so that a video-only run replaces it and a run without video keeps it.
 /// </summary>
 internal sealed class VideoReport(MachineInfo machine, VideoBenchResult video)
 {
-    public const string Begin = "<!-- video:begin (written by bench/Colorizer.Bench; `-- --video` replaces only this section) -->";
-    public const string End = "<!-- video:end -->";
-    private const string BeginPrefix = "<!-- video:begin";
-
     private readonly StringBuilder _text = new();
 
     public string Markdown()
@@ -288,40 +284,6 @@ internal sealed class VideoReport(MachineInfo machine, VideoBenchResult video)
         if (frames.Length > 0)
             Line($"- The MP4 read back has a different frame count from the run's for: {string.Join(", ", frames)}.");
         Line();
-    }
-
-    // ---- the section inside the file ----
-
-    /// <summary>The video section of an existing file (without its markers), or "" if it has none.</summary>
-    public static string Extract(string document)
-    {
-        var (begin, contentStart, end) = Find(document);
-        return begin < 0 ? "" : document[contentStart..end].Trim('\n') + "\n";
-    }
-
-    /// <summary>The document with the section appended between the markers (nothing appended if the section is empty).</summary>
-    public static string Append(string document, string section) =>
-        section.Length == 0 ? document : document.TrimEnd('\n') + "\n\n" + Begin + "\n" + section.TrimEnd('\n') + "\n" + End + "\n";
-
-    /// <summary>The document with its video section replaced (appended if it has none).</summary>
-    public static string Replace(string document, string section)
-    {
-        var (begin, _, end) = Find(document);
-        if (begin < 0)
-            return Append(document, section);
-        return document[..begin] + Begin + "\n" + section.TrimEnd('\n') + "\n" + End + document[(end + End.Length)..];
-    }
-
-    private static (int Begin, int ContentStart, int End) Find(string document)
-    {
-        int begin = document.IndexOf(BeginPrefix, StringComparison.Ordinal);
-        if (begin < 0)
-            return (-1, -1, -1);
-        int lineEnd = document.IndexOf('\n', begin);
-        int end = document.IndexOf(End, begin, StringComparison.Ordinal);
-        if (lineEnd < 0 || end < lineEnd)
-            return (-1, -1, -1);
-        return (begin, lineEnd + 1, end);
     }
 
     private static int Order(SceneKind kind) => kind switch
