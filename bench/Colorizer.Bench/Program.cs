@@ -6,11 +6,12 @@ using Colorizer.Testing;
 
 // Colorizer benchmark: see docs/benchmarks.md for what it measures.
 //   dotnet run -c Release --project bench/Colorizer.Bench [-- --quick] [--sizes 0.3,2] [--no-cli]
-//       [--video] [--explore] [--reference] [--web] [--no-video] [--no-explore] [--no-reference] [--no-web]
+//       [--video] [--explore] [--reference] [--web] [--guidance] [--no-video] [--no-explore] [--no-reference] [--no-web] [--no-guidance]
 //       [--docs path] [--cli path/colorizer.dll] [--web-dll path/Colorizer.Web.dll] [--python path] [--keep-work]
 //   Without a part flag every part runs: images (sizes, stages, memory, plots), explore (render sizes, batching,
 //   threads, FP16), reference (the Python recipe against our CLI; needs python3-opencv: scripts/install-deps.sh
-//   --bench), web (the API under 1-8 parallel clients), video. --no-<part> leaves one out of that full run. With one
+//   --bench), web (the API under 1-8 parallel clients), guidance (hint and reference previews), video. --no-<part>
+//   leaves one out of that full run. With one
 //   or more of --video, --explore, --reference, --web only those parts run, and only their sections of the file are
 //   replaced (the image part and the others are kept as they were).
 // Hidden (the child processes):
@@ -99,7 +100,7 @@ if (args.Length == 4 && args[0] == "--photo")
 }
 
 bool quick = args.Contains("--quick");
-string[] partNames = ["video", "explore", "reference", "web"];
+string[] partNames = ["video", "explore", "reference", "web", "guidance"];
 var only = partNames.Where(p => args.Contains("--" + p)).ToHashSet();
 var excluded = partNames.Where(p => args.Contains("--no-" + p)).ToHashSet();
 if (only.Overlaps(excluded))
@@ -109,7 +110,7 @@ if (only.Overlaps(excluded))
 }
 bool Part(string name) => only.Count > 0 ? only.Contains(name) : !excluded.Contains(name);
 bool withImages = only.Count == 0;
-bool withVideo = Part("video"), withExplore = Part("explore"), withReference = Part("reference"), withWeb = Part("web");
+bool withVideo = Part("video"), withExplore = Part("explore"), withReference = Part("reference"), withWeb = Part("web"), withGuidance = Part("guidance");
 bool withCli = withImages && !args.Contains("--no-cli");
 string? sizesArgument = Option("--sizes");
 string docsPath = Option("--docs") ?? Path.Combine(RepositoryRoot(), "docs", "benchmarks.md");
@@ -146,7 +147,8 @@ try
     Console.Error.WriteLine($"Synthetic model written ({modelBytes:N0} bytes) in {clock.Elapsed.TotalSeconds:0.0} s");
 
     var images = new Dictionary<string, string>();
-    var photoSizes = allSizes.Where(s => sizes.Contains(s) || (withCli && cliSizes.Contains(s.Label)) || (withReference && s.Label == "12 MP")).ToList();
+    var photoSizes = allSizes.Where(s => sizes.Contains(s) || (withCli && cliSizes.Contains(s.Label)) || (withReference && s.Label == "12 MP")
+    || (withGuidance && s.Label is "2 MP" or "12 MP")).ToList();
     if (withExplore || withReference || withWeb)
         photoSizes.Add(smallPhoto);
     foreach (var size in photoSizes)
@@ -219,6 +221,12 @@ try
         Console.Error.WriteLine("Web: the API under parallel clients");
         var web = await WebBench.RunAsync(WebBench.FindWebDll(Option("--web-dll")), model.Directory, images[smallPhoto.Label], smallPhoto.Label, work, quick);
         fresh[DocSection.Web] = new WebReport(web).Markdown();
+    }
+    if (withGuidance)
+    {
+        Console.Error.WriteLine("Guidance: hint and reference previews");
+        var guidance = await GuidanceBench.RunAsync(model.Directory, [("2 MP", images["2 MP"]), ("12 MP", images["12 MP"])], quick);
+        fresh[DocSection.Guidance] = GuidanceBench.Markdown(guidance);
     }
     if (withVideo)
     {

@@ -32,8 +32,9 @@ internal sealed class Report(
              "(`./scripts/install-deps.sh --bench`), otherwise the section says so and is skipped; `--python PATH` picks the interpreter |");
         Line("| `--web` | only the web throughput: the Release build of `src/Colorizer.Web` as a child process, 1–8 parallel API clients " +
              "(`--web-dll PATH` picks another build) |");
+        Line("| `--guidance` | only the colour-guidance timings: hint and reference previews, full resolution with hints |");
         Line("| `--video` | only the video part |");
-        Line("| `--no-explore`, `--no-reference`, `--no-web`, `--no-video` | leave that part out of the full run (its section is kept as it was) |");
+        Line("| `--no-explore`, `--no-reference`, `--no-web`, `--no-guidance`, `--no-video` | leave that part out of the full run (its section is kept as it was) |");
         Line();
         Line("The part flags combine (`-- --explore --web` runs those two); with any of them the image part (and its plots) is kept as it was. " +
              "Build first with `dotnet build Colorizer.sln -c Release`: the CLI and the web app are run from their Release build output.");

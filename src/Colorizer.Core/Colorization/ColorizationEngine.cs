@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
 using Colorizer.Core.Models;
 using Microsoft.Extensions.Logging;
@@ -150,6 +151,11 @@ public sealed class ColorizationEngine : IDisposable
         using var bgr = new Mat(16, 16, MatType.CV_8UC3, Scalar.All(128));
         ColorDetector.HasColor(bgr);
         ImageEncoder.Encode(composed, OutputFormat.Png);
+        // The colour guide too: its first hint would otherwise pay for JIT and ximgproc's first call.
+        using var guided = GuidedChroma.Create(image);
+        using var lab = ColorTransfer.LabAt(image, 16);
+        var guidance = new ColorGuidance { Hints = [new ColorHint(8, 8, 2, new LabColor(50, 20, 20))], Reference = ReferencePalette.FromLab(lab) };
+        using var hinted = guided.Apply(ab, guidance);
     }
 
     /// <summary>Decodes <paramref name="encoded"/> and colorizes it. The caller owns the result.</summary>
