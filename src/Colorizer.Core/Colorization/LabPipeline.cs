@@ -71,18 +71,31 @@ internal static class LabPipeline
             using var ab = new Mat(stripRows, width, MatType.CV_32FC2);
             using var bgr = new Mat();
             using var bgrInteger = image.Alpha is null ? null : new Mat();
+            bool greyLookup = IsEightBitGrey(pixels);
+            using var labStrip = greyLookup ? new Mat(stripRows, width, MatType.CV_32FC3) : null;
+            using var lightness = greyLookup ? new Mat() : null;
             for (int top = 0; top < height; top += stripRows)
             {
                 int rows = Math.Min(stripRows, height - top);
                 using var source = pixels.RowRange(top, top + rows);
-                using var lab = ToLab(source, image.UnitScale);
                 for (int y = 0; y < rows; y++)
                 {
                     var tap = rowTaps[top + y];
                     Interpolate(FloatRow(abWide, tap.Source0, 2 * width), FloatRow(abWide, tap.Source1, 2 * width), tap.Weight1, FloatRow(ab, y, 2 * width));
                 }
-                using (var abRows = ab.RowRange(0, rows))
+                using var abRows = ab.RowRange(0, rows);
+                using var lab = greyLookup ? new Mat(labStrip!, new Rect(0, 0, width, rows)) : ToLab(source, image.UnitScale);
+                if (greyLookup)
+                {
+                    // L of a grey level is a function of that level alone: a table lookup instead of converting the
+                    // strip to float BGR and on to Lab, with the same values.
+                    Cv2.LUT(source, GreyLightness.Value, lightness!);
+                    Cv2.MixChannels([lightness!, abRows], [lab], [0, 0, 1, 1, 2, 2]);
+                }
+                else
+                {
                     Cv2.MixChannels([abRows], [lab], [0, 1, 1, 2]);
+                }
                 Cv2.CvtColor(lab, bgr, ColorConversionCodes.Lab2BGR);
 
                 using var destination = output.RowRange(top, top + rows);
@@ -106,6 +119,21 @@ internal static class LabPipeline
             throw;
         }
     }
+
+    private static bool IsEightBitGrey(Mat pixels) => pixels.Channels() == 1 && pixels.Depth() == MatType.CV_8U;
+
+    // L for each 8-bit grey level, computed by the same conversion as ToLab, so the lookup gives identical values.
+    private static readonly Lazy<Mat> GreyLightness = new(() =>
+    {
+        using var levels = new Mat(1, 256, MatType.CV_8UC1);
+        var span = ByteRow(levels, 0, 256);
+        for (int i = 0; i < 256; i++)
+            span[i] = (byte)i;
+        using var lab = ToLab(levels, 1.0 / 255);
+        var lightness = new Mat();
+        Cv2.ExtractChannel(lab, lightness, 0);
+        return lightness;
+    });
 
     /// <summary>Float Lab (L in [0, 100]) of grey or BGR rows; the caller owns the result.</summary>
     private static Mat ToLab(Mat pixels, double unitScale)

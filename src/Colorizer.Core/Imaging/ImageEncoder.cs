@@ -25,8 +25,9 @@ public sealed record EncoderOptions
     public int WebPQuality { get; init; } = 90;
 
     /// <summary>
-    /// PNG compression level, 0–9; default 1. On a 12-megapixel photo level 1 encodes in about half the time of
-    /// level 3 for files about 15% larger, and higher levels cost seconds more for a few percent (docs/benchmarks.md).
+    /// PNG compression level, 0–9; default 1. Levels 1–3 use a fast path for photos (run-length matching after the
+    /// Average filter); 4–9 search for matches at that zlib level, costing several times more for a few percent
+    /// smaller photos (docs/performance-notes.md).
     /// </summary>
     public int PngCompression { get; init; } = 1;
 
@@ -99,6 +100,15 @@ public static class ImageEncoder
                 noAlpha = new Mat();
                 Cv2.CvtColor(source, noAlpha, ColorConversionCodes.BGRA2BGR);
                 source = noAlpha;
+            }
+            if (format == OutputFormat.Png && source.Depth() == MatType.CV_8U)
+            {
+                // Our own PNG writer: parallel strips on zlib-ng, about half the CPU of OpenCV's libpng at level 1.
+                // 16-bit stays with OpenCV, whose files are smaller there (docs/performance-notes.md).
+                if (source.IsContinuous())
+                    return PngEncoder.Encode(source, options.PngCompression);
+                using var continuous = source.Clone();
+                return PngEncoder.Encode(continuous, options.PngCompression);
             }
             int[] parameters = format switch
             {
