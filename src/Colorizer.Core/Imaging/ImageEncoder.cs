@@ -77,6 +77,30 @@ public static class ImageEncoder
         }
     }
 
+    // Our own PNG writer: parallel strips on zlib-ng, about half the CPU of OpenCV's libpng at level 1. 16-bit stays
+    // with OpenCV, whose files are smaller there (docs/performance-notes.md).
+    private static bool UsesOwnPng(Mat image, OutputFormat format) => format == OutputFormat.Png && image.Depth() == MatType.CV_8U;
+
+    /// <summary>
+    /// Encodes <paramref name="image"/> and writes it to <paramref name="path"/> atomically. An 8-bit PNG is written
+    /// strip by strip, without joining the whole file in memory first.
+    /// </summary>
+    internal static async Task SaveAsync(Mat image, string path, OutputFormat format, EncoderOptions options, CancellationToken ct)
+    {
+        options.Validate();
+        if (UsesOwnPng(image, format) && image.IsContinuous())
+        {
+            var png = PngEncoder.Compress(image, options.PngCompression);
+            await IO.AtomicFile.WriteAsync(path, (stream, _) =>
+            {
+                png.WriteTo(stream);
+                return Task.CompletedTask;
+            }, ct).ConfigureAwait(false);
+            return;
+        }
+        await IO.AtomicFile.WriteAllBytesAsync(path, Encode(image, format, options), ct).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Encodes a grey, BGR or BGRA image of 8 or 16 bits. JPEG drops alpha; JPEG and WebP are 8-bit, so 16-bit input
     /// is scaled down for them.
@@ -101,10 +125,8 @@ public static class ImageEncoder
                 Cv2.CvtColor(source, noAlpha, ColorConversionCodes.BGRA2BGR);
                 source = noAlpha;
             }
-            if (format == OutputFormat.Png && source.Depth() == MatType.CV_8U)
+            if (UsesOwnPng(source, format))
             {
-                // Our own PNG writer: parallel strips on zlib-ng, about half the CPU of OpenCV's libpng at level 1.
-                // 16-bit stays with OpenCV, whose files are smaller there (docs/performance-notes.md).
                 if (source.IsContinuous())
                     return PngEncoder.Encode(source, options.PngCompression);
                 using var continuous = source.Clone();

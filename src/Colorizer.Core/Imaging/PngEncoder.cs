@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.IO.Hashing;
@@ -27,6 +28,18 @@ internal static class PngEncoder
     /// </summary>
     public static byte[] Encode(Mat image, int level)
     {
+        var png = Compress(image, level);
+        using var output = new MemoryStream(checked((int)png.Length));
+        png.WriteTo(output);
+        return output.GetBuffer().Length == output.Length ? output.GetBuffer() : output.ToArray();
+    }
+
+    /// <summary>
+    /// Does all the work of <see cref="Encode"/> except joining the bytes: the result can be written to a file
+    /// without a copy of the whole PNG in memory.
+    /// </summary>
+    public static CompressedPng Compress(Mat image, int level)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(level, 0);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 9);
         int depth = image.Depth(), channels = image.Channels();
@@ -38,10 +51,11 @@ internal static class PngEncoder
         int sampleBytes = depth == MatType.CV_16U ? 2 : 1;
         int pixelBytes = channels * sampleBytes;
         int rowBytes = width * pixelBytes;
-        int stripRows = Math.Clamp(StripBytes / Math.Max(1, rowBytes), 1, height);
+        // Filtered rows (a filter byte each) fit a pooled buffer of StripBytes, so they are reused, not garbage.
+        int stripRows = Math.Clamp(StripBytes / (rowBytes + 1), 1, height);
         int strips = (height + stripRows - 1) / stripRows;
 
-        var compressed = new byte[strips][];
+        var compressed = new MemoryStream[strips];
         var adlers = new uint[strips];
         var crcs = new uint[strips];
         // Filtered photos have few long matches: run-length matching (distance 1) keeps flat areas small at a fraction of
@@ -56,66 +70,87 @@ internal static class PngEncoder
         {
             int top = strip * stripRows, rows = Math.Min(stripRows, height - top);
             int first = Math.Max(0, top - 1);
-            // The strip in PNG's sample order, with the row above it (the filter's "up" neighbour) when there is one.
-            using var view = image.RowRange(first, top + rows);
-            using var ordered = ToPngOrder(view, channels, sampleBytes);
-            var pixels = Bytes(ordered, (top + rows - first) * rowBytes);
-            var filtered = new byte[rows * (rowBytes + 1)];
-            var zeros = top == 0 ? new byte[rowBytes] : null;
-            for (int y = 0; y < rows; y++)
+            int filteredLength = rows * (rowBytes + 1);
+            byte[] rented = ArrayPool<byte>.Shared.Rent(filteredLength);
+            try
             {
-                int source = (top + y - first) * rowBytes;
-                var current = pixels.Slice(source, rowBytes);
-                var previous = zeros ?? pixels.Slice(source - rowBytes, rowBytes);
-                zeros = null;
-                var destination = filtered.AsSpan(y * (rowBytes + 1), rowBytes + 1);
-                destination[0] = 3; // Average: cheap to vectorise, and on photos close to Paeth's size.
-                Average(current, previous, pixelBytes, destination[1..]);
-            }
-            adlers[strip] = Adler32(filtered);
+                var filtered = rented.AsSpan(0, filteredLength);
+                // The strip in PNG's sample order, with the row above it (the filter's "up" neighbour) when there is one.
+                using (var view = image.RowRange(first, top + rows))
+                using (var ordered = ToPngOrder(view, channels, sampleBytes))
+                {
+                    var pixels = Bytes(ordered, (top + rows - first) * rowBytes);
+                    var zeros = top == 0 ? new byte[rowBytes] : null;
+                    for (int y = 0; y < rows; y++)
+                    {
+                        int source = (top + y - first) * rowBytes;
+                        var current = pixels.Slice(source, rowBytes);
+                        var previous = zeros ?? pixels.Slice(source - rowBytes, rowBytes);
+                        zeros = null;
+                        var destination = filtered.Slice(y * (rowBytes + 1), rowBytes + 1);
+                        destination[0] = 3; // Average: cheap to vectorise, and on photos close to Paeth's size.
+                        Average(current, previous, pixelBytes, destination[1..]);
+                    }
+                }
+                adlers[strip] = Adler32(filtered);
 
-            using var buffer = new MemoryStream(filtered.Length / 2 + 64);
-            long length;
-            using (var deflate = new DeflateStream(buffer, compression, leaveOpen: true))
-            {
-                deflate.Write(filtered);
-                // A sync flush ends the strip on a byte boundary without marking the stream's last block; only the
-                // last strip is finished (by disposing), and the bytes a dispose adds to the others are cut off.
-                deflate.Flush();
-                length = buffer.Length;
+                // Photos deflate to about 60 % of their filtered size: this capacity rarely grows.
+                var buffer = new MemoryStream(filteredLength * 3 / 4 + 64);
+                using (var deflate = new DeflateStream(buffer, compression, leaveOpen: true))
+                {
+                    deflate.Write(filtered);
+                    // A sync flush ends the strip on a byte boundary without marking the stream's last block; only the
+                    // last strip is finished (by disposing), and the bytes a dispose adds to the others are cut off.
+                    deflate.Flush();
+                    if (strip < strips - 1)
+                    {
+                        long flushed = buffer.Length;
+                        deflate.Dispose();
+                        buffer.SetLength(flushed);
+                    }
+                }
+                compressed[strip] = buffer;
+                crcs[strip] = ChunkCrc("IDAT"u8, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
             }
-            if (strip == strips - 1)
-                length = buffer.Length;
-            var bytes = buffer.GetBuffer().AsSpan(0, (int)length).ToArray();
-            compressed[strip] = bytes;
-            crcs[strip] = ChunkCrc("IDAT"u8, bytes);
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         });
 
         uint adler = adlers[0];
         for (int i = 1; i < strips; i++)
             adler = CombineAdler32(adler, adlers[i], (long)Math.Min(stripRows, height - i * stripRows) * (rowBytes + 1));
+        return new CompressedPng(width, height, (byte)(8 * sampleBytes), channels switch { 1 => (byte)0, 3 => (byte)2, _ => (byte)6 },
+            ZLibHeader(level), compressed, crcs, adler);
+    }
 
-        // Signature, IHDR, the zlib header, one IDAT per strip, the Adler-32, IEND.
-        long total = Signature.Length + (12 + 13) + (12 + 2) + compressed.Sum(c => 12L + c.Length) + (12 + 4) + 12;
-        var output = new byte[total];
-        var span = output.AsSpan();
-        Signature.CopyTo(span);
-        int at = Signature.Length;
-        Span<byte> header = stackalloc byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(header, width);
-        BinaryPrimitives.WriteInt32BigEndian(header[4..], height);
-        header[8] = (byte)(8 * sampleBytes);
-        header[9] = channels switch { 1 => 0, 3 => 2, _ => 6 }; // grey, truecolour, truecolour with alpha
-        header[10] = header[11] = header[12] = 0; // deflate, adaptive filtering, no interlace
-        at = WriteChunk(span, at, "IHDR"u8, header);
-        at = WriteChunk(span, at, "IDAT"u8, ZLibHeader(level));
-        for (int i = 0; i < strips; i++)
-            at = WriteChunk(span, at, "IDAT"u8, compressed[i], crcs[i]);
-        Span<byte> trailer = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(trailer, adler);
-        at = WriteChunk(span, at, "IDAT"u8, trailer);
-        WriteChunk(span, at, "IEND"u8, []);
-        return output;
+    /// <summary>A PNG's parts, ready to be written out in order.</summary>
+    internal sealed class CompressedPng(int width, int height, byte bitDepth, byte colourType, byte[] zlibHeader,
+        MemoryStream[] strips, uint[] crcs, uint adler)
+    {
+        /// <summary>The PNG's size in bytes.</summary>
+        public long Length { get; } = Signature.Length + (12 + 13) + (12 + zlibHeader.Length) + strips.Sum(c => 12L + c.Length) + (12 + 4) + 12;
+
+        /// <summary>Writes the PNG: signature, IHDR, the zlib header, one IDAT per strip, the Adler-32, IEND.</summary>
+        public void WriteTo(Stream output)
+        {
+            output.Write(Signature);
+            Span<byte> header = stackalloc byte[13];
+            BinaryPrimitives.WriteInt32BigEndian(header, width);
+            BinaryPrimitives.WriteInt32BigEndian(header[4..], height);
+            header[8] = bitDepth;
+            header[9] = colourType; // grey, truecolour, truecolour with alpha
+            header[10] = header[11] = header[12] = 0; // deflate, adaptive filtering, no interlace
+            WriteChunk(output, "IHDR"u8, header, ChunkCrc("IHDR"u8, header));
+            WriteChunk(output, "IDAT"u8, zlibHeader, ChunkCrc("IDAT"u8, zlibHeader));
+            for (int i = 0; i < strips.Length; i++)
+                WriteChunk(output, "IDAT"u8, strips[i].GetBuffer().AsSpan(0, (int)strips[i].Length), crcs[i]);
+            Span<byte> trailer = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(trailer, adler);
+            WriteChunk(output, "IDAT"u8, trailer, ChunkCrc("IDAT"u8, trailer));
+            WriteChunk(output, "IEND"u8, [], ChunkCrc("IEND"u8, []));
+        }
     }
 
     private static unsafe Span<byte> Bytes(Mat mat, int count) => new((void*)mat.Data, count);
@@ -168,16 +203,15 @@ internal static class PngEncoder
         return [(byte)cmf, (byte)flg];
     }
 
-    private static int WriteChunk(Span<byte> output, int at, ReadOnlySpan<byte> type, ReadOnlySpan<byte> data) =>
-        WriteChunk(output, at, type, data, ChunkCrc(type, data));
-
-    private static int WriteChunk(Span<byte> output, int at, ReadOnlySpan<byte> type, ReadOnlySpan<byte> data, uint crc)
+    private static void WriteChunk(Stream output, ReadOnlySpan<byte> type, ReadOnlySpan<byte> data, uint crc)
     {
-        BinaryPrimitives.WriteInt32BigEndian(output[at..], data.Length);
-        type.CopyTo(output[(at + 4)..]);
-        data.CopyTo(output[(at + 8)..]);
-        BinaryPrimitives.WriteUInt32BigEndian(output[(at + 8 + data.Length)..], crc);
-        return at + 12 + data.Length;
+        Span<byte> field = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(field, data.Length);
+        output.Write(field);
+        output.Write(type);
+        output.Write(data);
+        BinaryPrimitives.WriteUInt32BigEndian(field, crc);
+        output.Write(field);
     }
 
     private static uint ChunkCrc(ReadOnlySpan<byte> type, ReadOnlySpan<byte> data)
