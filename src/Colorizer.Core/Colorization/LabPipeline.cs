@@ -68,6 +68,12 @@ internal static class LabPipeline
             int stripRows = Math.Clamp(StripPixels / width, 1, height);
             double toInteger = depth == MatType.CV_16U ? 65535 : 255;
 
+            if (IsEightBitGrey(pixels) && image.Alpha is null)
+            {
+                ComposeGrey(pixels, abWide, rowTaps, output);
+                return output;
+            }
+
             using var ab = new Mat(stripRows, width, MatType.CV_32FC2);
             using var bgr = new Mat();
             using var bgrInteger = image.Alpha is null ? null : new Mat();
@@ -117,6 +123,38 @@ internal static class LabPipeline
         {
             output.Dispose();
             throw;
+        }
+    }
+
+    // The common case, 8-bit grey in and 8-bit BGR out, row by row without float Mats: L from a table, ab interpolated
+    // per channel, Lab → BGR vectorised (LabToBgr).
+    private static void ComposeGrey(Mat pixels, Mat abWide, LinearTap[] rowTaps, Mat output)
+    {
+        int width = pixels.Cols, height = pixels.Rows;
+        var planes = Cv2.Split(abWide);
+        try
+        {
+            var lightnessOf = new float[256];
+            FloatRow(GreyLightness.Value, 0, 256).CopyTo(lightnessOf);
+            var lightness = new float[width];
+            var a = new float[width];
+            var b = new float[width];
+            var scratch = new int[3 * width];
+            for (int y = 0; y < height; y++)
+            {
+                var grey = ByteRow(pixels, y, width);
+                for (int x = 0; x < width; x++)
+                    lightness[x] = lightnessOf[grey[x]];
+                var tap = rowTaps[y];
+                Interpolate(FloatRow(planes[0], tap.Source0, width), FloatRow(planes[0], tap.Source1, width), tap.Weight1, a);
+                Interpolate(FloatRow(planes[1], tap.Source0, width), FloatRow(planes[1], tap.Source1, width), tap.Weight1, b);
+                LabToBgr.Row(lightness, a, b, scratch, ByteRow(output, y, 3 * width));
+            }
+        }
+        finally
+        {
+            foreach (var plane in planes)
+                plane.Dispose();
         }
     }
 
