@@ -170,7 +170,7 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
         {
             await foreach (var item in channel.Reader.ReadAllAsync(ct))
             {
-                using var _ = item;
+                using var owned = item;
                 int i = item.Index;
                 try
                 {

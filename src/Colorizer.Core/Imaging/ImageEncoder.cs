@@ -90,7 +90,7 @@ public static class ImageEncoder
         options.Validate();
         if (UsesOwnPng(image, format) && image.IsContinuous())
         {
-            var png = PngEncoder.Compress(image, options.PngCompression);
+            using var png = PngEncoder.Compress(image, options.PngCompression);
             await IO.AtomicFile.WriteAsync(path, (stream, _) =>
             {
                 png.WriteTo(stream);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.IO.Hashing;
@@ -28,7 +27,7 @@ internal static class PngEncoder
     /// </summary>
     public static byte[] Encode(Mat image, int level)
     {
-        var png = Compress(image, level);
+        using var png = Compress(image, level);
         using var output = new MemoryStream(checked((int)png.Length));
         png.WriteTo(output);
         return output.GetBuffer().Length == output.Length ? output.GetBuffer() : output.ToArray();
@@ -51,11 +50,11 @@ internal static class PngEncoder
         int sampleBytes = depth == MatType.CV_16U ? 2 : 1;
         int pixelBytes = channels * sampleBytes;
         int rowBytes = width * pixelBytes;
-        // Filtered rows (a filter byte each) fit a pooled buffer of StripBytes, so they are reused, not garbage.
+        // About StripBytes of filtered rows (a filter byte each) per strip.
         int stripRows = Math.Clamp(StripBytes / (rowBytes + 1), 1, height);
         int strips = (height + stripRows - 1) / stripRows;
 
-        var compressed = new MemoryStream[strips];
+        var compressed = new (Mat Buffer, int Length)[strips];
         var adlers = new uint[strips];
         var crcs = new uint[strips];
         // Filtered photos have few long matches: run-length matching (distance 1) keeps flat areas small at a fraction of
@@ -66,15 +65,16 @@ internal static class PngEncoder
             // 16-bit samples' noisy low bytes defeat run-length matching; they get zlib's matching at the level.
             CompressionStrategy = level is >= 1 and <= 3 && sampleBytes == 1 ? ZLibCompressionStrategy.RunLengthEncoding : ZLibCompressionStrategy.Default,
         };
-        Parallel.For(0, strips, strip =>
+        try
         {
-            int top = strip * stripRows, rows = Math.Min(stripRows, height - top);
-            int first = Math.Max(0, top - 1);
-            int filteredLength = rows * (rowBytes + 1);
-            byte[] rented = ArrayPool<byte>.Shared.Rent(filteredLength);
-            try
+            Parallel.For(0, strips, strip =>
             {
-                var filtered = rented.AsSpan(0, filteredLength);
+                int top = strip * stripRows, rows = Math.Min(stripRows, height - top);
+                int first = Math.Max(0, top - 1);
+                int filteredLength = rows * (rowBytes + 1);
+                // Native and freed at once: neither garbage for the GC nor buffers a pool would keep.
+                using var filteredRows = new Mat(rows, rowBytes + 1, MatType.CV_8UC1);
+                var filtered = Bytes(filteredRows, filteredLength);
                 // The strip in PNG's sample order, with the row above it (the filter's "up" neighbour) when there is one.
                 using (var view = image.RowRange(first, top + rows))
                 using (var ordered = ToPngOrder(view, channels, sampleBytes))
@@ -88,35 +88,50 @@ internal static class PngEncoder
                         var previous = zeros ?? pixels.Slice(source - rowBytes, rowBytes);
                         zeros = null;
                         var destination = filtered.Slice(y * (rowBytes + 1), rowBytes + 1);
-                        destination[0] = 3; // Average: cheap to vectorise, and on photos close to Paeth's size.
+                        destination[0] = 3; // Average: cheap to vectorise, and on grainy photos smaller than Paeth.
                         Average(current, previous, pixelBytes, destination[1..]);
                     }
                 }
                 adlers[strip] = Adler32(filtered);
 
-                // Photos deflate to about 60 % of their filtered size: this capacity rarely grows.
-                var buffer = new MemoryStream(filteredLength * 3 / 4 + 64);
-                using (var deflate = new DeflateStream(buffer, compression, leaveOpen: true))
+                // Deflate never grows data by more than an eighth (zlib-ng's level 1 codes some literals on 9 bits; stored
+                // blocks cost 5 bytes per 64 KB), so this native buffer always suffices; pages it leaves untouched cost
+                // no memory, and like the filtered rows it is no work for the GC.
+                long capacity = filteredLength + filteredLength / 8 + 1024;
+                var deflated = new Mat(1, (int)capacity, MatType.CV_8UC1);
+                try
                 {
-                    deflate.Write(filtered);
-                    // A sync flush ends the strip on a byte boundary without marking the stream's last block; only the
-                    // last strip is finished (by disposing), and the bytes a dispose adds to the others are cut off.
-                    deflate.Flush();
-                    if (strip < strips - 1)
+                    long length;
+                    unsafe
                     {
-                        long flushed = buffer.Length;
-                        deflate.Dispose();
-                        buffer.SetLength(flushed);
+                        using var buffer = new UnmanagedMemoryStream((byte*)deflated.Data, 0, capacity, FileAccess.ReadWrite);
+                        using (var deflate = new DeflateStream(buffer, compression, leaveOpen: true))
+                        {
+                            deflate.Write(filtered);
+                            // A sync flush ends the strip on a byte boundary without marking the stream's last block; only
+                            // the last strip is finished (by disposing), and the bytes a dispose adds to the others are cut off.
+                            deflate.Flush();
+                            length = buffer.Position;
+                        }
+                        if (strip == strips - 1)
+                            length = buffer.Position;
                     }
+                    compressed[strip] = (deflated, (int)length);
+                    crcs[strip] = ChunkCrc("IDAT"u8, Bytes(deflated, (int)length));
                 }
-                compressed[strip] = buffer;
-                crcs[strip] = ChunkCrc("IDAT"u8, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        });
+                catch
+                {
+                    deflated.Dispose();
+                    throw;
+                }
+            });
+        }
+        catch
+        {
+            foreach (var (buffer, _) in compressed)
+                buffer?.Dispose();
+            throw;
+        }
 
         uint adler = adlers[0];
         for (int i = 1; i < strips; i++)
@@ -125,9 +140,9 @@ internal static class PngEncoder
             ZLibHeader(level), compressed, crcs, adler);
     }
 
-    /// <summary>A PNG's parts, ready to be written out in order.</summary>
+    /// <summary>A PNG's parts, ready to be written out in order. Holds native buffers: dispose it.</summary>
     internal sealed class CompressedPng(int width, int height, byte bitDepth, byte colourType, byte[] zlibHeader,
-        MemoryStream[] strips, uint[] crcs, uint adler)
+        (Mat Buffer, int Length)[] strips, uint[] crcs, uint adler) : IDisposable
     {
         /// <summary>The PNG's size in bytes.</summary>
         public long Length { get; } = Signature.Length + (12 + 13) + (12 + zlibHeader.Length) + strips.Sum(c => 12L + c.Length) + (12 + 4) + 12;
@@ -145,11 +160,18 @@ internal static class PngEncoder
             WriteChunk(output, "IHDR"u8, header, ChunkCrc("IHDR"u8, header));
             WriteChunk(output, "IDAT"u8, zlibHeader, ChunkCrc("IDAT"u8, zlibHeader));
             for (int i = 0; i < strips.Length; i++)
-                WriteChunk(output, "IDAT"u8, strips[i].GetBuffer().AsSpan(0, (int)strips[i].Length), crcs[i]);
+                WriteChunk(output, "IDAT"u8, Bytes(strips[i].Buffer, strips[i].Length), crcs[i]);
             Span<byte> trailer = stackalloc byte[4];
             BinaryPrimitives.WriteUInt32BigEndian(trailer, adler);
             WriteChunk(output, "IDAT"u8, trailer, ChunkCrc("IDAT"u8, trailer));
             WriteChunk(output, "IEND"u8, [], ChunkCrc("IEND"u8, []));
+        }
+
+        /// <inheritdoc />
+        public void Dispose()
+        {
+            foreach (var (buffer, _) in strips)
+                buffer.Dispose();
         }
     }
 
