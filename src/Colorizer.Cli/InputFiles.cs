@@ -48,17 +48,41 @@ internal static class InputFiles
     }
 
     /// <summary>
+    /// The output format that follows an input's, judged by its content (not its name): JPEG stays JPEG, since the
+    /// input was lossy already and a PNG of it is several times larger and slower to write; everything else (PNG,
+    /// WebP that may be lossless, BMP, TIFF) becomes PNG, which loses nothing and keeps alpha and 16 bits. A file that
+    /// cannot be read gets PNG; its error is reported when it is decoded.
+    /// </summary>
+    public static OutputFormat FollowingFormat(string path)
+    {
+        if (VideoFiles.IsVideo(path))
+            return OutputFormat.Png;
+        Span<byte> head = stackalloc byte[64];
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            return ImageFormatDetector.Detect(head[..read]) == ImageFormat.Jpeg ? OutputFormat.Jpeg : OutputFormat.Png;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return OutputFormat.Png;
+        }
+    }
+
+    /// <summary>
     /// <c>&lt;output&gt;/&lt;name without extension&gt;.&lt;format&gt;</c> for each input; when two inputs share a name
     /// (a.jpg and a.png, or two folders' a.jpg) the later ones get " (2)", " (3)"… so nothing is overwritten.
     /// </summary>
-    public static IReadOnlyList<string> OutputPaths(IReadOnlyList<string> files, string outputDirectory, OutputFormat format)
+    public static IReadOnlyList<string> OutputPaths(IReadOnlyList<string> files, string outputDirectory, IReadOnlyList<OutputFormat> formats)
     {
         var used = new HashSet<string>(StringComparer.Ordinal);
         var paths = new List<string>(files.Count);
-        foreach (var file in files)
+        for (int i = 0; i < files.Count; i++)
         {
+            string file = files[i];
             string stem = Path.GetFileNameWithoutExtension(file);
-            string extension = VideoFiles.IsVideo(file) ? VideoFiles.OutputExtension : ImageEncoder.Extension(format);
+            string extension = VideoFiles.IsVideo(file) ? VideoFiles.OutputExtension : ImageEncoder.Extension(formats[i]);
             string candidate = Path.Combine(outputDirectory, stem + extension);
             for (int n = 2; !used.Add(candidate); n++)
                 candidate = Path.Combine(outputDirectory, $"{stem} ({n}){extension}");

@@ -1,3 +1,4 @@
+using Colorizer.Core.Colorization;
 using Colorizer.Core.Imaging;
 using Colorizer.Testing;
 using OpenCvSharp;
@@ -50,11 +51,14 @@ public sealed class ColorizeCommandTests : IDisposable
         var run = await CliRun.ExecuteAsync("colorize", _inputs, "--output", _output, "--models", _models);
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Equal(new Size(64, 48), SizeOf(Path.Combine(_output, "a.png")));
+        // The output format follows the input's: JPEG stays JPEG, the others become PNG.
+        Assert.Equal(new Size(64, 48), SizeOf(Path.Combine(_output, "a.jpg")));
         Assert.Equal(new Size(30, 70), SizeOf(Path.Combine(_output, "b.png")));
         Assert.Equal(new Size(41, 41), SizeOf(Path.Combine(_output, "c.png")));
-        Assert.Equal(ImageFormat.Png, ImageFormatDetector.Detect(File.ReadAllBytes(Path.Combine(_output, "a.png"))));
+        Assert.Equal(ImageFormat.Jpeg, ImageFormatDetector.Detect(File.ReadAllBytes(Path.Combine(_output, "a.jpg"))));
+        Assert.Equal(ImageFormat.Png, ImageFormatDetector.Detect(File.ReadAllBytes(Path.Combine(_output, "c.png"))));
         Assert.False(File.Exists(Path.Combine(_output, "broken.png")));
+        Assert.False(File.Exists(Path.Combine(_output, "broken.jpg")));
         Assert.False(File.Exists(Path.Combine(_output, "notes.png")));
         Assert.Contains("broken.jpg", run.Error);
         Assert.Contains("notes.png", run.Error);
@@ -127,11 +131,60 @@ public sealed class ColorizeCommandTests : IDisposable
     {
         WriteImage("a.jpg", 20, 20);
         WriteImage("a.png", 30, 30);
-        var run = await CliRun.ExecuteAsync("colorize", _inputs, "-o", _output, "--models", _models);
+        var run = await CliRun.ExecuteAsync("colorize", _inputs, "-o", _output, "--models", _models, "--format", "png");
         Assert.Equal(0, run.ExitCode);
         var sizes = new[] { SizeOf(Path.Combine(_output, "a.png")), SizeOf(Path.Combine(_output, "a (2).png")) };
         Assert.Contains(new Size(20, 20), sizes);
         Assert.Contains(new Size(30, 30), sizes);
+    }
+
+    [Fact]
+    public async Task DefaultFormat_FollowsTheInputsContent_NotItsName()
+    {
+        WriteImage("a.jpg", 20, 20);
+        WriteImage("a.png", 30, 30);
+        WriteImage("scan.tif", 24, 16);
+        // A JPEG named .png is still a JPEG.
+        using (var image = TestImages.Grey(18, 12))
+            File.WriteAllBytes(Path.Combine(_inputs, "renamed.png"), TestImages.Encode(image, ".jpg"));
+        var run = await CliRun.ExecuteAsync("colorize", _inputs, "-o", _output, "--models", _models);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(new Size(20, 20), SizeOf(Path.Combine(_output, "a.jpg")));
+        Assert.Equal(new Size(30, 30), SizeOf(Path.Combine(_output, "a.png")));
+        Assert.Equal(new Size(24, 16), SizeOf(Path.Combine(_output, "scan.png")));
+        Assert.Equal(ImageFormat.Jpeg, ImageFormatDetector.Detect(File.ReadAllBytes(Path.Combine(_output, "renamed.jpg"))));
+        Assert.Equal(4, Directory.GetFiles(_output).Length);
+    }
+
+    [Fact]
+    public async Task Folder_OfManyImages_GoesThroughThePipelineWithEveryOutputRightAndInOrder()
+    {
+        // Different sizes and content per image, so a mix-up between pipeline stages would show.
+        int count = 7;
+        for (int i = 0; i < count; i++)
+        {
+            using var image = TestImages.Gradient(40 + 9 * i, 30 + 5 * i, (byte)(10 * i), (byte)(120 + 15 * i));
+            File.WriteAllBytes(Path.Combine(_inputs, $"p{i}.png"), TestImages.Encode(image, ".png"));
+        }
+        var run = await CliRun.ExecuteAsync("colorize", _inputs, "-o", _output, "--models", _models);
+        Assert.Equal(0, run.ExitCode);
+
+        var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // Each output is exactly what the engine makes of its own input, one at a time, outside the pipeline.
+        using var engine = ColorizationEngine.Load(_models);
+        for (int i = 0; i < count; i++)
+        {
+            Assert.StartsWith($"[{i + 1}/{count}] ", lines[i]);
+            Assert.Contains($"p{i}.png -> ", lines[i]);
+            using var expected = await engine.ColorizeAsync(File.ReadAllBytes(Path.Combine(_inputs, $"p{i}.png")));
+            using var rendered = expected.Render();
+            using var written = Cv2.ImRead(Path.Combine(_output, $"p{i}.png"), ImreadModes.Unchanged);
+            Assert.Equal(new Size(40 + 9 * i, 30 + 5 * i), written.Size());
+            Assert.Equal(rendered.Type(), written.Type());
+            Assert.Equal(0, Cv2.Norm(rendered, written, NormTypes.INF));
+        }
+        Assert.Contains($"Colorized {count} of {count}", run.Output);
+        Assert.Equal(count, Directory.GetFiles(_output).Length);
     }
 
     [Fact]
@@ -141,7 +194,7 @@ public sealed class ColorizeCommandTests : IDisposable
         var run = await CliRun.ExecuteAsync("colorize", Path.Combine(_inputs, "a.jpg"), Path.Combine(_inputs, "nope.jpg"), "-o", _output, "--models", _models);
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("nope.jpg: no such file or folder", run.Error);
-        Assert.True(File.Exists(Path.Combine(_output, "a.png")));
+        Assert.True(File.Exists(Path.Combine(_output, "a.jpg")));
     }
 
     [Fact]
@@ -153,7 +206,7 @@ public sealed class ColorizeCommandTests : IDisposable
         Assert.Equal(3, run.ExitCode);
         Assert.Contains(Path.Combine(_models, "colorization_release_v2.caffemodel"), run.Error);
         Assert.Contains("eecs.berkeley.edu", run.Error);
-        Assert.False(File.Exists(Path.Combine(_output, "a.png")));
+        Assert.Empty(Directory.GetFiles(_output));
     }
 
     [Fact]
@@ -169,6 +222,36 @@ public sealed class ColorizeCommandTests : IDisposable
         var run = await CliRun.ExecuteAsync(cancelled.Token, "colorize", _inputs, "-o", _output, "--models", _models, "--offline");
         Assert.Equal(130, run.ExitCode);
         Assert.Empty(Directory.Exists(_output) ? Directory.GetFiles(_output) : []);
+    }
+
+    [Fact]
+    public async Task CancellationMidRun_WithImagesInThePipeline_Exits130AndLeavesOnlyCompleteFiles()
+    {
+        for (int i = 0; i < 6; i++)
+            WriteImage($"p{i}.png", 300, 200);
+        using var cancelled = new CancellationTokenSource();
+        // Ctrl+C right after the first result is reported: the next image is then in the network or waiting.
+        var output = new CancellingWriter(cancelled);
+        var error = new StringWriter();
+        int code = await Colorizer.Cli.ColorizerCli.RunAsync(["colorize", _inputs, "-o", _output, "--models", _models], output, error, cancelled.Token);
+        Assert.Equal(130, code);
+        Assert.Contains("Cancelled.", error.ToString());
+        var written = Directory.GetFiles(_output);
+        Assert.InRange(written.Length, 1, 5);
+        foreach (var file in written)
+        {
+            Assert.DoesNotContain(".colorizer-tmp", file);
+            Assert.Equal(new Size(300, 200), SizeOf(file));
+        }
+    }
+
+    private sealed class CancellingWriter(CancellationTokenSource source) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            source.Cancel();
+        }
     }
 
     [Fact]

@@ -191,13 +191,14 @@ public sealed class ColorizeGuidanceCommandTests : IDisposable
     {
         WriteTwoRegions("a.png");
         WriteTwoRegions("b.jpg");
+        // The JPEG input gives a JPEG result (the output format follows the input).
         string reference = WriteSolid("beach.png", new Scalar(170, 130, 40));
         var target = MeanLab(reference);
 
         var run = await ColorizeAsync(_output, _inputs, "--reference", reference, "--transfer", transfer);
 
         Assert.True(run.ExitCode == 0, run.Error);
-        foreach (var name in new[] { "a.png", "b.png" })
+        foreach (var name in new[] { "a.png", "b.jpg" })
         {
             var mean = MeanLab(Path.Combine(_output, name));
             Assert.True(Distance(mean, target.A, target.B) < 4,

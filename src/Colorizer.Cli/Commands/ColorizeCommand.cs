@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Threading.Channels;
 using Colorizer.Core;
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Guidance;
@@ -14,6 +15,9 @@ namespace Colorizer.Cli.Commands;
 /// <summary><c>colorizer colorize &lt;inputs...&gt; --output &lt;dir&gt;</c></summary>
 internal static class ColorizeCommand
 {
+    // Above the library's 92: most JPEG outputs mirror a JPEG input, and a second lossy generation should cost little.
+    public const int CliJpegQuality = 95;
+
     public static Command Create(TextWriter output, TextWriter error)
     {
         var inputs = new Argument<string[]>("inputs")
@@ -41,15 +45,14 @@ internal static class ColorizeCommand
             Description = "Side of the network input: a multiple of 8 from 128 to 1024. Larger keeps finer colour detail, at a higher cost.",
             DefaultValueFactory = _ => ColorizationOptions.DefaultRenderSize,
         };
-        var format = new Option<string>("--format", "-f")
+        var format = new Option<string?>("--format", "-f")
         {
-            Description = "Output format.",
-            DefaultValueFactory = _ => "png",
+            Description = "Output format (default: as the input: JPEG for JPEG inputs, PNG for the others).",
         };
         format.AcceptOnlyFromAmong("png", "jpg", "jpeg", "webp");
         var quality = new Option<int?>("--quality", "-q")
         {
-            Description = "JPEG or WebP quality, 1 to 100 (default 92 for JPEG, 90 for WebP).",
+            Description = $"JPEG or WebP quality, 1 to 100 (default {CliJpegQuality} for JPEG, 90 for WebP).",
         };
 
         var shard = new Option<string?>("--shard")
@@ -90,8 +93,8 @@ internal static class ColorizeCommand
                 Saturation = parse.GetValue(saturation),
                 RenderSize = parse.GetValue(renderSize),
             };
-            ImageEncoder.TryParseFormat(parse.GetValue(format), out var outputFormat);
-            var encoder = EncoderOptions.Default;
+            OutputFormat? outputFormat = ImageEncoder.TryParseFormat(parse.GetValue(format), out var chosen) ? chosen : null;
+            var encoder = EncoderOptions.Default with { JpegQuality = CliJpegQuality };
             if (parse.GetValue(quality) is int q)
                 encoder = encoder with { JpegQuality = q, WebPQuality = q };
             try
@@ -175,7 +178,11 @@ internal static class ColorizeCommand
 /// <summary>The hints given with <c>--hints</c>, and the file they came from.</summary>
 internal sealed record HintsOption(string Path, IReadOnlyList<ColorHint> Hints);
 
-/// <summary>One run of <c>colorize</c> over many inputs: a bad file is reported and skipped, the rest are done.</summary>
+/// <summary>
+/// One run of <c>colorize</c> over many inputs: a bad file is reported and skipped, the rest are done. Images go through a
+/// two-stage pipeline: while one image is rendered, encoded and written, the next is read, decoded, prepared and run
+/// through the network. At most one image waits between the stages, so memory stays at about two images.
+/// </summary>
 internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter error)
 {
     /// <summary>How videos are colorized.</summary>
@@ -190,16 +197,19 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
     /// <summary>How <see cref="Reference"/> is applied.</summary>
     public ReferenceTransferMode Transfer { get; init; } = ReferenceTransferMode.LuminanceBands;
 
+    /// <param name="format">The output format, or null to follow each input's (JPEG stays JPEG, anything else becomes PNG).</param>
     public async Task<int> ExecuteAsync(string[] inputs, string outputDirectory, ColorizationOptions options,
-        OutputFormat format, EncoderOptions encoder, Shard shard, CancellationToken ct)
+        OutputFormat? format, EncoderOptions encoder, Shard shard, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         var (allFiles, missing) = InputFiles.Collect(inputs);
         // Output names are decided over all the inputs before sharding, so shards writing into one folder agree.
-        var allOutputs = InputFiles.OutputPaths(allFiles, outputDirectory, format);
+        var allFormats = allFiles.Select(f => format ?? InputFiles.FollowingFormat(f)).ToList();
+        var allOutputs = InputFiles.OutputPaths(allFiles, outputDirectory, allFormats);
         var mine = Enumerable.Range(0, allFiles.Count).Where(i => shard.Contains(allFiles[i])).ToList();
         var files = mine.Select(i => allFiles[i]).ToList();
         var outputs = mine.Select(i => allOutputs[i]).ToList();
+        var formats = mine.Select(i => allFormats[i]).ToList();
         if (shard.Count > 1)
             output.WriteLine($"Shard {shard.Index}/{shard.Count}: {files.Count} of {allFiles.Count} images.");
         foreach (var path in missing)
@@ -255,34 +265,39 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
             error.WriteLine($"Removed {cleaned} unfinished file(s) left in {outputDirectory} by an interrupted run.");
         var downloadReport = new DownloadReporter(error);
         host.DownloadProgress = downloadReport;
-        // Load the network while the first image is read and decoded: it shortens the time to the first result.
+        // Load the network while the first image is read, decoded and prepared: it shortens the time to the first result.
         _ = host.StartAsync();
 
         int failed = missing.Count, done = 0;
         bool badHints = false;
         bool showProgress = files.Count > 1;
-        Task<DecodedImage>? next = DecodeAsync(files[0], ct);
+        string Prefix(int i) => showProgress ? $"[{i + 1}/{files.Count}] " : "";
+        // Capacity 1, and the front waits until its item is taken before starting the next: one image is finished
+        // while the next runs through the network, and no more than that is held.
+        var channel = Channel.CreateBounded<Prepared>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var front = Task.Run(() => PrepareAllAsync(files, options, channel.Writer, stop.Token), CancellationToken.None);
+        var sinceLast = Stopwatch.StartNew();
         try
         {
-            for (int i = 0; i < files.Count; i++)
+            await foreach (var item in channel.Reader.ReadAllAsync(ct))
             {
-                var itemClock = Stopwatch.StartNew();
-                var decoding = next;
-                next = i + 1 < files.Count ? DecodeAsync(files[i + 1], ct) : null;
+                using var owned = item;
+                int i = item.Index;
                 try
                 {
-                    if (decoding is null)
+                    if (item.Error is { } failure)
+                        throw failure;
+                    if (item.Result is not { } result)
                     {
-                        var video = await ColorizeVideoAsync(files[i], outputs[i], showProgress ? $"[{i + 1}/{files.Count}] " : "", ct);
+                        var video = await ColorizeVideoAsync(files[i], outputs[i], Prefix(i), ct);
                         done++;
-                        output.WriteLine($"{(showProgress ? $"[{i + 1}/{files.Count}] " : "")}{files[i]} -> {outputs[i]} " +
-                            $"({video.Frames} frames, {video.Width}×{video.Height}, {video.FramesPerSecond:0.###} fps, {itemClock.Elapsed.TotalSeconds:0.0} s)");
+                        output.WriteLine($"{Prefix(i)}{files[i]} -> {outputs[i]} " +
+                            $"({video.Frames} frames, {video.Width}×{video.Height}, {video.FramesPerSecond:0.###} fps, {sinceLast.Elapsed.TotalSeconds:0.0} s)");
                         if (video.Warning is not null)
                             error.WriteLine($"warning: {files[i]}: {video.Warning}");
                         continue;
                     }
-                    var engine = await host.GetEngineAsync(ct);
-                    using var result = await engine.ColorizeAsync(await decoding, options, ct);
                     var guidance = new ColorGuidance { Hints = hints[i], Reference = Reference, TransferMode = Transfer };
                     if (!guidance.IsEmpty)
                     {
@@ -297,30 +312,47 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
                             throw new InvalidHintsException($"hints {hintsFiles[i]}: {ex.Message}", ex);
                         }
                     }
-                    await result.SaveAsync(outputs[i], format, encoder, ct);
+                    await result.SaveAsync(outputs[i], formats[i], encoder, ct);
                     done++;
                     string note = result.InputHadColor ? " (input was already in colour: colorized from its luminance)" : "";
                     if (hints[i].Count > 0)
                         note += $" ({hints[i].Count} hint{(hints[i].Count == 1 ? "" : "s")} from {hintsFiles[i]})";
-                    if (showProgress)
-                        output.WriteLine($"[{i + 1}/{files.Count}] {files[i]} -> {outputs[i]} ({itemClock.Elapsed.TotalSeconds:0.00} s){note}");
-                    else
-                        output.WriteLine($"{files[i]} -> {outputs[i]} ({itemClock.Elapsed.TotalSeconds:0.00} s){note}");
+                    output.WriteLine($"{Prefix(i)}{files[i]} -> {outputs[i]} ({sinceLast.Elapsed.TotalSeconds:0.00} s){note}");
                 }
-                catch (Exception ex) when (ex is UnsupportedImageFormatException or InvalidImageException or ImageTooLargeException
-                    or InvalidHintsException or InvalidVideoException or IOException or UnauthorizedAccessException)
+                catch (Exception ex) when (IsPerFile(ex))
                 {
                     failed++;
-                    error.WriteLine($"{(showProgress ? $"[{i + 1}/{files.Count}] " : "")}error: {files[i]}: {ex.Message}");
+                    error.WriteLine($"{Prefix(i)}error: {files[i]}: {ex.Message}");
+                }
+                finally
+                {
+                    sinceLast.Restart();
                 }
             }
+            // The front's own failure (the model, a cancellation) surfaces here.
+            await front;
         }
         catch (Exception ex) when (ex is ColorizerException or OperationCanceledException)
         {
-            if (next is not null)
-                _ = next.ContinueWith(t => t.Result.Dispose(), TaskContinuationOptions.OnlyOnRanToCompletion);
-            error.WriteLine(ex is OperationCanceledException ? "Cancelled." : $"error: {ex.Message}");
-            return ExitCodes.For(ex);
+            await stop.CancelAsync();
+            // Whatever the front still made is freed; its own exception is the one reported, or this one.
+            var reported = ex;
+            try
+            {
+                await front;
+            }
+            catch (Exception frontError) when (frontError is ColorizerException && ex is not ColorizerException)
+            {
+                reported = frontError;
+            }
+            catch (Exception frontError) when (frontError is ColorizerException or OperationCanceledException)
+            {
+                // Already reporting ex.
+            }
+            while (channel.Reader.TryRead(out var left))
+                left.Dispose();
+            error.WriteLine(reported is OperationCanceledException ? "Cancelled." : $"error: {reported.Message}");
+            return ExitCodes.For(reported);
         }
 
         if (showProgress || failed > 0)
@@ -332,12 +364,67 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
         return badHints && Hints is not null ? ExitCodes.Usage : failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
     }
 
-    // Videos are not decoded ahead: they stream frame by frame.
-    private Task<DecodedImage>? DecodeAsync(string path, CancellationToken ct) => VideoFiles.IsVideo(path) ? null : Task.Run(async () =>
+    private static bool IsPerFile(Exception ex) => ex is UnsupportedImageFormatException or InvalidImageException
+        or ImageTooLargeException or InvalidHintsException or InvalidVideoException or IOException or UnauthorizedAccessException;
+
+    /// <summary>An image through the network (or why not), or a video to do in order.</summary>
+    private sealed record Prepared(int Index, ColorizedImage? Result, Exception? Error) : IDisposable
     {
-        byte[] bytes = await File.ReadAllBytesAsync(path, ct);
-        return ImageDecoder.Decode(bytes, host.Limits);
-    }, ct);
+        public void Dispose() => Result?.Dispose();
+    }
+
+    // The front stage: read, decode, prepare the network input and run the network, image after image, in order.
+    // A file that cannot be read or decoded travels as its error, so the report stays in order.
+    private async Task PrepareAllAsync(List<string> files, ColorizationOptions options, ChannelWriter<Prepared> writer, CancellationToken ct)
+    {
+        try
+        {
+            for (int i = 0; i < files.Count; i++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var item = VideoFiles.IsVideo(files[i]) ? new Prepared(i, null, null) : await ColorizeImageAsync(i, files[i], options, ct);
+                try
+                {
+                    await writer.WriteAsync(item, ct);
+                }
+                catch
+                {
+                    item.Dispose();
+                    throw;
+                }
+                if (i + 1 < files.Count)
+                    await writer.WaitToWriteAsync(ct);
+            }
+        }
+        finally
+        {
+            writer.Complete();
+        }
+    }
+
+    private async Task<Prepared> ColorizeImageAsync(int index, string path, ColorizationOptions options, CancellationToken ct)
+    {
+        DecodedImage? image = null;
+        try
+        {
+            byte[] bytes = await File.ReadAllBytesAsync(path, ct);
+            image = ImageDecoder.Decode(bytes, host.Limits);
+            // Prepared before waiting for the model: for the first image this overlaps the network's loading.
+            using var input = NetworkInput.Prepare(image, options.RenderSize);
+            var engine = await host.GetEngineAsync(ct);
+            var owned = image;
+            image = null; // ColorizeAsync owns it from here, on success and on failure.
+            return new Prepared(index, await engine.ColorizeAsync(owned, input, options, ct), null);
+        }
+        catch (Exception ex) when (IsPerFile(ex))
+        {
+            return new Prepared(index, null, ex);
+        }
+        finally
+        {
+            image?.Dispose();
+        }
+    }
 
     private async Task<VideoResult> ColorizeVideoAsync(string input, string outputPath, string prefix, CancellationToken ct)
     {

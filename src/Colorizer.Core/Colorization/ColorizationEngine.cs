@@ -187,6 +187,28 @@ public sealed class ColorizationEngine : IDisposable
     }
 
     /// <summary>
+    /// Colorizes a decoded image from its already prepared <paramref name="input"/> (see <see cref="NetworkInput.Prepare"/>),
+    /// taking ownership of the image (disposed with the result, or at once on failure); the caller keeps the input.
+    /// The caller owns the result.
+    /// </summary>
+    public async Task<ColorizedImage> ColorizeAsync(DecodedImage image, NetworkInput input, ColorizationOptions? options = null, CancellationToken ct = default)
+    {
+        try
+        {
+            (options ??= ColorizationOptions.Default).Validate();
+            if (input.RenderSize != options.RenderSize)
+                throw new ArgumentException($"The input was prepared at {input.RenderSize}, the options ask for {options.RenderSize}.", nameof(input));
+            var prediction = await PredictInputAsync(input.Lightness, ct).ConfigureAwait(false);
+            return new ColorizedImage(image, prediction, Bins, options);
+        }
+        catch
+        {
+            image.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Runs the network again on an existing result with new options (typically another render size), replacing its
     /// prediction in place. The source image is reused: nothing is decoded again.
     /// </summary>

@@ -208,10 +208,11 @@ public sealed class ColorizedImage : IDisposable
     }
 
     /// <summary>Encodes the result and writes it to <paramref name="path"/> atomically (never a half-written file).</summary>
-    public Task SaveAsync(string path, OutputFormat format, EncoderOptions? encoder = null, CancellationToken ct = default)
+    public async Task SaveAsync(string path, OutputFormat format, EncoderOptions? encoder = null, CancellationToken ct = default)
     {
-        byte[] bytes = Encode(format, encoder);
-        return AtomicFile.WriteAllBytesAsync(path, bytes, ct);
+        using var rendered = Render();
+        ct.ThrowIfCancellationRequested();
+        await ImageEncoder.SaveAsync(rendered, path, format, encoder ?? EncoderOptions.Default, ct).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

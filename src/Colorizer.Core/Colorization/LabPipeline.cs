@@ -68,21 +68,40 @@ internal static class LabPipeline
             int stripRows = Math.Clamp(StripPixels / width, 1, height);
             double toInteger = depth == MatType.CV_16U ? 65535 : 255;
 
+            if (IsEightBitGrey(pixels) && image.Alpha is null)
+            {
+                ComposeGrey(pixels, abWide, rowTaps, output);
+                return output;
+            }
+
             using var ab = new Mat(stripRows, width, MatType.CV_32FC2);
             using var bgr = new Mat();
             using var bgrInteger = image.Alpha is null ? null : new Mat();
+            bool greyLookup = IsEightBitGrey(pixels);
+            using var labStrip = greyLookup ? new Mat(stripRows, width, MatType.CV_32FC3) : null;
+            using var lightness = greyLookup ? new Mat() : null;
             for (int top = 0; top < height; top += stripRows)
             {
                 int rows = Math.Min(stripRows, height - top);
                 using var source = pixels.RowRange(top, top + rows);
-                using var lab = ToLab(source, image.UnitScale);
                 for (int y = 0; y < rows; y++)
                 {
                     var tap = rowTaps[top + y];
                     Interpolate(FloatRow(abWide, tap.Source0, 2 * width), FloatRow(abWide, tap.Source1, 2 * width), tap.Weight1, FloatRow(ab, y, 2 * width));
                 }
-                using (var abRows = ab.RowRange(0, rows))
+                using var abRows = ab.RowRange(0, rows);
+                using var lab = greyLookup ? new Mat(labStrip!, new Rect(0, 0, width, rows)) : ToLab(source, image.UnitScale);
+                if (greyLookup)
+                {
+                    // L of a grey level is a function of that level alone: a table lookup instead of converting the
+                    // strip to float BGR and on to Lab, with the same values.
+                    Cv2.LUT(source, GreyLightness.Value, lightness!);
+                    Cv2.MixChannels([lightness!, abRows], [lab], [0, 0, 1, 1, 2, 2]);
+                }
+                else
+                {
                     Cv2.MixChannels([abRows], [lab], [0, 1, 1, 2]);
+                }
                 Cv2.CvtColor(lab, bgr, ColorConversionCodes.Lab2BGR);
 
                 using var destination = output.RowRange(top, top + rows);
@@ -106,6 +125,53 @@ internal static class LabPipeline
             throw;
         }
     }
+
+    // The common case, 8-bit grey in and 8-bit BGR out, row by row without float Mats: L from a table, ab interpolated
+    // per channel, Lab → BGR vectorised (LabToBgr).
+    private static void ComposeGrey(Mat pixels, Mat abWide, LinearTap[] rowTaps, Mat output)
+    {
+        int width = pixels.Cols, height = pixels.Rows;
+        var planes = Cv2.Split(abWide);
+        try
+        {
+            var lightnessOf = new float[256];
+            FloatRow(GreyLightness.Value, 0, 256).CopyTo(lightnessOf);
+            var lightness = new float[width];
+            var a = new float[width];
+            var b = new float[width];
+            var scratch = new int[3 * width];
+            for (int y = 0; y < height; y++)
+            {
+                var grey = ByteRow(pixels, y, width);
+                for (int x = 0; x < width; x++)
+                    lightness[x] = lightnessOf[grey[x]];
+                var tap = rowTaps[y];
+                Interpolate(FloatRow(planes[0], tap.Source0, width), FloatRow(planes[0], tap.Source1, width), tap.Weight1, a);
+                Interpolate(FloatRow(planes[1], tap.Source0, width), FloatRow(planes[1], tap.Source1, width), tap.Weight1, b);
+                LabToBgr.Row(lightness, a, b, scratch, ByteRow(output, y, 3 * width));
+            }
+        }
+        finally
+        {
+            foreach (var plane in planes)
+                plane.Dispose();
+        }
+    }
+
+    private static bool IsEightBitGrey(Mat pixels) => pixels.Channels() == 1 && pixels.Depth() == MatType.CV_8U;
+
+    // L for each 8-bit grey level, computed by the same conversion as ToLab, so the lookup gives identical values.
+    private static readonly Lazy<Mat> GreyLightness = new(() =>
+    {
+        using var levels = new Mat(1, 256, MatType.CV_8UC1);
+        var span = ByteRow(levels, 0, 256);
+        for (int i = 0; i < 256; i++)
+            span[i] = (byte)i;
+        using var lab = ToLab(levels, 1.0 / 255);
+        var lightness = new Mat();
+        Cv2.ExtractChannel(lab, lightness, 0);
+        return lightness;
+    });
 
     /// <summary>Float Lab (L in [0, 100]) of grey or BGR rows; the caller owns the result.</summary>
     internal static Mat ToLab(Mat pixels, double unitScale)

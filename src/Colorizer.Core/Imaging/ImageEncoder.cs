@@ -25,8 +25,9 @@ public sealed record EncoderOptions
     public int WebPQuality { get; init; } = 90;
 
     /// <summary>
-    /// PNG compression level, 0–9; default 1. On a 12-megapixel photo level 1 encodes in about half the time of
-    /// level 3 for files about 15% larger, and higher levels cost seconds more for a few percent (docs/benchmarks.md).
+    /// PNG compression level, 0–9; default 1. Levels 1–3 use a fast path for photos (run-length matching after the
+    /// Average filter); 4–9 search for matches at that zlib level, costing several times more for a few percent
+    /// smaller photos (docs/performance-notes.md).
     /// </summary>
     public int PngCompression { get; init; } = 1;
 
@@ -76,6 +77,30 @@ public static class ImageEncoder
         }
     }
 
+    // Our own PNG writer: parallel strips on zlib-ng, about half the CPU of OpenCV's libpng at level 1. 16-bit stays
+    // with OpenCV, whose files are smaller there (docs/performance-notes.md).
+    private static bool UsesOwnPng(Mat image, OutputFormat format) => format == OutputFormat.Png && image.Depth() == MatType.CV_8U;
+
+    /// <summary>
+    /// Encodes <paramref name="image"/> and writes it to <paramref name="path"/> atomically. An 8-bit PNG is written
+    /// strip by strip, without joining the whole file in memory first.
+    /// </summary>
+    internal static async Task SaveAsync(Mat image, string path, OutputFormat format, EncoderOptions options, CancellationToken ct)
+    {
+        options.Validate();
+        if (UsesOwnPng(image, format) && image.IsContinuous())
+        {
+            using var png = PngEncoder.Compress(image, options.PngCompression);
+            await IO.AtomicFile.WriteAsync(path, (stream, _) =>
+            {
+                png.WriteTo(stream);
+                return Task.CompletedTask;
+            }, ct).ConfigureAwait(false);
+            return;
+        }
+        await IO.AtomicFile.WriteAllBytesAsync(path, Encode(image, format, options), ct).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Encodes a grey, BGR or BGRA image of 8 or 16 bits. JPEG drops alpha; JPEG and WebP are 8-bit, so 16-bit input
     /// is scaled down for them.
@@ -99,6 +124,13 @@ public static class ImageEncoder
                 noAlpha = new Mat();
                 Cv2.CvtColor(source, noAlpha, ColorConversionCodes.BGRA2BGR);
                 source = noAlpha;
+            }
+            if (UsesOwnPng(source, format))
+            {
+                if (source.IsContinuous())
+                    return PngEncoder.Encode(source, options.PngCompression);
+                using var continuous = source.Clone();
+                return PngEncoder.Encode(continuous, options.PngCompression);
             }
             int[] parameters = format switch
             {
