@@ -24,7 +24,7 @@ internal static partial class ColdStart
         return File.Exists(dll) ? dll : null;
     }
 
-    public static async Task<CliRun> RunAsync(string cliDll, string label, string image, string modelsDirectory, string outputDirectory)
+    public static async Task<CliRun> RunAsync(string cliDll, string label, string image, string modelsDirectory, string outputDirectory, params string[] extra)
     {
         if (Directory.Exists(outputDirectory))
             Directory.Delete(outputDirectory, recursive: true);
@@ -34,7 +34,7 @@ internal static partial class ColdStart
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string argument in new[] { cliDll, "colorize", image, "--output", outputDirectory, "--models", modelsDirectory, "--offline" })
+        foreach (string argument in new[] { cliDll, "colorize", image, "--output", outputDirectory, "--models", modelsDirectory, "--offline" }.Concat(extra))
             start.ArgumentList.Add(argument);
 
         string load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";

@@ -100,7 +100,7 @@ if (args.Length == 4 && args[0] == "--photo")
 }
 
 bool quick = args.Contains("--quick");
-string[] partNames = ["video", "explore", "reference", "web", "guidance"];
+string[] partNames = ["batch", "video", "explore", "reference", "web", "guidance"];
 var only = partNames.Where(p => args.Contains("--" + p)).ToHashSet();
 var excluded = partNames.Where(p => args.Contains("--no-" + p)).ToHashSet();
 if (only.Overlaps(excluded))
@@ -110,7 +110,7 @@ if (only.Overlaps(excluded))
 }
 bool Part(string name) => only.Count > 0 ? only.Contains(name) : !excluded.Contains(name);
 bool withImages = only.Count == 0;
-bool withVideo = Part("video"), withExplore = Part("explore"), withReference = Part("reference"), withWeb = Part("web"), withGuidance = Part("guidance");
+bool withVideo = Part("video"), withExplore = Part("explore"), withReference = Part("reference"), withWeb = Part("web"), withGuidance = Part("guidance"), withBatch = Part("batch");
 bool withCli = withImages && !args.Contains("--no-cli");
 string? sizesArgument = Option("--sizes");
 string docsPath = Option("--docs") ?? Path.Combine(RepositoryRoot(), "docs", "benchmarks.md");
@@ -148,8 +148,8 @@ try
 
     var images = new Dictionary<string, string>();
     var photoSizes = allSizes.Where(s => sizes.Contains(s) || (withCli && cliSizes.Contains(s.Label)) || (withReference && s.Label == "12 MP")
-    || (withGuidance && s.Label is "2 MP" or "12 MP")).ToList();
-    if (withExplore || withReference || withWeb)
+    || (withGuidance && s.Label is "2 MP" or "12 MP") || (withBatch && s.Label is "12 MP" or "24 MP")).ToList();
+    if (withExplore || withReference || withWeb || withBatch)
         photoSizes.Add(smallPhoto);
     foreach (var size in photoSizes)
     {
@@ -203,6 +203,14 @@ try
     bool plotted = withImages && BenchPlots.Write(results, docsDirectory);
 
     var fresh = new Dictionary<DocSection, string>();
+    if (withBatch)
+    {
+        Console.Error.WriteLine("Batch: the CLI over a folder");
+        string batchCli = cli ?? throw new InvalidOperationException("colorizer.dll was not found next to this build: build Colorizer.sln in Release first.");
+        var batch = await CliBatchBench.RunAsync(batchCli, model.Directory, work,
+            [(smallPhoto.Label, images[smallPhoto.Label], 9), ("12 MP", images["12 MP"], 7), ("24 MP", images["24 MP"], 5)], quick);
+        fresh[DocSection.Batch] = CliBatchBench.Markdown(batch, $"`dotnet {Path.GetRelativePath(RepositoryRoot(), batchCli)} colorize <folder> --output <dir> --models <synthetic model> --offline`");
+    }
     if (withExplore)
     {
         Console.Error.WriteLine("Explore: render sizes, batches, threads, precision");

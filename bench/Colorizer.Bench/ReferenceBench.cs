@@ -98,7 +98,8 @@ internal static partial class ReferenceBench
                 string cliOut = Path.Combine(directory, "cli-" + Path.GetFileNameWithoutExtension(path));
                 for (int i = 0; i < coldRuns; i++)
                 {
-                    var cold = await ColdStart.RunAsync(setup.CliDll, label, path, setup.ModelsDirectory, cliOut);
+                    // PNG like the reference's, for the same encode cost and a lossless comparison.
+                    var cold = await ColdStart.RunAsync(setup.CliDll, label, path, setup.ModelsDirectory, cliOut, "--format", "png");
                     photo.CliColdMs.Add(cold.WallMs);
                 }
                 Console.Error.WriteLine($"  CLI cold {label}: {Stats.Median(photo.CliColdMs):0} ms");
@@ -111,7 +112,7 @@ internal static partial class ReferenceBench
                     File.Copy(path, Path.Combine(batchIn, $"copy{i + 1}.jpg"), overwrite: true);
                 string batchOut = Path.Combine(directory, "batch-out-" + Path.GetFileNameWithoutExtension(path));
                 var (batchMs, batchLines) = await RunAsync("dotnet",
-                    [setup.CliDll, "colorize", batchIn, "--output", batchOut, "--models", setup.ModelsDirectory, "--offline"]);
+                    [setup.CliDll, "colorize", batchIn, "--output", batchOut, "--models", setup.ModelsDirectory, "--offline", "--format", "png"]);
                 photo.CliBatchImages = BatchCopies;
                 photo.CliBatchMs = batchMs;
                 photo.CliBatchItemMs.AddRange(batchLines.Select(l => ItemTime().Match(l)).Where(m => m.Success)

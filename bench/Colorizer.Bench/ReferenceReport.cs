@@ -28,7 +28,7 @@ internal sealed class ReferenceReport(ReferenceResult reference)
              "decoding tail's blobs either, so it loads the same trimmed prototxt the benchmark writes (the release up to `conv8_313`) and " +
              "decodes the 313 logits with numpy: softmax(logits × 2.606) over the bins times the bin centres of `pts_in_hull.npy` " +
              "(annealed mean, T = 0.38), ab upsampled bilinearly, joined with the full-resolution L, Lab → BGR, clipped, 8-bit PNG.");
-        Line("- **Ours**: the CLI from the Release build, `colorize <photo> --output <dir> --models <synthetic model> --offline`: *cold* is one " +
+        Line("- **Ours**: the CLI from the Release build, `colorize <photo> --output <dir> --models <synthetic model> --offline --format png` (PNG, as the reference writes): *cold* is one " +
              $"image, process start → exit; *batch* is a folder of 4 copies of the photo in one process (wall / 4, and the CLI's own per-image " +
              "times of images 2–4, after the model is loaded).");
         Line("- Same synthetic full-size model and the benchmark's own grey photos for both. *Python, process* is the wall time of one " +

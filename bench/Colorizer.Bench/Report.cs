@@ -32,9 +32,10 @@ internal sealed class Report(
              "(`./scripts/install-deps.sh --bench`), otherwise the section says so and is skipped; `--python PATH` picks the interpreter |");
         Line("| `--web` | only the web throughput: the Release build of `src/Colorizer.Web` as a child process, 1–8 parallel API clients " +
              "(`--web-dll PATH` picks another build) |");
+        Line("| `--batch` | only the CLI over a folder: per-image cost after the first image, JPEG and PNG output, peak memory |");
         Line("| `--guidance` | only the colour-guidance timings: hint and reference previews, full resolution with hints |");
         Line("| `--video` | only the video part |");
-        Line("| `--no-explore`, `--no-reference`, `--no-web`, `--no-guidance`, `--no-video` | leave that part out of the full run (its section is kept as it was) |");
+        Line("| `--no-batch`, `--no-explore`, `--no-reference`, `--no-web`, `--no-guidance`, `--no-video` | leave that part out of the full run (its section is kept as it was) |");
         Line();
         Line("The part flags combine (`-- --explore --web` runs those two); with any of them the image part (and its plots) is kept as it was. " +
              "Build first with `dotnet build Colorizer.sln -c Release`: the CLI and the web app are run from their Release build output.");
@@ -74,7 +75,7 @@ internal sealed class Report(
         Line($"- **Model**: the release architecture with seeded random weights (`SyntheticModels.WriteFullSize`, seed {modelSeed}, " +
              $"{modelBytes:N0} bytes, within 2 KB of the real 128,946,764): the same layers and cost as the real model, meaningless colours.");
         Line($"- **Photos**: grey, 4:3, made by the benchmark: smooth shading (gradients, waves, soft blobs), hard-edged shapes and " +
-             $"lines at full resolution, Gaussian noise σ = 5; JPEG quality {jpegQuality}. Output: PNG (compression 3, the default), 8-bit BGR.");
+             $"lines at full resolution, Gaussian noise σ = 5; JPEG quality {jpegQuality}. Output: PNG (level 1, the default: Colorizer's own parallel PNG writer for 8-bit images), 8-bit BGR.");
         Line("- **Process per size**: each size runs in a child process of its own (the benchmark re-invokes itself with `--one`): " +
              "load the model, warm up at 224, colorize one image stage by stage (its peak memory and its *first image* times), " +
              "then the timed runs. Times are medians; render size 224, temperature 0.38, saturation 1.");
