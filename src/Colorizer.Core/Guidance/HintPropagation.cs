@@ -15,8 +15,9 @@ internal static class HintPropagation
     internal const double Lambda = 20000, SigmaColor = 4, LambdaAttenuation = 0.25;
     internal const int Iterations = 3;
 
-    // A pixel counts as fully hinted when its smoothed mask is this fraction of the hints' mean density over the
-    // image: a hint then fills its whole region, however large, and a region it barely leaks into stays as it was.
+    // Every hint carries the same total mass (1), whatever its size, so a big stroke does not drown a small dot. A pixel
+    // counts as fully hinted when its smoothed mask reaches this fraction of one hint's mass spread over the whole
+    // image: a hint then fills its region, however large, and a region it barely leaks into stays as it was.
     private const double ReachFraction = 0.04;
 
     /// <summary>
@@ -35,14 +36,13 @@ internal static class HintPropagation
             using var seeds = new Mat(size, MatType.CV_32FC3, Scalar.All(0));
             foreach (var hint in hints)
                 Paint(seeds, hint, scale);
-            double density = Cv2.Sum(seeds).Val2 / ((double)size.Width * size.Height);
-            if (density <= 0)
+            if (Cv2.Sum(seeds).Val2 <= 0)
                 return field;
 
             using (var smoother = FastGlobalSmootherFilter.Create(guide, Lambda, SigmaColor, LambdaAttenuation, Iterations))
                 smoother.Filter(seeds, field);
 
-            double reach = ReachFraction * density;
+            double reach = ReachFraction / ((double)size.Width * size.Height);
             int count = size.Width * size.Height;
             unsafe
             {
@@ -70,17 +70,20 @@ internal static class HintPropagation
         }
     }
 
+    // Paints the hint with mass 1 in all: (a, b, 1) divided by its area in pixels (a disc, or a thick polyline).
     private static void Paint(Mat seeds, ColorHint hint, double scale)
     {
-        var colour = new Scalar(hint.Color.A, hint.Color.B, 1);
         int thickness = Math.Max(1, (int)Math.Round(hint.Radius * scale));
         var points = hint.Points.Select(p => new Point((int)Math.Round(p.X * scale), (int)Math.Round(p.Y * scale))).ToArray();
-        Cv2.Circle(seeds, points[0], thickness, colour, -1, LineTypes.Link8);
+        using var mask = new Mat(seeds.Size(), MatType.CV_8UC1, Scalar.All(0));
+        Cv2.Circle(mask, points[0], thickness, Scalar.All(255), -1, LineTypes.Link8);
         for (int i = 1; i < points.Length; i++)
         {
-            Cv2.Line(seeds, points[i - 1], points[i], colour, 2 * thickness, LineTypes.Link8);
-            Cv2.Circle(seeds, points[i], thickness, colour, -1, LineTypes.Link8);
+            Cv2.Line(mask, points[i - 1], points[i], Scalar.All(255), 2 * thickness, LineTypes.Link8);
+            Cv2.Circle(mask, points[i], thickness, Scalar.All(255), -1, LineTypes.Link8);
         }
+        double area = Math.Max(1, Cv2.CountNonZero(mask));
+        seeds.SetTo(new Scalar(hint.Color.A / area, hint.Color.B / area, 1 / area), mask);
     }
 
     /// <summary>Blends <paramref name="field"/> into <paramref name="ab"/> (CV_32FC2, same size) in place: ab ← (1 − w)·ab + w·hint.</summary>

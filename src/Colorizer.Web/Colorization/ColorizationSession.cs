@@ -97,17 +97,25 @@ public sealed class ColorizationSession : IDisposable
                 item.Status = position == 0 ? GalleryItemStatus.Running : GalleryItemStatus.Waiting;
                 NotifyChanged();
             }, linked.Token);
-            item.Result = result;
+            if (!item.TrySetResult(result))
+            {
+                // The card was removed while the network ran.
+                result.Dispose();
+                throw new OperationCanceledException();
+            }
             item.InputHadColor = result.InputHadColor;
             item.Width = result.Width;
             item.Height = result.Height;
             int side = _upload.Value.PreviewSide;
-            item.OriginalPreview = await Task.Run(() =>
+            using (var lease = item.LeaseResult() ?? throw new OperationCanceledException())
             {
-                using var original = result.SourcePreview(side);
-                return ToDataUrl(original);
-            }, linked.Token);
-            item.ResultPreview = await Task.Run(() => RenderPreview(result, item.Options, item.Guidance), linked.Token);
+                item.OriginalPreview = await Task.Run(() =>
+                {
+                    using var original = lease.Image.SourcePreview(side);
+                    return ToDataUrl(original);
+                }, linked.Token);
+                item.ResultPreview = await Task.Run(() => RenderPreview(lease.Image, item.Options, item.Guidance), linked.Token);
+            }
             item.Status = GalleryItemStatus.Done;
         }
         catch (OperationCanceledException)
@@ -141,8 +149,11 @@ public sealed class ColorizationSession : IDisposable
     /// <summary>Runs the network again at another render size (detail), through the work queue.</summary>
     public async Task ChangeDetailAsync(GalleryItem item, int renderSize)
     {
-        if (item.Result is not { } result || item.Options.RenderSize == renderSize)
+        // Held for the whole re-run: the network works on the result in place, so removing the card must not free it meanwhile.
+        using var held = item.LeaseResult();
+        if (held is null || item.Options.RenderSize == renderSize)
             return;
+        var result = held.Image;
         var options = item.Options with { RenderSize = renderSize };
         options.Validate();
         item.ResetWork();
@@ -157,7 +168,8 @@ public sealed class ColorizationSession : IDisposable
                 NotifyChanged();
             }, linked.Token);
             item.Options = options;
-            item.ResultPreview = await Task.Run(() => RenderPreview(result, options, item.Guidance), linked.Token);
+            using var lease = item.LeaseResult() ?? throw new OperationCanceledException();
+            item.ResultPreview = await Task.Run(() => RenderPreview(lease.Image, options, item.Guidance), linked.Token);
         }
         catch (OperationCanceledException)
         {
@@ -176,8 +188,11 @@ public sealed class ColorizationSession : IDisposable
     }
 
     /// <summary>The colours the network found likely at full-resolution pixel (<paramref name="x"/>, <paramref name="y"/>), for a hint palette.</summary>
-    public IReadOnlyList<LikelyColor> LikelyColors(GalleryItem item, double x, double y, int count = 6) =>
-        item.Result is { } result ? result.LikelyColors(x, y, count) : [];
+    public IReadOnlyList<LikelyColor> LikelyColors(GalleryItem item, double x, double y, int count = 6)
+    {
+        using var lease = item.LeaseResult();
+        return lease?.Image.LikelyColors(x, y, count) ?? [];
+    }
 
     /// <summary>
     /// Replaces the item's hints as one undoable edit and updates its preview. Throws <see cref="Core.InvalidHintsException"/>
@@ -256,12 +271,24 @@ public sealed class ColorizationSession : IDisposable
     /// <summary>Renders the preview with the item's current settings and guidance; a newer change wins over an older one.</summary>
     public async Task RefreshPreviewAsync(GalleryItem item)
     {
-        if (item.Result is not { } result)
+        using var lease = item.LeaseResult();
+        if (lease is null)
             return;
         var options = item.Options;
         var guidance = item.Guidance;
         NotifyChanged();
-        string preview = await Task.Run(() => RenderPreview(result, options, guidance));
+        string preview;
+        try
+        {
+            preview = await Task.Run(() => RenderPreview(lease.Image, options, guidance));
+        }
+        catch (InvalidHintsException ex)
+        {
+            // Checked before they were kept, so only a race can get here; the page keeps its last preview.
+            item.Error = ex.Message;
+            NotifyChanged();
+            return;
+        }
         if (item.Options == options && item.Guidance == guidance)
         {
             item.ResultPreview = preview;
@@ -273,12 +300,12 @@ public sealed class ColorizationSession : IDisposable
     public void Cancel(GalleryItem item) => item.Cancel();
 
     /// <summary>The full-resolution result with the item's settings, encoded.</summary>
-    public Task<byte[]> EncodeAsync(GalleryItem item, OutputFormat format)
+    public async Task<byte[]> EncodeAsync(GalleryItem item, OutputFormat format)
     {
-        var result = item.Result ?? throw new InvalidOperationException("The image is not colorized yet.");
+        using var lease = item.LeaseResult() ?? throw new InvalidOperationException("The image is not colorized yet, or was removed.");
         var options = item.Options;
         var guidance = item.Guidance;
-        return Task.Run(() => result.Encode(format, options.Temperature, options.Saturation, guidance: guidance));
+        return await Task.Run(() => lease.Image.Encode(format, options.Temperature, options.Saturation, guidance: guidance));
     }
 
     /// <summary>The file name a download of <paramref name="item"/> gets: the upload's stem, made safe, plus "-colorized".</summary>

@@ -106,8 +106,78 @@ public sealed class GalleryItem : IDisposable
         TransferMode = TransferMode,
     };
 
+    private readonly Lock _resultLock = new();
+    private ColorizedImage? _result;
+    private int _leases;
+    private bool _disposed;
+
     /// <summary>The full-resolution colorization, kept so downloads and restyling need no network pass.</summary>
-    internal ColorizedImage? Result { get; set; }
+    internal ColorizedImage? Result
+    {
+        get
+        {
+            lock (_resultLock)
+                return _disposed ? null : _result;
+        }
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="result"/>; false when the item was removed meanwhile (the caller then disposes it, so a
+    /// colorization finishing just as its card goes away does not leak the image).
+    /// </summary>
+    internal bool TrySetResult(ColorizedImage result)
+    {
+        lock (_resultLock)
+        {
+            if (_disposed)
+                return false;
+            _result = result;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The result for one render or encode, or null if there is none (or the item is gone). The image stays alive until
+    /// the lease is disposed, even if the item is removed meanwhile: renders run on the thread pool over its native
+    /// buffers, which must not be freed under them.
+    /// </summary>
+    internal ResultLease? LeaseResult()
+    {
+        lock (_resultLock)
+        {
+            if (_disposed || _result is null)
+                return null;
+            _leases++;
+            return new ResultLease(this, _result);
+        }
+    }
+
+    private void ReleaseLease()
+    {
+        ColorizedImage? free = null;
+        lock (_resultLock)
+        {
+            if (--_leases == 0 && _disposed)
+                (free, _result) = (_result, null);
+        }
+        free?.Dispose();
+    }
+
+    /// <summary>A hold on an item's result for the length of one render; dispose it when done.</summary>
+    internal sealed class ResultLease(GalleryItem owner, ColorizedImage image) : IDisposable
+    {
+        private int _released;
+
+        /// <summary>The result, alive while the lease is held.</summary>
+        public ColorizedImage Image { get; } = image;
+
+        /// <inheritdoc />
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+                owner.ReleaseLease();
+        }
+    }
 
     /// <summary>Cancels this item's running or waiting work.</summary>
     internal CancellationToken WorkToken => _work.Token;
@@ -129,9 +199,18 @@ public sealed class GalleryItem : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        ColorizedImage? free = null;
+        lock (_resultLock)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            // A render in flight keeps the image; the last lease frees it.
+            if (_leases == 0)
+                (free, _result) = (_result, null);
+        }
         _work.Cancel();
         _work.Dispose();
-        Result?.Dispose();
-        Result = null;
+        free?.Dispose();
     }
 }

@@ -69,4 +69,24 @@ public sealed class HintPropagationTests(HintPropagationTests.NeutralEngine fixt
         Assert.InRange(rightA - plainA, -2.0, 2.0);
         Assert.InRange(rightB - plainB, -2.0, 2.0);
     }
+
+    [Fact]
+    public async Task ABigStrokeDoesNotWeakenASmallDotElsewhere()
+    {
+        const int width = 800, height = 600;
+        using var grey = TestImages.TwoRegions(width, height, 80, 180);
+        using var result = await ColorizeAsync(grey);
+        // A blue that exists at the right region's lightness (L* about 73), so sRGB clipping does not blur the measure.
+        var blue = new LabColor(70, -10, -35);
+        var dot = new ColorHint(width / 4.0, height / 2.0, 4, Red);
+        var stroke = new ColorHint(width * 0.55, height * 0.1, 60, blue) { Stroke = [new(width * 0.95, height * 0.5), new(width * 0.55, height * 0.9)] };
+
+        using var guided = result.Render(0.38, 1, new ColorGuidance { Hints = [dot, stroke] });
+
+        var (leftA, leftB) = MeanAb(guided, new Rect(40, 40, width / 2 - 80, height - 80));
+        var (rightA, rightB) = MeanAb(guided, new Rect(width / 2 + 40, 40, width / 2 - 80, height - 80));
+        output.WriteLine($"left ({leftA:0.0}, {leftB:0.0}) for ({Red.A:0.0}, {Red.B:0.0}); right ({rightA:0.0}, {rightB:0.0}) for ({blue.A:0.0}, {blue.B:0.0})");
+        Assert.InRange(leftA, 0.8 * Red.A, 1.05 * Red.A);
+        Assert.InRange(rightB, 1.05 * blue.B, 0.8 * blue.B);
+    }
 }
