@@ -211,4 +211,39 @@ public sealed class ColorHintPageTests(BrowserFixture fixture) : IClassFixture<B
             File.Delete(reference);
         }
     }
+
+    [Fact]
+    public async Task ADuplicatedTab_GetsAGalleryOfItsOwn_WhileAReloadKeepsIt()
+    {
+        string input = WriteTwoRegions();
+        var page = await fixture.OpenAsync();
+        try
+        {
+            await page.Locator("#upload-zone input[type=file]").SetInputFilesAsync(input);
+            await Assertions.Expect(page.Locator("[data-testid=gallery-item]").First).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 30_000 });
+            string id = await page.EvaluateAsync<string>("() => sessionStorage.getItem('colorizer.gallery')");
+
+            // A duplicated tab starts with a copy of the first one's session storage.
+            var twin = await page.Context.NewPageAsync();
+            await twin.AddInitScriptAsync($"sessionStorage.setItem('colorizer.gallery', '{id}')");
+            await twin.GotoAsync(fixture.BaseAddress);
+            await twin.WaitForSelectorAsync("body[data-circuit=ready]", new() { Timeout = 30_000 });
+            await twin.WaitForTimeoutAsync(500);
+
+            Assert.NotEqual(id, await twin.EvaluateAsync<string>("() => sessionStorage.getItem('colorizer.gallery')"));
+            Assert.Equal(0, await twin.Locator("[data-testid=gallery-item]").CountAsync());
+            await twin.CloseAsync();
+
+            // The first tab, reloaded, still has its gallery.
+            await page.ReloadAsync();
+            await page.WaitForSelectorAsync("body[data-circuit=ready]");
+            await Assertions.Expect(page.Locator("[data-testid=gallery-item]")).ToHaveCountAsync(1);
+            Assert.Equal(id, await page.EvaluateAsync<string>("() => sessionStorage.getItem('colorizer.gallery')"));
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+            File.Delete(input);
+        }
+    }
 }

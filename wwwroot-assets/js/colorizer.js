@@ -102,13 +102,45 @@ window.colorizer = {
 
     // This tab's gallery id, kept in session storage so that a reload finds the same gallery on the server (results,
     // settings and hints) while another tab gets a gallery of its own.
-    galleryId: function () {
+    galleryId: async function () {
         const key = "colorizer.gallery";
+        const valid = id => typeof id === "string" && /^[0-9a-f]{32}$/.test(id);
         let id = sessionStorage.getItem(key);
-        if (!id || !/^[0-9a-f]{32}$/.test(id)) {
+        // A duplicated tab copies session storage: if another open tab still shows this gallery, take a new one, so
+        // two tabs never share (and edit) one gallery. A reloaded tab's old page is gone and does not answer.
+        if (valid(id) && "BroadcastChannel" in window) {
+            const ask = new BroadcastChannel("colorizer-galleries");
+            const taken = await new Promise(resolve => {
+                const timer = setTimeout(() => resolve(false), 150);
+                ask.onmessage = event => {
+                    if (event.data && event.data.owner === id) {
+                        clearTimeout(timer);
+                        resolve(true);
+                    }
+                };
+                ask.postMessage({ ask: id });
+            });
+            ask.close();
+            if (taken) {
+                id = null;
+            }
+        }
+        if (!valid(id)) {
             const bytes = crypto.getRandomValues(new Uint8Array(16));
             id = Array.from(bytes, b => b.toString(16).padStart(2, "0")).join("");
             sessionStorage.setItem(key, id);
+        }
+        if ("BroadcastChannel" in window) {
+            if (window.colorizerGalleryOwner) {
+                window.colorizerGalleryOwner.close();
+            }
+            const owner = new BroadcastChannel("colorizer-galleries");
+            owner.onmessage = event => {
+                if (event.data && event.data.ask === id) {
+                    owner.postMessage({ owner: id });
+                }
+            };
+            window.colorizerGalleryOwner = owner;
         }
         return id;
     },
@@ -122,6 +154,7 @@ window.colorizer = {
         let gesture = null;
         // Hints change the colorized image: show all of it while they are edited (the handle still moves the divider).
         const compare = layer.closest(".compare");
+        const previousSplit = compare ? parseFloat(getComputedStyle(compare).getPropertyValue("--split")) : NaN;
         if (compare && compare.colorizerSetSplit) {
             compare.colorizerSetSplit(0);
         }
@@ -151,7 +184,11 @@ window.colorizer = {
             layer.setPointerCapture(event.pointerId);
             const marker = event.target.closest(".hint-marker");
             const start = fraction(event);
-            gesture = { start: start, points: [start], moved: false, marker: marker, index: marker ? Number(marker.dataset.index) : -1 };
+            gesture = {
+                start: start, points: [start], moved: false, marker: marker, index: marker ? Number(marker.dataset.index) : -1,
+                // The marker moves by the pointer's displacement, so it lands where the server will put it.
+                left: marker ? parseFloat(marker.style.left) : 0, top: marker ? parseFloat(marker.style.top) : 0
+            };
         };
         const move = function (event) {
             if (!gesture) {
@@ -165,8 +202,8 @@ window.colorizer = {
                 return;
             }
             if (gesture.marker) {
-                gesture.marker.style.left = (point[0] * 100) + "%";
-                gesture.marker.style.top = (point[1] * 100) + "%";
+                gesture.marker.style.left = (gesture.left + (point[0] - gesture.start[0]) * 100) + "%";
+                gesture.marker.style.top = (gesture.top + (point[1] - gesture.start[1]) * 100) + "%";
             } else if (pixels(point, gesture.points[gesture.points.length - 1]) > 3) {
                 gesture.points.push(point);
                 drawDraft(gesture.points);
@@ -199,16 +236,21 @@ window.colorizer = {
             }
         };
         const cancel = function () {
+            if (gesture && gesture.marker) {
+                gesture.marker.style.left = gesture.left + "%";
+                gesture.marker.style.top = gesture.top + "%";
+            }
             gesture = null;
             drawDraft([]);
         };
         const key = function (event) {
             const command = event.ctrlKey || event.metaKey;
+            const letter = event.key.toLowerCase();
             if (event.key === "Delete" || event.key === "Backspace") {
                 dotnet.invokeMethodAsync("DeleteSelected");
-            } else if (command && (event.key === "y" || (event.key === "z" && event.shiftKey) || event.key === "Z")) {
+            } else if (command && (letter === "y" || (letter === "z" && event.shiftKey))) {
                 dotnet.invokeMethodAsync("Redo");
-            } else if (command && event.key === "z") {
+            } else if (command && letter === "z") {
                 dotnet.invokeMethodAsync("Undo");
             } else {
                 return;
@@ -228,6 +270,10 @@ window.colorizer = {
                 layer.removeEventListener("pointerup", up);
                 layer.removeEventListener("pointercancel", cancel);
                 layer.removeEventListener("keydown", key);
+                // Closing the guide gives the compare view its divider back.
+                if (compare && compare.colorizerSetSplit && !isNaN(previousSplit)) {
+                    compare.colorizerSetSplit(previousSplit);
+                }
             }
         };
     },

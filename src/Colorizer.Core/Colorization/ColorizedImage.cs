@@ -121,10 +121,12 @@ public sealed class ColorizedImage : IDisposable
             .ToList();
     }
 
+    // One pixel's L*, converted on its own: the palette must not wait for the whole working grid to be built.
     private double LightnessAt(double x, double y)
     {
-        var grid = GuidedGrid();
-        return grid.LightnessAt(x / Width, y / Height);
+        using var pixel = new Mat(Source.Pixels, new Rect(Math.Min((int)x, Width - 1), Math.Min((int)y, Height - 1), 1, 1));
+        using var lab = LabPipeline.ToLab(pixel, Source.UnitScale);
+        return lab.At<Vec3f>(0, 0).Item0;
     }
 
     /// <summary>

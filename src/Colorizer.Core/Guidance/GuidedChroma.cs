@@ -32,14 +32,6 @@ internal sealed class GuidedChroma : IDisposable
     /// <summary>The working grid's size.</summary>
     public Size Size => _lightness.Size();
 
-    /// <summary>L* at a point given as fractions (0–1) of the image's width and height.</summary>
-    public double LightnessAt(double u, double v)
-    {
-        int x = Math.Clamp((int)(u * _lightness.Cols), 0, _lightness.Cols - 1);
-        int y = Math.Clamp((int)(v * _lightness.Rows), 0, _lightness.Rows - 1);
-        return _lightness.At<float>(y, x);
-    }
-
     /// <summary>Prepares the working grid of <paramref name="source"/>.</summary>
     public static GuidedChroma Create(DecodedImage source)
     {

@@ -54,8 +54,7 @@ public sealed class ColorizationSession : IDisposable
         var kept = _store.Attach(galleryId!);
         var early = _gallery;
         early.Changed -= OnGalleryChanged;
-        kept.Items.InsertRange(0, early.Items);
-        early.Items.Clear();
+        kept.AddFirst(early.TakeAll());
         _gallery = kept;
         _gallery.Changed += OnGalleryChanged;
         Changed?.Invoke();
@@ -73,7 +72,7 @@ public sealed class ColorizationSession : IDisposable
     public GalleryItem Add(string fileName)
     {
         var item = new GalleryItem(fileName);
-        _gallery.Items.Insert(0, item);
+        _gallery.AddFirst(item);
         return item;
     }
 
@@ -344,7 +343,7 @@ public sealed class ColorizationSession : IDisposable
     /// <summary>Removes an item, cancelling its work and freeing its buffers.</summary>
     public void Remove(GalleryItem item)
     {
-        _gallery.Items.Remove(item);
+        _gallery.Remove(item);
         item.Dispose();
         NotifyChanged();
     }

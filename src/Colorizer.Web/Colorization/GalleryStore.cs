@@ -34,8 +34,42 @@ public sealed class Gallery : IDisposable
     /// <summary>The id, or null for a gallery that is never kept (a page that has not told its id yet).</summary>
     public string? Id { get; }
 
-    /// <summary>The items, newest first. Changed only on a page's dispatcher.</summary>
-    public List<GalleryItem> Items { get; } = [];
+    private readonly List<GalleryItem> _items = [];
+
+    /// <summary>A snapshot of the items, newest first (safe to enumerate while another thread adds or removes).</summary>
+    public IReadOnlyList<GalleryItem> Items
+    {
+        get
+        {
+            lock (_lock)
+                return [.. _items];
+        }
+    }
+
+    /// <summary>Puts <paramref name="items"/> first, in their order.</summary>
+    public void AddFirst(params IReadOnlyList<GalleryItem> items)
+    {
+        lock (_lock)
+            _items.InsertRange(0, items);
+    }
+
+    /// <summary>Takes an item out (the caller disposes it); false if it was not there.</summary>
+    public bool Remove(GalleryItem item)
+    {
+        lock (_lock)
+            return _items.Remove(item);
+    }
+
+    /// <summary>Takes every item out, for another gallery to adopt.</summary>
+    internal IReadOnlyList<GalleryItem> TakeAll()
+    {
+        lock (_lock)
+        {
+            var all = _items.ToList();
+            _items.Clear();
+            return all;
+        }
+    }
 
     /// <summary>Raised when anything in the gallery changes, for every page showing it.</summary>
     public event Action? Changed;
@@ -73,9 +107,8 @@ public sealed class Gallery : IDisposable
     /// <summary>Cancels every item's work and frees its buffers.</summary>
     public void Dispose()
     {
-        foreach (var item in Items.ToList())
+        foreach (var item in TakeAll())
             item.Dispose();
-        Items.Clear();
     }
 }
 

@@ -8,8 +8,10 @@ namespace Colorizer.Web.Colorization;
 /// </summary>
 public sealed class HintHistory
 {
-    // Generous, and each entry is a small list: a long editing session stays well under a megabyte.
+    // Generous for clicks and strokes, and bounded in points too, so imports of large hint files cannot pile up.
     private const int MaxUndo = 200;
+    private const int MaxPoints = 200_000;
+    private int _undoPoints;
 
     private readonly LinkedList<IReadOnlyList<ColorHint>> _undo = new();
     private readonly Stack<IReadOnlyList<ColorHint>> _redo = new();
@@ -23,14 +25,31 @@ public sealed class HintHistory
     /// <summary>True when there is an undone edit to redo.</summary>
     public bool CanRedo => _redo.Count > 0;
 
-    /// <summary>Makes <paramref name="hints"/> current, as one undoable edit; a new edit clears the redo stack.</summary>
-    public void Apply(IReadOnlyList<ColorHint> hints)
+    /// <summary>
+    /// Makes <paramref name="hints"/> current, as one undoable edit; a new edit clears the redo stack. An edit that
+    /// changes nothing (a hint dropped where it was) is not recorded; returns false then.
+    /// </summary>
+    public bool Apply(IReadOnlyList<ColorHint> hints)
     {
-        _undo.AddLast(Current);
-        if (_undo.Count > MaxUndo)
-            _undo.RemoveFirst();
+        if (hints.SequenceEqual(Current))
+            return false;
+        Push(Current);
         _redo.Clear();
         Current = [.. hints];
+        return true;
+    }
+
+    private static int PointCount(IReadOnlyList<ColorHint> hints) => hints.Sum(h => 1 + h.Stroke.Count);
+
+    private void Push(IReadOnlyList<ColorHint> hints)
+    {
+        _undo.AddLast(hints);
+        _undoPoints += PointCount(hints);
+        while (_undo.Count > MaxUndo || (_undoPoints > MaxPoints && _undo.Count > 1))
+        {
+            _undoPoints -= PointCount(_undo.First!.Value);
+            _undo.RemoveFirst();
+        }
     }
 
     /// <summary>Goes back one edit; false when there is none.</summary>
@@ -39,6 +58,7 @@ public sealed class HintHistory
         if (_undo.Last is not { } last)
             return false;
         _undo.RemoveLast();
+        _undoPoints -= PointCount(last.Value);
         _redo.Push(Current);
         Current = last.Value;
         return true;
@@ -49,7 +69,7 @@ public sealed class HintHistory
     {
         if (!_redo.TryPop(out var next))
             return false;
-        _undo.AddLast(Current);
+        Push(Current);
         Current = next;
         return true;
     }

@@ -159,4 +159,20 @@ public sealed class ColorizationSessionGuidanceTests(ColorizerWebFactory factory
         Assert.True(MeanAb(png, new Rect(10, 10, 80, 100)).B < -30, "the hint still applies after the reload");
         Assert.False(reloaded.Attach("not-an-id"));
     }
+
+    [Fact]
+    public async Task RemovingACardDuringItsDownloadStillGivesTheWholeImage()
+    {
+        var (scope, session, item) = await ColorizedAsync();
+        using var _ = scope;
+        await session.SetHintsAsync(item, [new ColorHint(50, 60, 6, LabColor.FromHex("#2050d0"))]);
+
+        var download = session.EncodeAsync(item, OutputFormat.Png);
+        session.Remove(item);
+        byte[] png = await download;
+
+        using var image = ImageAssertions.Decode(png);
+        Assert.Equal((Width, Height), (image.Width, image.Height));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => session.EncodeAsync(item, OutputFormat.Png));
+    }
 }

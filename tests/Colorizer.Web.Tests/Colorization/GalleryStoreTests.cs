@@ -25,7 +25,7 @@ public sealed class GalleryStoreTests
         using var store = Store();
         var gallery = store.Attach(Id(1));
         var item = new GalleryItem("a.jpg");
-        gallery.Items.Add(item);
+        gallery.AddFirst(item);
         store.Detach(gallery);
 
         _clock.Now += TimeSpan.FromMinutes(29);
@@ -41,7 +41,7 @@ public sealed class GalleryStoreTests
     {
         using var store = Store();
         var gallery = store.Attach(Id(1));
-        gallery.Items.Add(new GalleryItem("a.jpg"));
+        gallery.AddFirst(new GalleryItem("a.jpg"));
         store.Detach(gallery);
 
         _clock.Now += TimeSpan.FromMinutes(31);

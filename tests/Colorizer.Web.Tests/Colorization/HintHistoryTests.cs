@@ -46,4 +46,32 @@ public sealed class HintHistoryTests
         history.Undo();
         Assert.Equal([Hint(1)], history.Current);
     }
+
+    [Fact]
+    public void AnEditThatChangesNothingIsNotRecorded()
+    {
+        var history = new HintHistory();
+        Assert.True(history.Apply([Hint(1)]));
+
+        Assert.False(history.Apply([Hint(1)]));
+
+        Assert.True(history.Undo());
+        Assert.Empty(history.Current);
+        Assert.False(history.CanUndo);
+    }
+
+    [Fact]
+    public void LargeHintListsAreForgottenOldestFirst()
+    {
+        var history = new HintHistory();
+        var big = Enumerable.Range(0, 100).Select(i => Hint(i) with { Stroke = [.. Enumerable.Range(0, 499).Select(j => new HintPoint(j, j))] }).ToList();
+        // 50 000 points a list: the undo stack keeps about four of them, not two hundred.
+        for (int round = 0; round < 10; round++)
+            history.Apply([.. big.Skip(round % 2).Prepend(Hint(1000 + round))]);
+
+        int undos = 0;
+        while (history.Undo())
+            undos++;
+        Assert.InRange(undos, 1, 5);
+    }
 }

@@ -9,7 +9,7 @@ namespace Colorizer.Web.Components.Gallery;
 /// </summary>
 public sealed class HintEditorState
 {
-    /// <summary>The brush sizes offered, as a share of the image's longer side (1 % … 10 %).</summary>
+    /// <summary>The brush sizes offered, as a share of the image's longer side (0.5 % … 10 %).</summary>
     public const double MinBrush = 0.5, MaxBrush = 10, DefaultBrush = 2;
 
     /// <summary>The selected hint's index, or −1.</summary>
