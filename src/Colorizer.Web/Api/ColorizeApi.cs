@@ -64,13 +64,14 @@ public static class ColorizeApi
             var file = form.File;
 
             // Hints and reference are checked before the image takes a place in the queue: bad ones cost no network
-            // pass. Only the hints' positions wait for the decoded (upright) image's size.
-            var guidance = new ColorGuidance
-            {
-                Hints = form.Hints is null ? [] : HintsJson.Parse(form.Hints),
-                Reference = form.Reference is null ? null : ReferencePalette.FromEncoded(form.Reference.Content, colorizer.Models.Limits),
-                TransferMode = query.Transfer,
-            };
+            // pass. Only the hints' positions wait for the decoded (upright) image's size. The reference is decoded on
+            // its own turn in the queue, like a photo, so references cannot pile up outside it.
+            var hints = form.Hints is null ? [] : HintsJson.Parse(form.Hints);
+            var limits = colorizer.Models.Limits;
+            var reference = form.Reference is { } photo
+                ? await colorizer.RunQueuedAsync(() => ReferencePalette.FromEncoded(photo.Content, limits), ct)
+                : null;
+            var guidance = new ColorGuidance { Hints = hints, Reference = reference, TransferMode = query.Transfer };
 
             using var result = await colorizer.ColorizeAsync(file.Content, query.Options, ct: ct);
             ct.ThrowIfCancellationRequested();

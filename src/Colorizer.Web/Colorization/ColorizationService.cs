@@ -83,6 +83,27 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
         }
     }
 
+    /// <summary>
+    /// Runs other heavy work on its turn in the same queue, within the deadline: decoding a reference photo (up to the
+    /// upload limits) then costs a place in line like a photo does, and no number of them can run at once.
+    /// </summary>
+    public async Task<T> RunQueuedAsync<T>(Func<T> work, CancellationToken ct = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(Deadline);
+        bool running = false;
+        try
+        {
+            using var ticket = await EnterAsync(null, deadline.Token);
+            running = true;
+            return await Task.Run(work, deadline.Token);
+        }
+        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new DeadlineExceededException(Deadline, whileWaiting: !running, ex);
+        }
+    }
+
     private async Task<ColorizedImage> RunAsync(WorkTicket ticket, ColorizationEngine engine, ReadOnlyMemory<byte> encoded,
         ColorizationOptions options, CancellationToken ct)
     {

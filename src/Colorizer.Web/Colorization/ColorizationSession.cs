@@ -235,7 +235,8 @@ public sealed class ColorizationSession : IDisposable
     public async Task SetReferenceAsync(GalleryItem item, string fileName, byte[] bytes)
     {
         var limits = _colorizer.Models.Limits;
-        var (palette, preview) = await Task.Run(() =>
+        // Decoded on its turn in the shared queue, like a photo.
+        var (palette, preview) = await _colorizer.RunQueuedAsync(() =>
         {
             using var photo = ImageDecoder.Decode(bytes, limits);
             var palette = ReferencePalette.FromImage(photo);
@@ -243,7 +244,7 @@ public sealed class ColorizationSession : IDisposable
             double scale = Math.Min(1.0, 160.0 / Math.Max(photo.Width, photo.Height));
             Cv2.Resize(photo.Pixels, small, new Size(Math.Max(1, (int)(photo.Width * scale)), Math.Max(1, (int)(photo.Height * scale))), 0, 0, InterpolationFlags.Area);
             return (palette, ToDataUrl(small));
-        });
+        }, _closed.Token);
         item.Reference = palette;
         item.ReferenceName = fileName;
         item.ReferencePreview = preview;
