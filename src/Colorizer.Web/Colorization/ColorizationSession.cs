@@ -19,6 +19,7 @@ public sealed class ColorizationSession : IDisposable
     private readonly IOptions<UploadOptions> _upload;
     private readonly GalleryStore _store;
     private Gallery _gallery = new(null);
+    private readonly int _maxItems;
 
     // Cancelled when the app stops (a graceful stop cancels the page's work in flight), or when an unnamed gallery's
     // circuit closes. A named gallery's work runs on through a reload.
@@ -27,6 +28,7 @@ public sealed class ColorizationSession : IDisposable
     /// <summary>Creates the session of one circuit.</summary>
     public ColorizationSession(ColorizationService colorizer, IOptions<UploadOptions> upload, IHostApplicationLifetime lifetime, GalleryStore store)
     {
+        _maxItems = store.MaxItems;
         _colorizer = colorizer;
         _upload = upload;
         _store = store;
@@ -72,6 +74,12 @@ public sealed class ColorizationSession : IDisposable
     public GalleryItem Add(string fileName)
     {
         var item = new GalleryItem(fileName);
+        // Each image keeps its full-resolution pixels on the server: a gallery is bounded.
+        if (_gallery.Items.Count >= _maxItems)
+        {
+            item.Status = GalleryItemStatus.Failed;
+            item.Error = $"The gallery already holds {_maxItems} images; remove some before adding more.";
+        }
         _gallery.AddFirst(item);
         return item;
     }

@@ -15,6 +15,10 @@ public sealed class GalleryOptions
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan KeepAfterDisconnect { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>The most images one gallery holds; uploads beyond it are refused until some are removed. Default 100.</summary>
+    [Range(1, 10_000)]
+    public int MaxItems { get; set; } = 100;
+
     /// <summary>The most galleries kept with no page open; the longest closed goes first. Default 50.</summary>
     [Range(0, 10_000)]
     public int MaxDetached { get; set; } = 50;
@@ -120,6 +124,9 @@ public sealed partial class GalleryStore(IOptions<GalleryOptions> options, TimeP
 {
     private readonly ConcurrentDictionary<string, Gallery> _galleries = new();
     private readonly Lock _lock = new();
+
+    /// <summary>The most images one gallery holds (<see cref="GalleryOptions.MaxItems"/>).</summary>
+    public int MaxItems => options.Value.MaxItems;
 
     /// <summary>How many galleries are kept (shown or waiting for their page to come back).</summary>
     public int Count => _galleries.Count;

@@ -175,4 +175,26 @@ public sealed class ColorizationSessionGuidanceTests(ColorizerWebFactory factory
         Assert.Equal((Width, Height), (image.Width, image.Height));
         await Assert.ThrowsAsync<InvalidOperationException>(() => session.EncodeAsync(item, OutputFormat.Png));
     }
+
+    [Fact]
+    public async Task AGalleryHoldsAtMostItsLimit()
+    {
+        await factory.CreateReadyClientAsync();
+        using var store = new GalleryStore(Microsoft.Extensions.Options.Options.Create(new GalleryOptions { MaxItems = 2 }), TimeProvider.System);
+        using var session = new ColorizationSession(factory.Services.GetRequiredService<ColorizationService>(),
+            Microsoft.Extensions.Options.Options.Create(new UploadOptions()),
+            factory.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(), store);
+
+        var first = session.Add("a.png");
+        var second = session.Add("b.png");
+        var third = session.Add("c.png");
+
+        Assert.Equal(GalleryItemStatus.Waiting, first.Status);
+        Assert.Equal(GalleryItemStatus.Waiting, second.Status);
+        Assert.Equal(GalleryItemStatus.Failed, third.Status);
+        Assert.Contains("already holds 2 images", third.Error);
+        session.Remove(third);
+        session.Remove(first);
+        Assert.Equal(GalleryItemStatus.Waiting, session.Add("d.png").Status);
+    }
 }
