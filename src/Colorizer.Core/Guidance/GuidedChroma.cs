@@ -66,10 +66,18 @@ internal sealed class GuidedChroma : IDisposable
             Cv2.Resize(abLow, ab, Size, 0, 0, InterpolationFlags.Linear);
             if (guidance.Reference is { } reference)
                 ColorTransfer.Apply(ab, _lightness, reference, guidance.TransferMode);
-            if (guidance.Hints.Count > 0)
+            lock (_lock)
             {
-                lock (_lock)
+                if (guidance.Hints.Count > 0)
+                {
                     HintPropagation.Blend(ab, Field(guidance.Hints));
+                }
+                else if (_field is not null)
+                {
+                    // The hints were cleared: the field's 12 bytes a grid pixel are not kept for nothing.
+                    _field.Dispose();
+                    (_field, _fieldHints) = (null, null);
+                }
             }
             return ab;
         }
