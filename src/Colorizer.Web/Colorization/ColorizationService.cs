@@ -68,6 +68,24 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
     {
         options.Validate();
         var engine = models.ReadyEngine();
+        await InTurnAsync(onQueuePosition, async deadline =>
+        {
+            await engine.RecolorizeAsync(image, options, deadline);
+            return true;
+        }, ct);
+    }
+
+    /// <summary>
+    /// Runs other heavy work on its turn in the same queue, within the deadline: decoding a reference photo (up to the
+    /// upload limits) then costs a place in line like a photo does, and no number of them can run at once.
+    /// </summary>
+    public Task<T> RunQueuedAsync<T>(Func<T> work, CancellationToken ct = default) =>
+        InTurnAsync(null, deadline => Task.Run(work, deadline), ct);
+
+    // Waits its turn, then runs work holding the place in line until the work has finished (so the queue never runs
+    // more than its concurrency), all within the deadline, which then surfaces as DeadlineExceededException.
+    private async Task<T> InTurnAsync<T>(Action<int>? onQueuePosition, Func<CancellationToken, Task<T>> work, CancellationToken ct)
+    {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(Deadline);
         bool running = false;
@@ -75,28 +93,7 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
         {
             using var ticket = await EnterAsync(onQueuePosition, deadline.Token);
             running = true;
-            await engine.RecolorizeAsync(image, options, deadline.Token);
-        }
-        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
-        {
-            throw new DeadlineExceededException(Deadline, whileWaiting: !running, ex);
-        }
-    }
-
-    /// <summary>
-    /// Runs other heavy work on its turn in the same queue, within the deadline: decoding a reference photo (up to the
-    /// upload limits) then costs a place in line like a photo does, and no number of them can run at once.
-    /// </summary>
-    public async Task<T> RunQueuedAsync<T>(Func<T> work, CancellationToken ct = default)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(Deadline);
-        bool running = false;
-        try
-        {
-            using var ticket = await EnterAsync(null, deadline.Token);
-            running = true;
-            return await Task.Run(work, deadline.Token);
+            return await work(deadline.Token);
         }
         catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
         {
