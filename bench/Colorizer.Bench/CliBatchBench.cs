@@ -58,7 +58,7 @@ internal static class CliBatchBench
         foreach (string argument in arguments)
             start.ArgumentList.Add(argument);
 
-        string load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+        string load = Load.Average();
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
         var stderr = process.StandardError.ReadToEndAsync();

@@ -28,25 +28,10 @@ internal static partial class ColdStart
     {
         if (Directory.Exists(outputDirectory))
             Directory.Delete(outputDirectory, recursive: true);
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in new[] { cliDll, "colorize", image, "--output", outputDirectory, "--models", modelsDirectory, "--offline" }.Concat(extra))
-            start.ArgumentList.Add(argument);
-
-        string load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        double wall = clock.Elapsed.TotalMilliseconds;
-        string output = await stdout, error = await stderr;
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"The CLI exited with {process.ExitCode}:\n{output}\n{error}");
+        string load = Load.Average();
+        var (wall, lines) = await ChildProcess.RunAsync("dotnet",
+            new[] { cliDll, "colorize", image, "--output", outputDirectory, "--models", modelsDirectory, "--offline" }.Concat(extra));
+        string output = string.Join('\n', lines);
 
         var match = ItemTime().Match(output);
         double? item = match.Success ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;

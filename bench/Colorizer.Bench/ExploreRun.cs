@@ -297,10 +297,3 @@ internal static class ExploreRun
         GC.Collect();
     }
 }
-
-/// <summary>The machine's 1-minute load average: how busy the shared machine was.</summary>
-internal static class Load
-{
-    public static string Average() =>
-        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
-}

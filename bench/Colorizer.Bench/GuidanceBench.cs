@@ -29,7 +29,7 @@ internal static class GuidanceBench
         var results = new List<GuidanceResult>();
         foreach (var (label, path) in photos)
         {
-            string load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+            string load = Load.Average();
             using var result = await engine.ColorizeAsync(await File.ReadAllBytesAsync(path));
             int w = result.Width, h = result.Height;
             double radius = 0.02 * Math.Max(w, h);

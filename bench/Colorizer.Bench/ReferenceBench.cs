@@ -75,7 +75,7 @@ internal static partial class ReferenceBench
             string pythonOut = Path.Combine(directory, "python-" + photo.PythonImages + "-" + Path.GetFileNameWithoutExtension(path));
             var arguments = new List<string> { script, "--prototxt", prototxt, "--weights", weights, "--points", points, "--output", pythonOut };
             arguments.AddRange(Enumerable.Repeat(path, pythonImages));
-            var (wallMs, lines) = await RunAsync(python.Value.Path, arguments);
+            var (wallMs, lines) = await ChildProcess.RunAsync(python.Value.Path, arguments);
             photo.PythonProcessMs = wallMs;
             foreach (string line in lines.Where(l => l.StartsWith('{')))
             {
@@ -111,7 +111,7 @@ internal static partial class ReferenceBench
                 for (int i = 0; i < BatchCopies; i++)
                     File.Copy(path, Path.Combine(batchIn, $"copy{i + 1}.jpg"), overwrite: true);
                 string batchOut = Path.Combine(directory, "batch-out-" + Path.GetFileNameWithoutExtension(path));
-                var (batchMs, batchLines) = await RunAsync("dotnet",
+                var (batchMs, batchLines) = await ChildProcess.RunAsync("dotnet",
                     [setup.CliDll, "colorize", batchIn, "--output", batchOut, "--models", setup.ModelsDirectory, "--offline", "--format", "png"]);
                 photo.CliBatchImages = BatchCopies;
                 photo.CliBatchMs = batchMs;
@@ -154,23 +154,6 @@ internal static partial class ReferenceBench
             }
         }
         return null;
-    }
-
-    private static async Task<(double WallMs, List<string> StandardOutput)> RunAsync(string program, IEnumerable<string> arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in arguments)
-            start.ArgumentList.Add(argument);
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        double wall = clock.Elapsed.TotalMilliseconds;
-        string output = await stdout, error = await stderr;
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{program} exited with {process.ExitCode}:\n{output}\n{error}");
-        return (wall, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList());
     }
 
     private static (double Mean, double Max) Compare(string first, string second)

@@ -92,7 +92,7 @@ internal static class SizeRun
         var limits = DecodeLimits.Default;
         var (width, height) = ReadSize(imagePath);
         var result = new SizeResult { Label = label, Width = width, Height = height, JpegBytes = new FileInfo(imagePath).Length, Runs = runs };
-        result.LoadAverageStart = LoadAverage();
+        result.LoadAverageStart = Load.Average();
         string output = Path.Combine(workDirectory, Path.GetFileNameWithoutExtension(imagePath) + ".png");
 
         var clock = Stopwatch.StartNew();
@@ -144,7 +144,7 @@ internal static class SizeRun
         var end = ProcStatus.Read();
         result.PeakAllRunsMiB = end.PeakMiB;
         result.RssEndMiB = end.RssMiB;
-        result.LoadAverageEnd = LoadAverage();
+        result.LoadAverageEnd = Load.Average();
         File.Delete(output);
         return result;
     }
@@ -244,9 +244,6 @@ internal static class SizeRun
         return process.TotalProcessorTime;
     }
 
-    /// <summary>The 1-minute load average: how busy the shared machine was.</summary>
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 
     private static void Collect()
     {

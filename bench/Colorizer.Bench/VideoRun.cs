@@ -84,7 +84,7 @@ internal static class VideoRun
 
     public static async Task<VideoRunResult> RunAsync(VideoRunSpec spec)
     {
-        var result = new VideoRunResult { Spec = spec, LoadAverageStart = LoadAverage() };
+        var result = new VideoRunResult { Spec = spec, LoadAverageStart = Load.Average() };
         var options = new VideoOptions { Stabilize = spec.Stabilize };
         if (spec.SkipThreshold is { } skip)
             options = options with { SkipThreshold = skip };
@@ -136,7 +136,7 @@ internal static class VideoRun
 
         for (int i = 0; i < Math.Max(1, spec.ForwardSamples - before); i++)
             Forward(engine, result);
-        result.LoadAverageEnd = LoadAverage();
+        result.LoadAverageEnd = Load.Average();
 
         if (spec.MeasureFlicker)
         {
@@ -196,8 +196,6 @@ internal static class VideoRun
         return ticks / ClockTicksPerSecond * 1000;
     }
 
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 
     private static void Collect()
     {
