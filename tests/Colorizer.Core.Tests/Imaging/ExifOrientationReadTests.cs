@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Colorizer.Core.Imaging;
+using Colorizer.Testing;
 using OpenCvSharp;
 
 namespace Colorizer.Core.Tests.Imaging;
@@ -67,7 +68,7 @@ public class ExifOrientationReadTests
     {
         var png = ImagingTestData.Encode(".png");
         var iend = png.Length - 12;
-        byte[] withExif = [.. png.AsSpan(0, iend), .. ImagingTestData.PngChunk("eXIf", ImagingTestData.ExifBlock(true, 5)), .. png.AsSpan(iend)];
+        byte[] withExif = [.. png.AsSpan(0, iend), .. Png.Chunk("eXIf", ImagingTestData.ExifBlock(true, 5)), .. png.AsSpan(iend)];
 
         Assert.Equal(5, ExifOrientation.Read(withExif, ImageFormat.Png));
     }

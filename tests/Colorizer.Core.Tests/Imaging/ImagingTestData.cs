@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
+using Colorizer.Testing;
 using OpenCvSharp;
 
 namespace Colorizer.Core.Tests.Imaging;
@@ -117,17 +118,7 @@ internal static class ImagingTestData
     {
         const int afterIhdr = 8 + 4 + 4 + 13 + 4;
         Assert.Equal("IHDR", Encoding.ASCII.GetString(png, 12, 4));
-        return [.. png.AsSpan(0, afterIhdr), .. PngChunk("eXIf", tiff), .. png.AsSpan(afterIhdr)];
-    }
-
-    public static byte[] PngChunk(string type, ReadOnlySpan<byte> data)
-    {
-        var chunk = new byte[12 + data.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(chunk, (uint)data.Length);
-        Encoding.ASCII.GetBytes(type, chunk.AsSpan(4, 4));
-        data.CopyTo(chunk.AsSpan(8));
-        BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + data.Length), Crc32(chunk.AsSpan(4, 4 + data.Length)));
-        return chunk;
+        return [.. png.AsSpan(0, afterIhdr), .. Png.Chunk("eXIf", tiff), .. png.AsSpan(afterIhdr)];
     }
 
     /// <summary>
@@ -222,23 +213,7 @@ internal static class ImagingTestData
         ihdr[8] = 8; // bit depth
         ihdr[9] = 2; // truecolour
         byte[] idatStart = [0, 0, 0x10, 0, (byte)'I', (byte)'D', (byte)'A', (byte)'T', 0x78, 0x9C];
-        return [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, .. PngChunk("IHDR", ihdr), .. idatStart];
-    }
-
-    /// <summary>CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320) as PNG uses it.</summary>
-    public static uint Crc32(ReadOnlySpan<byte> data)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in data)
-        {
-            crc ^= b;
-            for (var k = 0; k < 8; k++)
-            {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
-            }
-        }
-
-        return ~crc;
+        return [.. Png.Signature, .. Png.Chunk("IHDR", ihdr), .. idatStart];
     }
 
     private sealed class EndianWriter(bool little)

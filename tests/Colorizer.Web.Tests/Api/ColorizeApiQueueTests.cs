@@ -52,27 +52,16 @@ public sealed class ColorizeApiQueueTests(SmallQueueWebFactory factory) : IClass
             long passes = engine.ForwardPassCount;
             using var gone = new CancellationTokenSource();
             var request = client.PostColorizeAsync(GreyPng(), ct: gone.Token);
-            await Eventually(() => queue.Waiting == 1, "the request to take its place in line");
+            await Waiting.UntilAsync(() => queue.Waiting == 1, "the request to take its place in line");
 
             await gone.CancelAsync();
 
             // Checked while the running ticket is still held: only the request's own cancellation can free its place.
-            await Eventually(() => queue.Waiting == 0, "the abandoned request to leave the line");
+            await Waiting.UntilAsync(() => queue.Waiting == 0, "the abandoned request to leave the line");
             var error = await Record.ExceptionAsync(() => request.WaitAsync(TimeSpan.FromSeconds(10)));
             Assert.IsAssignableFrom<OperationCanceledException>(error);
             Assert.Equal(passes, engine.ForwardPassCount);
         }
         Assert.Equal(0, queue.Running);
-    }
-
-    private static async Task Eventually(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                Assert.Fail($"Timed out waiting for {what}.");
-            await Task.Delay(10);
-        }
     }
 }

@@ -112,7 +112,7 @@ public sealed class ShutdownAndTempFilesTests : IDisposable
         using var running = queue.Enter(); // the one job slot is taken
 
         var request = client.PostColorizeAsync(TestImages.Encode(grey, ".png"));
-        await Eventually(() => queue.Waiting == 1, "the request to wait in line");
+        await Waiting.UntilAsync(() => queue.Waiting == 1, "the request to wait in line");
         factory.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
 
         using var response = await request.WaitAsync(TimeSpan.FromSeconds(10));
@@ -135,22 +135,11 @@ public sealed class ShutdownAndTempFilesTests : IDisposable
 
         var item = session.Add("photo.png");
         var work = session.ColorizeAsync(item, TestImages.Encode(grey, ".png"));
-        await Eventually(() => item.Status == GalleryItemStatus.Waiting, "the photo to wait in line");
+        await Waiting.UntilAsync(() => item.Status == GalleryItemStatus.Waiting, "the photo to wait in line");
         factory.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
 
         await work.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(GalleryItemStatus.Cancelled, item.Status);
         Assert.Equal(0, queue.Waiting);
-    }
-
-    private static async Task Eventually(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                Assert.Fail($"Timed out waiting for {what}.");
-            await Task.Delay(10);
-        }
     }
 }
