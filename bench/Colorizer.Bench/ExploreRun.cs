@@ -148,15 +148,22 @@ internal static class ExploreRun
         double maxDiff = 0;
         for (int i = 0; i < single.Length; i++)
             maxDiff = Math.Max(maxDiff, Math.Abs(logits[i] - single[i]));
+        var (ms, cpu) = Sampled(samples, () => RawNet.Forward(net, blob));
+        return new BatchPoint(count, warmUp, ms, cpu, maxDiff);
+    }
+
+    // Wall and CPU milliseconds of `samples` runs of the forward pass.
+    private static (List<double> Ms, List<double> Cpu) Sampled(int samples, Action forward)
+    {
         var ms = new List<double>();
         var cpu = new List<double>();
         for (int i = 0; i < samples; i++)
         {
-            var (wall, cpuMs) = Timed(() => RawNet.Forward(net, blob));
+            var (wall, cpuMs) = Timed(forward);
             ms.Add(wall);
             cpu.Add(cpuMs);
         }
-        return new BatchPoint(count, warmUp, ms, cpu, maxDiff);
+        return (ms, cpu);
     }
 
     private static ThreadPoint MeasureThreads(Net net, Mat input, int threads, int samples)
@@ -165,14 +172,7 @@ internal static class ExploreRun
         int reported = Cv2.GetNumThreads();
         using var blob = RawNet.Blob(input);
         RawNet.Forward(net, blob);
-        var ms = new List<double>();
-        var cpu = new List<double>();
-        for (int i = 0; i < samples; i++)
-        {
-            var (wall, cpuMs) = Timed(() => RawNet.Forward(net, blob));
-            ms.Add(wall);
-            cpu.Add(cpuMs);
-        }
+        var (ms, cpu) = Sampled(samples, () => RawNet.Forward(net, blob));
         return new ThreadPoint(threads, reported, ms, cpu);
     }
 
