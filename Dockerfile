@@ -33,17 +33,13 @@ WORKDIR /app
 COPY --from=build /out/web /app/web
 COPY --from=build /out/cli /app/cli
 COPY --from=weights --chown=colorizer /models /models
-# MALLOC_ARENA_MAX=2: glibc's per-thread arenas otherwise let RSS climb for minutes under mixed load (scripts/soak.sh).
-# OpenCV reads its decoder limits once, when its native library loads: set them in the process environment here.
+# The app sets OpenCV's decoder limits (from Colorizer__MaxPixels / Colorizer__MaxSide) and glibc's arena cap itself,
+# first thing in Main, so nothing here needs to.
 # ASPNETCORE_TEMP puts ASP.NET's buffers of large uploads in the app's temp folder, whose crash leftovers it sweeps.
 ENV COLORIZER_MODELS=/models \
     ASPNETCORE_URLS=http://+:8080 \
     ASPNETCORE_ENVIRONMENT=Production \
-    ASPNETCORE_TEMP=/tmp/colorizer-web \
-    OPENCV_IO_MAX_IMAGE_PIXELS=50000000 \
-    OPENCV_IO_MAX_IMAGE_WIDTH=16384 \
-    OPENCV_IO_MAX_IMAGE_HEIGHT=16384 \
-    MALLOC_ARENA_MAX=2
+    ASPNETCORE_TEMP=/tmp/colorizer-web
 USER colorizer
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \

@@ -95,7 +95,6 @@ cases=(
 (
   cd "$(dirname "$dll")"
   exec env ASPNETCORE_URLS=http://127.0.0.1:0 ASPNETCORE_ENVIRONMENT=Production \
-    OPENCV_IO_MAX_IMAGE_PIXELS=50000000 OPENCV_IO_MAX_IMAGE_WIDTH=16384 OPENCV_IO_MAX_IMAGE_HEIGHT=16384 \
     Colorizer__ModelsDirectory="$models" Colorizer__DownloadWeights=false \
     RateLimit__PermitsPerMinute=1000000 RateLimit__Burst=1000000 \
     dotnet "$dll"

@@ -64,11 +64,7 @@ internal static class WebBench
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Logging__LogLevel__Default"] = "Warning",
             ["TempFiles__Directory"] = Path.Combine(work, "web-temp"),
-            // As the launch profile, the Dockerfile and the deployment set them.
-            ["MALLOC_ARENA_MAX"] = "2",
-            ["OPENCV_IO_MAX_IMAGE_PIXELS"] = "50000000",
-            ["OPENCV_IO_MAX_IMAGE_WIDTH"] = "16384",
-            ["OPENCV_IO_MAX_IMAGE_HEIGHT"] = "16384",
+            // OpenCV's decoder limits and glibc's arena cap: the app sets them itself at start.
         };
         if (webDll is null)
         {

@@ -6,6 +6,8 @@ using Colorizer.Web.Hosting;
 using Colorizer.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);
+// First, before anything loads OpenCV: its decoder limits from the configuration, and glibc's arena cap.
+builder.PrepareNativeProcess();
 builder.AddColorizerWeb();
 
 var app = builder.Build();

@@ -1,17 +1,25 @@
 using System.Globalization;
+using Colorizer.Core.Native;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 using OpenCvSharp;
 
 namespace Colorizer.Core.Imaging;
 
-/// <summary>The outcome of <see cref="OpenCvLimits.Verify"/>.</summary>
+/// <summary>The outcome of <see cref="OpenCvLimits.Verify()"/>.</summary>
 /// <param name="Passed">True when OpenCV's own limits are set and enforced.</param>
 /// <param name="Message">What was found, for the log and the readiness check.</param>
 public sealed record OpenCvLimitsReport(bool Passed, string Message);
 
+/// <summary>One thing <see cref="OpenCvLimits.Apply"/> did, to be logged once logging exists.</summary>
+/// <param name="Level">Warning when the environment was overridden, Information otherwise.</param>
+/// <param name="Message">What was set, kept or tightened.</param>
+public sealed record OpenCvLimitsNote(LogLevel Level, string Message);
+
 /// <summary>
 /// OpenCV's own decoder limits, the second line of defence behind the header check. OpenCV reads them once, from the
-/// process environment, when its native library loads: a .NET <c>Environment.SetEnvironmentVariable</c> does not
-/// reach it, so the launch profiles, scripts, Dockerfile and test settings set them before the process starts.
+/// native process environment, when its library loads, and a .NET <c>Environment.SetEnvironmentVariable</c> does not
+/// reach that environment: so <see cref="Apply"/> sets them through libc at the start of <c>Main</c>, from the same
+/// settings as the header check, however the process was started.
 /// </summary>
 public static class OpenCvLimits
 {
@@ -24,19 +32,95 @@ public static class OpenCvLimits
     /// <summary>The tallest image OpenCV decodes.</summary>
     public const string MaxHeightVariable = "OPENCV_IO_MAX_IMAGE_HEIGHT";
 
+    private static readonly Lock NotesLock = new();
+    private static readonly List<OpenCvLimitsNote> Notes = [];
+
+    /// <summary>What <see cref="Apply"/> did in this process, for the log (it runs before logging exists).</summary>
+    public static IReadOnlyList<OpenCvLimitsNote> StartupNotes
+    {
+        get
+        {
+            lock (NotesLock)
+                return [.. Notes];
+        }
+    }
+
+    /// <summary>
+    /// Sets OpenCV's three decoder limits in the native environment from the configured limits, before anything loads
+    /// OpenCV's library: the pixel limit to <paramref name="maxPixels"/>, width and height to
+    /// <paramref name="maxSide"/>. A value already in the environment that is looser (or not a number) is tightened;
+    /// a tighter one is kept, since OpenCV then refuses less than the header check would let through and nothing
+    /// unsafe gets past. Returns what it did, one line each, also kept in <see cref="StartupNotes"/>. Once OpenCV is
+    /// loaded its limits are fixed, so a later call changes nothing and says so.
+    /// </summary>
+    public static IReadOnlyList<OpenCvLimitsNote> Apply(long maxPixels, int maxSide)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPixels, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSide, 1);
+        var notes = new List<OpenCvLimitsNote>();
+        if (IsOpenCvLoaded())
+        {
+            notes.Add(new(LogLevel.Information, "OpenCV was already loaded, so its decoder limits are those of the environment it loaded with."));
+        }
+        else
+        {
+            notes.Add(Tighten(MaxPixelsVariable, maxPixels));
+            notes.Add(Tighten(MaxWidthVariable, maxSide));
+            notes.Add(Tighten(MaxHeightVariable, maxSide));
+        }
+        lock (NotesLock)
+            Notes.AddRange(notes);
+        return notes;
+    }
+
+    private static OpenCvLimitsNote Tighten(string name, long limit)
+    {
+        string? text = LibC.GetEnvironmentVariable(name);
+        string wanted = limit.ToString(CultureInfo.InvariantCulture);
+        if (text is null)
+        {
+            LibC.SetEnvironmentVariable(name, wanted);
+            return new(LogLevel.Information, $"{name}={wanted} (from the configuration).");
+        }
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long current) && current > 0 && current <= limit)
+            return new(LogLevel.Information, $"{name}={current} kept from the environment (the configuration allows {wanted}).");
+        LibC.SetEnvironmentVariable(name, wanted);
+        return new(LogLevel.Warning, $"{name} was {text} in the environment, looser than the configuration: tightened to {wanted}.");
+    }
+
+    // The native library is mapped into the process once anything of OpenCvSharp has been called.
+    private static bool IsOpenCvLoaded()
+    {
+        const string maps = "/proc/self/maps";
+        if (!File.Exists(maps))
+            return false;
+        foreach (string line in File.ReadLines(maps))
+        {
+            if (line.Contains("OpenCvSharpExtern", StringComparison.Ordinal))
+                return true;
+        }
+        return false;
+    }
+
     /// <summary>
     /// Checks that the three variables are set to numbers, then that OpenCV really refuses an image one pixel wider
     /// than its width limit (a 1-pixel-high PNG of a few hundred bytes, so the test costs nothing).
     /// </summary>
-    public static OpenCvLimitsReport Verify()
+    public static OpenCvLimitsReport Verify() => Verify(LibC.GetEnvironmentVariable);
+
+    /// <summary>
+    /// <see cref="Verify()"/> against the variables as <paramref name="environment"/> reports them, so a test can
+    /// present an environment that does not match the OpenCV already loaded.
+    /// </summary>
+    internal static OpenCvLimitsReport Verify(Func<string, string?> environment)
     {
         var values = new Dictionary<string, long>();
         foreach (string name in new[] { MaxPixelsVariable, MaxWidthVariable, MaxHeightVariable })
         {
-            string? text = Environment.GetEnvironmentVariable(name);
+            string? text = environment(name);
             if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) || value <= 0)
                 return new OpenCvLimitsReport(false,
-                    $"{name} is not set in the process environment; start Colorizer through its launch profile, scripts or Docker image, which set OpenCV's decoder limits.");
+                    $"{name} is not set in the native process environment: OpenCvLimits.Apply did not run before OpenCV loaded, so OpenCV's decoder limits are its own defaults.");
             values[name] = value;
         }
 

@@ -142,6 +142,8 @@ public sealed class ModelHost : IDisposable
             Publish(new ModelState(ModelStatus.Loading, Message: "Loading the network"));
             // JIT-compile the pre- and post-processing on the other core while the network loads.
             var priming = Task.Run(ColorizationEngine.PrimeCodePaths);
+            foreach (var note in Imaging.OpenCvLimits.StartupNotes)
+                _logger.Log(note.Level, "OpenCV decoder limits: {Note}", note.Message);
             OpenCvLimits = Imaging.OpenCvLimits.Verify();
             _logger.Log(OpenCvLimits.Passed ? Microsoft.Extensions.Logging.LogLevel.Information : Microsoft.Extensions.Logging.LogLevel.Warning, "OpenCV self-test: {Result}", OpenCvLimits.Message);
             var engine = ColorizationEngine.Load(ModelsDirectory, _logger);

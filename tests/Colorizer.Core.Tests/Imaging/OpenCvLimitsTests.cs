@@ -5,13 +5,50 @@ namespace Colorizer.Core.Tests.Imaging;
 
 public sealed class OpenCvLimitsTests
 {
-    [Fact]
-    public void SelfTest_PassesWhenTheLimitsAreInTheProcessEnvironment()
+    private static readonly Dictionary<string, string> Defaults = new()
     {
-        // tests/test.runsettings puts them into the test host's environment before it starts.
+        [OpenCvLimits.MaxPixelsVariable] = "50000000",
+        [OpenCvLimits.MaxWidthVariable] = "16384",
+        [OpenCvLimits.MaxHeightVariable] = "16384",
+    };
+
+    [Fact]
+    public void SelfTest_PassesWhenTheLimitsWereAppliedBeforeOpenCvLoaded()
+    {
+        // TestProcessSetup applies the engine's defaults, then loads OpenCV, as Main does.
         var report = OpenCvLimits.Verify();
         Assert.True(report.Passed, report.Message);
         Assert.Contains("16,384", report.Message);
+        Assert.Contains(OpenCvLimits.StartupNotes, n => n.Message == "OPENCV_IO_MAX_IMAGE_WIDTH=16384 (from the configuration).");
+    }
+
+    [Fact]
+    public void SelfTest_FailsWhenAVariableIsMissing()
+    {
+        var report = OpenCvLimits.Verify(name => name == OpenCvLimits.MaxHeightVariable ? null : Defaults[name]);
+        Assert.False(report.Passed);
+        Assert.StartsWith("OPENCV_IO_MAX_IMAGE_HEIGHT is not set", report.Message);
+    }
+
+    [Fact]
+    public void SelfTest_FailsWhenOpenCvDecodesPastTheLimitTheEnvironmentClaims()
+    {
+        // The environment says 8,000, but the OpenCV in this process loaded with 16,384: the limits did not take effect.
+        var claimed = new Dictionary<string, string>(Defaults) { [OpenCvLimits.MaxWidthVariable] = "8000" };
+        var report = OpenCvLimits.Verify(name => claimed[name]);
+        Assert.False(report.Passed);
+        Assert.Contains("decoded a 8001-pixel-wide image", report.Message);
+    }
+
+    [Fact]
+    public void Apply_AfterOpenCvHasLoaded_ChangesNothingAndSaysSo()
+    {
+        var notes = OpenCvLimits.Apply(1000, 100);
+        var note = Assert.Single(notes);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Information, note.Level);
+        Assert.Contains("already loaded", note.Message);
+        Assert.True(OpenCvLimits.Verify().Passed);
+        Assert.Contains("16,384", OpenCvLimits.Verify().Message);
     }
 
     [Fact]

@@ -36,22 +36,12 @@ public sealed class CheckVulnerableScriptTests : IDisposable
         else
             File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "scripts", "check-vulnerable.sh"));
+        start.ArgumentList.Add(Path.Combine(RepositoryPaths.Root, "scripts", "check-vulnerable.sh"));
         start.Environment["PATH"] = _bin.Path + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
         using var process = Process.Start(start)!;
         string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
         Assert.True(process.WaitForExit(30_000), "the script did not finish");
         return (process.ExitCode, output);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Colorizer.sln")))
-                return folder.FullName;
-        }
-        throw new InvalidOperationException("The repository root (Colorizer.sln) was not found above the test's folder.");
     }
 
     [Fact]

@@ -1,0 +1,57 @@
+using System.Runtime.InteropServices;
+
+namespace Colorizer.Core.Native;
+
+/// <summary>
+/// The few libc calls the process needs at start. .NET keeps its own copy of the environment on Unix, so
+/// <see cref="Environment.SetEnvironmentVariable(string, string)"/> never reaches native libraries such as OpenCV.
+/// </summary>
+internal static partial class LibC
+{
+    /// <summary>glibc's <c>M_ARENA_MAX</c>.</summary>
+    public const int ArenaMax = -8;
+
+    /// <summary>glibc's <c>M_MMAP_THRESHOLD</c>.</summary>
+    public const int MmapThreshold = -3;
+
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int SetEnv(string name, string value, int overwrite);
+
+    [LibraryImport("libc", EntryPoint = "getenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial IntPtr GetEnv(string name);
+
+    [LibraryImport("libc", EntryPoint = "mallopt")]
+    private static partial int MallOpt(int parameter, int value);
+
+    /// <summary>The variable as native code sees it, or null when unset (or off Unix).</summary>
+    public static string? GetEnvironmentVariable(string name)
+    {
+        if (OperatingSystem.IsWindows())
+            return Environment.GetEnvironmentVariable(name);
+        IntPtr value = GetEnv(name);
+        return value == IntPtr.Zero ? null : Marshal.PtrToStringUTF8(value);
+    }
+
+    /// <summary>Sets the variable for native code and for .NET's own copy alike.</summary>
+    public static void SetEnvironmentVariable(string name, string value)
+    {
+        if (!OperatingSystem.IsWindows() && SetEnv(name, value, 1) != 0)
+            throw new InvalidOperationException($"setenv({name}) failed: errno {Marshal.GetLastPInvokeError()}.");
+        Environment.SetEnvironmentVariable(name, value);
+    }
+
+    /// <summary>glibc's <c>mallopt</c>; false when it refused, or when the C library is not glibc (musl has none).</summary>
+    public static bool TrySetMallocOption(int parameter, int value)
+    {
+        if (!OperatingSystem.IsLinux())
+            return false;
+        try
+        {
+            return MallOpt(parameter, value) == 1;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+}
