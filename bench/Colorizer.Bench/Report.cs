@@ -92,7 +92,7 @@ internal sealed class Report(
              "Lab → BGR, to 8 bits), then `ImageEncoder.Encode` (PNG) and `AtomicFile.WriteAllBytesAsync`. *Input prep* " +
              "(`LabPipeline.NetworkInput`: the L channel at 224×224) is timed as an extra call before `ColorizeAsync`, and " +
              "*forward (in pipeline)* = `ColorizeAsync` − input prep, so it carries the noise of both. The two `LabPipeline` methods " +
-             "are internal to Colorizer.Core and reached by reflection. *Sum* is every stage but the extra input-prep call.");
+             "are internal to Colorizer.Core, which makes its internals visible to the bench. *Sum* is every stage but the extra input-prep call.");
         Line("- **Re-render**: on a kept result, `Render(0.2, 1.0)` (full resolution) and `RenderPreview(1280, 0.2, 1.0)`; no forward pass.");
         Line("- **Memory**: VmRSS and VmHWM from `/proc/self/status` of the child. After warm-up the high-water mark is reset " +
              "(`echo 5 > /proc/self/clear_refs`), so *peak with one image* is the net plus that image alone; the *image's own cost* " +

@@ -147,7 +147,7 @@ internal sealed class VideoReport(MachineInfo machine, VideoBenchResult video)
         var stabilizerRuns = video.Runs.Where(r => r.Stabilizer is not null).ToArray();
         if (stabilizerRuns.Length > 0)
         {
-            Line("**Stabilization's own cost**, timed apart (the engine's `ChromaStabilizer.Next` by reflection, on the network inputs of " +
+            Line("**Stabilization's own cost**, timed apart (the engine's internal `ChromaStabilizer.Next`, called directly, on the network inputs of " +
                  "the pan clip's frames, after its run, same child): " +
                  string.Join("; ", stabilizerRuns.Select(r =>
                      $"{r.Spec.Clip.Width}×{r.Spec.Clip.Height}: {Ms(r.Stabilizer!.WallMs)} ms wall, {Ms(r.Stabilizer.CpuMs)} ms CPU a frame " +
