@@ -39,8 +39,18 @@ public static class ColorizerCli
         };
         root.Subcommands.Add(ColorizeCommand.Create(output, error));
         root.Subcommands.Add(ModelsCommand.Create(output, error));
+        var parse = root.Parse(args);
+        // Before System.CommandLine's own errors and any action: a mistyped option is the cause to name, and it must stop
+        // the run before the model loads or a file is written.
+        var unknown = UnknownOptions.Describe(parse);
+        if (unknown.Count > 0)
+        {
+            foreach (var line in unknown)
+                error.WriteLine(line);
+            return ExitCodes.Usage;
+        }
         var configuration = new InvocationConfiguration { Output = output, Error = error };
-        return await root.Parse(args).InvokeAsync(configuration, ct);
+        return await parse.InvokeAsync(configuration, ct);
     }
 
     /// <summary>The services a command needs, with logging to standard error.</summary>
