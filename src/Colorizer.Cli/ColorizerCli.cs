@@ -50,7 +50,10 @@ public static class ColorizerCli
             return ExitCodes.Usage;
         }
         var configuration = new InvocationConfiguration { Output = output, Error = error };
-        return await parse.InvokeAsync(configuration, ct);
+        int code = await parse.InvokeAsync(configuration, ct);
+        // System.CommandLine prints its parse errors (a bad --format, a missing --output) and returns 1; a usage error
+        // is exit 2 here, as documented, so that 1 keeps meaning "some inputs failed".
+        return parse.Errors.Count > 0 ? ExitCodes.Usage : code;
     }
 
     /// <summary>The services a command needs, with logging to standard error.</summary>

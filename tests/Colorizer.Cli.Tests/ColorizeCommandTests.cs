@@ -118,12 +118,22 @@ public sealed class ColorizeCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task UnknownFormat_IsAParseError()
+    public async Task UnknownFormat_IsAUsageError()
     {
         WriteImage("photo.png", 20, 20);
         var run = await CliRun.ExecuteAsync("colorize", _inputs, "-o", _output, "--models", _models, "--format", "gif");
-        Assert.NotEqual(0, run.ExitCode);
+        Assert.Equal(2, run.ExitCode);
         Assert.Contains("gif", run.Error);
+        Assert.False(Directory.Exists(_output) && Directory.EnumerateFileSystemEntries(_output).Any());
+    }
+
+    [Fact]
+    public async Task MissingOutput_IsAUsageError()
+    {
+        WriteImage("photo.png", 20, 20);
+        var run = await CliRun.ExecuteAsync("colorize", _inputs, "--models", _models);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--output", run.Error);
     }
 
     [Fact]
