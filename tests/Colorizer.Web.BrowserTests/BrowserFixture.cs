@@ -74,16 +74,11 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>docs/screenshots of the repository (created if needed): the browser tests keep the README's pictures current.</summary>
-    public static string ScreenshotFolder()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Colorizer.sln")))
-                return Directory.CreateDirectory(Path.Combine(directory.FullName, "docs", "screenshots")).FullName;
-        }
-        throw new InvalidOperationException("Colorizer.sln not found above the test's folder.");
-    }
+    /// <summary>
+    /// Where the browser tests put their screenshots: <c>artifacts/screenshots</c> (ignored by git), so a test run never
+    /// changes tracked files. <c>scripts/update-screenshots.sh</c> copies them into docs/screenshots on purpose.
+    /// </summary>
+    public static string ScreenshotFolder() => RepositoryPaths.Artifacts("screenshots");
 
     /// <summary>A fresh page at the app, once its circuit is up.</summary>
     public async Task<IPage> OpenAsync(int width = 1280, int height = 900, ColorScheme scheme = ColorScheme.Light)

@@ -10,11 +10,14 @@ public sealed partial class VideoPageTests(BrowserFixture fixture) : IClassFixtu
     private const int Frames = 48, Width = 320, Height = 240;
     private const double Fps = 24;
 
+    // Long enough to need cutting short on a phone.
+    private const string LongName = "e2e clip of the family reels from the summer holiday at the seaside in 1962, reel 4 of 7";
+
     [Fact]
     public async Task UploadedVideo_GetsAJobPage_ThatSurvivesAReload_AndDownloadsAsMp4()
     {
         using var work = new TemporaryDirectory();
-        string input = work.File("e2e clip.avi");
+        string input = work.File(LongName + ".avi");
         TestVideos.Write(input, Frames, Width, Height, Fps, TestVideos.Panning(Width, Height, 2, noise: 2));
         var page = await fixture.OpenAsync();
         try
@@ -26,7 +29,7 @@ public sealed partial class VideoPageTests(BrowserFixture fixture) : IClassFixtu
             await page.WaitForURLAsync(JobAddress(), new() { Timeout = 30_000 });
             string jobAddress = page.Url;
             var job = page.Locator("[data-testid=video-job]");
-            await Assertions.Expect(job).ToContainTextAsync("e2e clip.avi");
+            await Assertions.Expect(job.Locator("[data-testid=video-name]")).ToHaveAttributeAsync("title", LongName + ".avi");
             await Assertions.Expect(job).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
 
             // A reload (a new circuit) shows the same finished job.
@@ -55,7 +58,7 @@ public sealed partial class VideoPageTests(BrowserFixture fixture) : IClassFixtu
 
             // The download is the whole MP4: every frame, at the original size and rate.
             var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=video-download]").ClickAsync());
-            Assert.Equal("e2e_clip-colorized.mp4", download.SuggestedFilename);
+            Assert.Equal("e2e_clip_of_the_family_reels_from_the_summer_holiday_at_the_seaside_in_1962_reel-colorized.mp4", download.SuggestedFilename);
             string saved = work.File("downloaded.mp4");
             await download.SaveAsAsync(saved);
             var (frames, fps) = TestVideos.ReadAll(saved);
@@ -71,10 +74,12 @@ public sealed partial class VideoPageTests(BrowserFixture fixture) : IClassFixtu
             }
 
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotFolder(), "video.png"), FullPage = true });
-            // On a phone the page fits the width.
-            await page.SetViewportSizeAsync(390, 844);
-            int scrollWidth = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
-            Assert.True(scrollWidth <= 390, $"the page is {scrollWidth} px wide in a 390 px window");
+            // On a phone the page with the finished job fits the width, its long name cut short.
+            foreach (int width in PageLayout.PhoneWidths)
+            {
+                await PageLayout.AssertFitsAsync(page, width, "the video page with a finished job");
+                await PageLayout.AssertInsideAsync(job.Locator("[data-testid=video-name]"), job, $"the video's name at {width} px");
+            }
 
             Assert.True(fixture.ConsoleErrors(page).Count == 0, string.Join("\n", fixture.ConsoleErrors(page)));
         }
