@@ -67,7 +67,7 @@ public sealed class ColorizeGuidanceCommandTests : IDisposable
         CliRun.ExecuteAsync(["colorize", .. more, "-o", output, "--models", _models]);
 
     [Fact]
-    public async Task HintsFile_ColoursTheHintedRegion_AndNotAcrossTheEdge()
+    public async Task HintsFile_ColorsTheHintedRegion_AndNotAcrossTheEdge()
     {
         string photo = WriteTwoRegions("photo.png");
         string hints = WriteText("blue.json", BlueHint);
@@ -187,7 +187,7 @@ public sealed class ColorizeGuidanceCommandTests : IDisposable
     [Theory]
     [InlineData("bands")]
     [InlineData("global")]
-    public async Task Reference_MovesTheMeanColourToTheReferences(string transfer)
+    public async Task Reference_MovesTheMeanColorToTheReferences(string transfer)
     {
         WriteTwoRegions("a.png");
         WriteTwoRegions("b.jpg");

@@ -22,13 +22,13 @@ public static class Png
     }
 
     /// <summary>An IHDR payload: 8-bit, the given colour type (0 grey, 2 RGB), no interlace.</summary>
-    public static byte[] Header(uint width, uint height, byte colourType = 0)
+    public static byte[] Header(uint width, uint height, byte colorType = 0)
     {
         var ihdr = new byte[13];
         BinaryPrimitives.WriteUInt32BigEndian(ihdr, width);
         BinaryPrimitives.WriteUInt32BigEndian(ihdr.AsSpan(4), height);
         ihdr[8] = 8;
-        ihdr[9] = colourType;
+        ihdr[9] = colorType;
         return ihdr;
     }
 

@@ -67,7 +67,7 @@ public static class TestImages
     }
 
     /// <summary>A colourful BGR image (hue gradient). The caller owns it.</summary>
-    public static Mat Colourful(int width, int height)
+    public static Mat Colorful(int width, int height)
     {
         using var hsv = new Mat(height, width, MatType.CV_8UC3);
         for (int y = 0; y < height; y++)

@@ -7,6 +7,7 @@ using OpenCvSharp;
 
 namespace Colorizer.Web.BrowserTests;
 
+[Trait("Category", "Browser")]
 public sealed class ColorHintPageTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
     private const int Width = 720, Height = 480;

@@ -5,6 +5,7 @@ using OpenCvSharp;
 
 namespace Colorizer.Web.BrowserTests;
 
+[Trait("Category", "Browser")]
 public sealed partial class VideoPageTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
     private const int Frames = 48, Width = 320, Height = 240;

@@ -141,7 +141,7 @@ internal static class PngEncoder
     }
 
     /// <summary>A PNG's parts, ready to be written out in order. Holds native buffers: dispose it.</summary>
-    internal sealed class CompressedPng(int width, int height, byte bitDepth, byte colourType, byte[] zlibHeader,
+    internal sealed class CompressedPng(int width, int height, byte bitDepth, byte colorType, byte[] zlibHeader,
         (Mat Buffer, int Length)[] strips, uint[] crcs, uint adler) : IDisposable
     {
         /// <summary>The PNG's size in bytes.</summary>
@@ -155,7 +155,7 @@ internal static class PngEncoder
             BinaryPrimitives.WriteInt32BigEndian(header, width);
             BinaryPrimitives.WriteInt32BigEndian(header[4..], height);
             header[8] = bitDepth;
-            header[9] = colourType; // grey, truecolour, truecolour with alpha
+            header[9] = colorType; // grey, truecolour, truecolour with alpha
             header[10] = header[11] = header[12] = 0; // deflate, adaptive filtering, no interlace
             WriteChunk(output, "IHDR"u8, header, ChunkCrc("IHDR"u8, header));
             WriteChunk(output, "IDAT"u8, zlibHeader, ChunkCrc("IDAT"u8, zlibHeader));

@@ -55,7 +55,7 @@ public sealed class ColorizationEngineTests
     }
 
     [Fact]
-    public async Task LowerTemperature_GivesMoreVividColour_WithoutRunningTheNetworkAgain()
+    public async Task LowerTemperature_GivesMoreVividColor_WithoutRunningTheNetworkAgain()
     {
         // A soft distribution: orange most likely, blue next, every other bin possible.
         using var tiny = new TinyEngine(TinyModel.ConstantLogits((OrangeBin, 4f), (BlueBin, 3f)));
@@ -199,7 +199,7 @@ public sealed class ColorizationEngineTests
     [InlineData(OutputFormat.Png)]
     [InlineData(OutputFormat.Jpeg)]
     [InlineData(OutputFormat.WebP)]
-    public async Task EveryOutputFormat_DecodesBackToTheSameSizeInColour(OutputFormat format)
+    public async Task EveryOutputFormat_DecodesBackToTheSameSizeInColor(OutputFormat format)
     {
         using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin));
         using var input = TestImages.Grey(64, 48);
@@ -286,11 +286,11 @@ public sealed class ColorizationEngineTests
     }
 
     [Fact]
-    public async Task ColourInput_IsReportedAsAlreadyInColour()
+    public async Task ColorInput_IsReportedAsAlreadyInColor()
     {
         using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin));
-        using var colourful = TestImages.Colourful(64, 64);
-        using var result = await ColorizeAsync(tiny.Engine, colourful);
+        using var colorful = TestImages.Colorful(64, 64);
+        using var result = await ColorizeAsync(tiny.Engine, colorful);
         Assert.True(result.InputHadColor);
 
         using var grey = TestImages.Grey(64, 64);

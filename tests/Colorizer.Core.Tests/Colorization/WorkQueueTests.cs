@@ -31,7 +31,7 @@ public sealed class WorkQueueTests
     }
 
     [Fact]
-    public async Task LeavingStartsTheNextAndMovesTheLineUp()
+    public async Task Leaving_StartsTheNextAndMovesTheLineUp()
     {
         var queue = new WorkQueue(concurrency: 1, capacity: 2);
         var first = queue.Enter();

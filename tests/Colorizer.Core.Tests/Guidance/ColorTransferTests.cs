@@ -29,7 +29,7 @@ public sealed class ColorTransferTests : IDisposable
     [Theory]
     [InlineData(ReferenceTransferMode.Global)]
     [InlineData(ReferenceTransferMode.LuminanceBands)]
-    public async Task ResultTakesTheReferenceChromaAndKeepsItsLightness(ReferenceTransferMode mode)
+    public async Task Result_TakesTheReferenceChromaAndKeepsItsLightness(ReferenceTransferMode mode)
     {
         using var reference = Photo(new Scalar(100, 150, 200));
         var palette = ReferencePalette.FromImage(reference);
@@ -49,7 +49,7 @@ public sealed class ColorTransferTests : IDisposable
     }
 
     [Fact]
-    public void BandsDescribeShadowsAndHighlightsSeparately()
+    public void Bands_DescribeShadowsAndHighlightsSeparately()
     {
         // Dark blue shadows at the top, bright yellow highlights at the bottom.
         using var photo = new Mat(200, 200, MatType.CV_8UC3, new Scalar(90, 20, 10));
@@ -65,7 +65,7 @@ public sealed class ColorTransferTests : IDisposable
     }
 
     [Fact]
-    public void GreyReferenceIsRefused()
+    public void GreyReference_IsRefused()
     {
         using var grey = new Mat(50, 50, MatType.CV_8UC1, Scalar.All(128));
         using var decoded = DecodedImage.FromMat(grey.Clone());

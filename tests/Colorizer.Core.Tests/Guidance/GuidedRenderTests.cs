@@ -9,7 +9,7 @@ namespace Colorizer.Core.Tests.Guidance;
 public sealed class GuidedRenderTests
 {
     [Fact]
-    public async Task LikelyColorsAreTheNetworksStrongestBinsWithThePixelsLightness()
+    public async Task LikelyColors_AreTheNetworksStrongestBinsWithThePixelsLightness()
     {
         int red = SyntheticModels.BinAt(50, 30), green = SyntheticModels.BinAt(-40, 40), blue = SyntheticModels.BinAt(0, -50);
         using var tiny = new TinyEngine(TinyModel.ConstantLogits((red, 6f), (green, 5f), (blue, 4f)), includeDecodingTail: false);
@@ -26,7 +26,7 @@ public sealed class GuidedRenderTests
     }
 
     [Fact]
-    public async Task PreviewWithHintsMatchesTheFullResolutionResultShrunk()
+    public async Task PreviewWithHints_MatchesTheFullResolutionResultShrunk()
     {
         using var tiny = new TinyEngine(TinyModel.LightnessDependent(SyntheticModels.BinAt(30, 60), SyntheticModels.BinAt(-20, -40)), includeDecodingTail: false);
         using var grey = TestImages.Gradient(1800, 1200, 40, 220);
@@ -45,7 +45,7 @@ public sealed class GuidedRenderTests
     }
 
     [Fact]
-    public async Task GuideAppliesToSaveAndRejectsHintsOutsideTheImage()
+    public async Task Guide_AppliesToSaveAndRejectsHintsOutsideTheImage()
     {
         using var tiny = new TinyEngine(TinyModel.ConstantBin(SyntheticModels.BinAt(0, 0)), includeDecodingTail: false);
         using var grey = TestImages.Flat(120, 80, 128);

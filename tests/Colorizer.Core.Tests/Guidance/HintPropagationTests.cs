@@ -42,7 +42,7 @@ public sealed class HintPropagationTests(HintPropagationTests.NeutralEngine fixt
     [InlineData(400, 300, 80, 180, 3)]
     [InlineData(2400, 1600, 80, 180, 3)]
     [InlineData(800, 600, 100, 140, 6)]
-    public async Task HintColorsItsRegionAndStopsAtTheEdge(int width, int height, byte leftLevel, byte rightLevel, double noise)
+    public async Task Hint_ColorsItsRegionAndStopsAtTheEdge(int width, int height, byte leftLevel, byte rightLevel, double noise)
     {
         using var grey = TestImages.TwoRegions(width, height, leftLevel, rightLevel, noise);
         using var result = await ColorizeAsync(grey);
@@ -71,7 +71,7 @@ public sealed class HintPropagationTests(HintPropagationTests.NeutralEngine fixt
     }
 
     [Fact]
-    public async Task ABigStrokeDoesNotWeakenASmallDotElsewhere()
+    public async Task ABigStroke_DoesNotWeakenASmallDotElsewhere()
     {
         const int width = 800, height = 600;
         using var grey = TestImages.TwoRegions(width, height, 80, 180);

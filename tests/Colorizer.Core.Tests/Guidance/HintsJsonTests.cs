@@ -5,7 +5,7 @@ namespace Colorizer.Core.Tests.Guidance;
 public sealed class HintsJsonTests
 {
     [Fact]
-    public void SerializedHintsReadBackEqual()
+    public void SerializedHints_ReadBackEqual()
     {
         ColorHint[] hints =
         [
@@ -21,7 +21,7 @@ public sealed class HintsJsonTests
     }
 
     [Fact]
-    public void HexAndLabColoursAreBothAccepted()
+    public void HexAndLabColors_AreBothAccepted()
     {
         var hints = HintsJson.Parse("""
             [ { "x": 1, "y": 2, "radius": 3, "color": "#00f" },
@@ -37,7 +37,7 @@ public sealed class HintsJsonTests
     }
 
     [Fact]
-    public void HexRoundTripsThroughLab()
+    public void Hex_RoundTripsThroughLab()
     {
         foreach (string hex in new[] { "#c83232", "#3366ff", "#808080", "#ffffff", "#000000" })
             Assert.Equal(hex, LabColor.FromHex(hex).ToHex());
@@ -67,7 +67,7 @@ public sealed class HintsJsonTests
     }
 
     [Fact]
-    public void TooManyHintsAreRefused()
+    public void TooManyHints_AreRefused()
     {
         string json = "[" + string.Join(",", Enumerable.Repeat("""{"x":1,"y":1,"color":"#fff"}""", HintsJson.MaxHints + 1)) + "]";
 
@@ -80,7 +80,7 @@ public sealed class HintsJsonTests
     [InlineData(100, 10)]
     [InlineData(10, 50)]
     [InlineData(99.5, 49.5)]
-    public void PointsOutsideTheImageAreRefused(double x, double y)
+    public void PointsOutsideTheImage_AreRefused(double x, double y)
     {
         var hint = new ColorHint(5, 5, 3, LabColor.FromHex("#fff")) { Stroke = [new(x, y)] };
         bool inside = x < 100 && y < 50;

@@ -39,15 +39,15 @@ public sealed class DecodeFuzzTests : IClassFixture<DecodeFuzzTests.Engine>
     {
         var seeds = new List<byte[]>();
         using var grey = TestImages.Grey(37, 23);
-        using var colour = TestImages.Colourful(29, 17);
+        using var color = TestImages.Colorful(29, 17);
         using var alpha = new Mat();
-        Cv2.CvtColor(colour, alpha, ColorConversionCodes.BGR2BGRA);
+        Cv2.CvtColor(color, alpha, ColorConversionCodes.BGR2BGRA);
         using var deep = new Mat();
         grey.ConvertTo(deep, MatType.CV_16UC1, 257);
         foreach (var extension in new[] { ".jpg", ".png", ".webp", ".bmp", ".tiff" })
         {
             seeds.Add(TestImages.Encode(grey, extension));
-            seeds.Add(TestImages.Encode(colour, extension));
+            seeds.Add(TestImages.Encode(color, extension));
         }
         seeds.Add(TestImages.Encode(alpha, ".png"));
         seeds.Add(TestImages.Encode(alpha, ".webp"));

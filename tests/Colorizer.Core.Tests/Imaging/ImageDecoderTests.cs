@@ -48,7 +48,7 @@ public sealed class ImageDecoderTests
     }
 
     [Fact]
-    public void AlphaPng_IsSplitIntoGreyOrColourAndAlpha()
+    public void AlphaPng_IsSplitIntoGreyOrColorAndAlpha()
     {
         using var bgra = new Mat(10, 12, MatType.CV_8UC4, new Scalar(10, 20, 30, 128));
         using var decoded = ImageDecoder.Decode(ImagingTestData.Encode(".png", bgra));

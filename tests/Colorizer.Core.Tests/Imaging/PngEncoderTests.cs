@@ -14,24 +14,24 @@ public sealed class PngEncoderTests
     private static Mat Photo(int width, int height, MatType type)
     {
         using var grey = TestImages.Grey(width, height);
-        using var colour = new Mat();
-        Cv2.CvtColor(grey, colour, ColorConversionCodes.GRAY2BGR);
+        using var color = new Mat();
+        Cv2.CvtColor(grey, color, ColorConversionCodes.GRAY2BGR);
         using var noise = new Mat(height, width, MatType.CV_8UC3);
         Cv2.Randu(noise, Scalar.All(0), Scalar.All(40));
-        Cv2.Add(colour, noise, colour);
+        Cv2.Add(color, noise, color);
         var result = new Mat();
         int channels = type.Channels;
         if (channels == 1)
-            Cv2.CvtColor(colour, result, ColorConversionCodes.BGR2GRAY);
+            Cv2.CvtColor(color, result, ColorConversionCodes.BGR2GRAY);
         else if (channels == 4)
         {
-            Cv2.CvtColor(colour, result, ColorConversionCodes.BGR2BGRA);
+            Cv2.CvtColor(color, result, ColorConversionCodes.BGR2BGRA);
             using var alpha = new Mat(height, width, MatType.CV_8UC1);
             Cv2.Randu(alpha, Scalar.All(0), Scalar.All(256));
             Cv2.MixChannels([alpha], [result], [0, 3]);
         }
         else
-            colour.CopyTo(result);
+            color.CopyTo(result);
         if (type.Depth == MatType.CV_16U)
         {
             using var eight = result.Clone();

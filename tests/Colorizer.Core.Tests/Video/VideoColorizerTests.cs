@@ -38,7 +38,7 @@ public sealed class VideoColorizerTests : IDisposable
     [Theory]
     [InlineData(".avi", 48, 160, 120, 24.0)]
     [InlineData(".mp4", 30, 96, 64, 12.5)]
-    public async Task Output_KeepsFrameCountSizeAndRate_AndHasColour(string extension, int frames, int width, int height, double fps)
+    public async Task Output_KeepsFrameCountSizeAndRate_AndHasColor(string extension, int frames, int width, int height, double fps)
     {
         using var tiny = SensitiveModel();
         string input = _work.File("clip" + extension);

@@ -46,7 +46,7 @@ public sealed class ColorizeApiGuidanceTests(ColorizerWebFactory factory, ITestO
     private static double Distance((double L, double A, double B) mean, double a, double b) => Math.Sqrt((mean.A - a) * (mean.A - a) + (mean.B - b) * (mean.B - b));
 
     [Fact]
-    public async Task Hint_ColoursItsRegionTowardTheHint_AndLeavesTheRegionAcrossTheEdgeUnchanged()
+    public async Task Hint_ColorsItsRegionTowardTheHint_AndLeavesTheRegionAcrossTheEdgeUnchanged()
     {
         using var client = await factory.CreateReadyClientAsync();
         string hints = $$"""[{"x": {{Width / 4}}, "y": {{Height / 2}}, "radius": 8, "color": "#3050c8"}]""";
@@ -164,7 +164,7 @@ public sealed class ColorizeApiGuidanceTests(ColorizerWebFactory factory, ITestO
     [InlineData("")]
     [InlineData("transfer=global")]
     [InlineData("transfer=bands")]
-    public async Task ReferencePhoto_MovesTheMeanColourToTheReferences(string query)
+    public async Task ReferencePhoto_MovesTheMeanColorToTheReferences(string query)
     {
         using var client = await factory.CreateReadyClientAsync();
         // A blue-green photo: far from the model's orange.

@@ -48,7 +48,7 @@ public sealed class ColorizeApiTests(ColorizerWebFactory factory) : IClassFixtur
     [InlineData("jpg", "image/jpeg", ".jpg")]
     [InlineData("JPEG", "image/jpeg", ".jpg")]
     [InlineData("webp", "image/webp", ".webp")]
-    public async Task PostColorize_ReturnsTheRequestedFormat_InColourAndAtFullSize(string format, string contentType, string extension)
+    public async Task PostColorize_ReturnsTheRequestedFormat_InColorAndAtFullSize(string format, string contentType, string extension)
     {
         using var client = await factory.CreateReadyClientAsync();
 
@@ -90,18 +90,18 @@ public sealed class ColorizeApiTests(ColorizerWebFactory factory) : IClassFixtur
     }
 
     [Fact]
-    public async Task PostColorize_SaysWhetherTheInputWasAlreadyInColour()
+    public async Task PostColorize_SaysWhetherTheInputWasAlreadyInColor()
     {
         using var client = await factory.CreateReadyClientAsync();
-        using var colourful = TestImages.Colourful(Width, Height);
+        using var colorful = TestImages.Colorful(Width, Height);
 
         using var fromGrey = await client.PostColorizeAsync(GreyPng());
-        using var fromColour = await client.PostColorizeAsync(TestImages.Encode(colourful, ".png"));
+        using var fromColor = await client.PostColorizeAsync(TestImages.Encode(colorful, ".png"));
 
         Assert.Equal(HttpStatusCode.OK, fromGrey.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, fromColour.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, fromColor.StatusCode);
         Assert.Equal("false", Assert.Single(fromGrey.Headers.GetValues(ColorizeApi.InputHadColorHeader)));
-        Assert.Equal("true", Assert.Single(fromColour.Headers.GetValues(ColorizeApi.InputHadColorHeader)));
+        Assert.Equal("true", Assert.Single(fromColor.Headers.GetValues(ColorizeApi.InputHadColorHeader)));
     }
 
     [Theory]

@@ -56,17 +56,17 @@ public sealed class ColorizationSessionGuidanceTests(ColorizerWebFactory factory
         var left = MeanAb(png, new Rect(10, 10, 80, 100));
         var right = MeanAb(png, new Rect(110, 10, 80, 100));
         Assert.True(left.B < -30, $"left b* {left.B:0.0}");
-        Assert.InRange(right.A, ColorizerWebFactory.ModelColour.A - 3, ColorizerWebFactory.ModelColour.A + 3);
-        Assert.InRange(right.B, ColorizerWebFactory.ModelColour.B - 3, ColorizerWebFactory.ModelColour.B + 3);
+        Assert.InRange(right.A, ColorizerWebFactory.ModelColor.A - 3, ColorizerWebFactory.ModelColor.A + 3);
+        Assert.InRange(right.B, ColorizerWebFactory.ModelColor.B - 3, ColorizerWebFactory.ModelColor.B + 3);
 
         Assert.True(await session.UndoHintAsync(item));
         Assert.Empty(item.Hints.Current);
         byte[] undone = await session.EncodeAsync(item, OutputFormat.Png);
-        Assert.InRange(MeanAb(undone, new Rect(10, 10, 80, 100)).B, ColorizerWebFactory.ModelColour.B - 3, ColorizerWebFactory.ModelColour.B + 3);
+        Assert.InRange(MeanAb(undone, new Rect(10, 10, 80, 100)).B, ColorizerWebFactory.ModelColor.B - 3, ColorizerWebFactory.ModelColor.B + 3);
     }
 
     [Fact]
-    public async Task HintsOutsideTheImageAreRefusedAndChangeNothing()
+    public async Task HintsOutsideTheImage_AreRefusedAndChangeNothing()
     {
         var (scope, session, item) = await ColorizedAsync();
         using var _ = scope;
@@ -114,20 +114,20 @@ public sealed class ColorizationSessionGuidanceTests(ColorizerWebFactory factory
 
         await session.SetVariantAsync(item, ColorVariant.Automatic);
         byte[] automatic = await session.EncodeAsync(item, OutputFormat.Png);
-        Assert.InRange(MeanAb(automatic, new Rect(0, 0, Width, Height)).B, ColorizerWebFactory.ModelColour.B - 3, ColorizerWebFactory.ModelColour.B + 3);
+        Assert.InRange(MeanAb(automatic, new Rect(0, 0, Width, Height)).B, ColorizerWebFactory.ModelColor.B - 3, ColorizerWebFactory.ModelColor.B + 3);
     }
 
     [Fact]
-    public async Task AGreyOrBrokenReferenceIsRefusedWithItsReason()
+    public async Task AGreyOrBrokenReference_IsRefusedWithItsReason()
     {
         var (scope, session, item) = await ColorizedAsync();
         using var _ = scope;
         using var grey = new Mat(40, 40, MatType.CV_8UC1, OpenCvSharp.Scalar.All(100));
 
-        var noColour = await Assert.ThrowsAsync<InvalidHintsException>(() => session.SetReferenceAsync(item, "grey.png", TestImages.Encode(grey, ".png")));
+        var noColor = await Assert.ThrowsAsync<InvalidHintsException>(() => session.SetReferenceAsync(item, "grey.png", TestImages.Encode(grey, ".png")));
         await Assert.ThrowsAnyAsync<ColorizerException>(() => session.SetReferenceAsync(item, "notes.txt", "hello"u8.ToArray()));
 
-        Assert.Contains("no colour", noColour.Message);
+        Assert.Contains("no colour", noColor.Message);
         Assert.Null(item.Reference);
         Assert.Equal(ColorVariant.Automatic, item.Variant);
     }
@@ -161,7 +161,7 @@ public sealed class ColorizationSessionGuidanceTests(ColorizerWebFactory factory
     }
 
     [Fact]
-    public async Task RemovingACardDuringItsDownloadStillGivesTheWholeImage()
+    public async Task RemovingACardDuringItsDownload_StillGivesTheWholeImage()
     {
         var (scope, session, item) = await ColorizedAsync();
         using var _ = scope;
@@ -177,7 +177,7 @@ public sealed class ColorizationSessionGuidanceTests(ColorizerWebFactory factory
     }
 
     [Fact]
-    public async Task AGalleryHoldsAtMostItsLimit()
+    public async Task AGallery_HoldsAtMostItsLimit()
     {
         await factory.CreateReadyClientAsync();
         using var store = new GalleryStore(Microsoft.Extensions.Options.Options.Create(new GalleryOptions { MaxItems = 2 }), TimeProvider.System);

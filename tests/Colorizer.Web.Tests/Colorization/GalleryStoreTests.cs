@@ -20,7 +20,7 @@ public sealed class GalleryStoreTests
     private static string Id(int n) => n.ToString("x32");
 
     [Fact]
-    public void AReattachWithinTheRetentionFindsTheSameItems()
+    public void AReattachWithinTheRetention_FindsTheSameItems()
     {
         using var store = Store();
         var gallery = store.Attach(Id(1));
@@ -37,7 +37,7 @@ public sealed class GalleryStoreTests
     }
 
     [Fact]
-    public void AGalleryNobodyShowsIsFreedAfterTheRetention()
+    public void AGalleryNobodyShows_IsFreedAfterTheRetention()
     {
         using var store = Store();
         var gallery = store.Attach(Id(1));
@@ -53,7 +53,7 @@ public sealed class GalleryStoreTests
     }
 
     [Fact]
-    public void AGalleryStillShownInAnotherTabIsKept()
+    public void AGalleryStillShownInAnotherTab_IsKept()
     {
         using var store = Store(minutes: 0);
         var gallery = store.Attach(Id(1));
@@ -66,7 +66,7 @@ public sealed class GalleryStoreTests
     }
 
     [Fact]
-    public void BeyondTheCountLimitTheLongestClosedGoesFirst()
+    public void BeyondTheCountLimit_TheLongestClosedGoesFirst()
     {
         using var store = Store(maxDetached: 2);
         for (int n = 1; n <= 3; n++)

@@ -8,7 +8,7 @@ public sealed class HintHistoryTests
     private static ColorHint Hint(double x) => new(x, 10, 5, LabColor.FromHex("#c83232"));
 
     [Fact]
-    public void UndoAndRedoWalkThroughEveryEdit()
+    public void UndoAndRedo_WalkThroughEveryEdit()
     {
         var history = new HintHistory();
         history.Apply([Hint(1)]);
@@ -31,7 +31,7 @@ public sealed class HintHistoryTests
     }
 
     [Fact]
-    public void ANewEditClearsTheRedoStack()
+    public void ANewEdit_ClearsTheRedoStack()
     {
         var history = new HintHistory();
         history.Apply([Hint(1)]);
@@ -48,7 +48,7 @@ public sealed class HintHistoryTests
     }
 
     [Fact]
-    public void AnEditThatChangesNothingIsNotRecorded()
+    public void AnEditThatChangesNothing_IsNotRecorded()
     {
         var history = new HintHistory();
         Assert.True(history.Apply([Hint(1)]));
@@ -61,7 +61,7 @@ public sealed class HintHistoryTests
     }
 
     [Fact]
-    public void LargeHintListsAreForgottenOldestFirst()
+    public void LargeHintLists_AreForgottenOldestFirst()
     {
         var history = new HintHistory();
         var big = Enumerable.Range(0, 100).Select(i => Hint(i) with { Stroke = [.. Enumerable.Range(0, 499).Select(j => new HintPoint(j, j))] }).ToList();

@@ -22,7 +22,7 @@ namespace Colorizer.Web.Tests.Infrastructure;
 public class ColorizerWebFactory : WebApplicationFactory<Program>
 {
     /// <summary>The colour the tiny model predicts everywhere.</summary>
-    public static readonly (int A, int B) ModelColour = (20, 30);
+    public static readonly (int A, int B) ModelColor = (20, 30);
 
     private readonly TemporaryDirectory _models = new();
     private readonly TemporaryDirectory _temp = new();
@@ -44,7 +44,7 @@ public class ColorizerWebFactory : WebApplicationFactory<Program>
         _settings = new Dictionary<string, string?>(settings);
         _kestrel = kestrel;
         if (withWeights)
-            SyntheticModels.WriteTiny(_models.Path, TinyModel.ConstantBin(SyntheticModels.BinAt(ModelColour.A, ModelColour.B)));
+            SyntheticModels.WriteTiny(_models.Path, TinyModel.ConstantBin(SyntheticModels.BinAt(ModelColor.A, ModelColor.B)));
         if (kestrel)
             UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
     }

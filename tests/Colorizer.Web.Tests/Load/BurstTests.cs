@@ -16,6 +16,7 @@ public sealed class BurstWebFactory() : ColorizerWebFactory(new Dictionary<strin
 
 /// <summary>Many clients at once, far beyond what the queue holds.</summary>
 [Collection(LoadCollection.Name)]
+[Trait("Category", "Load")]
 public sealed class BurstTests(BurstWebFactory factory, ITestOutputHelper output) : IClassFixture<BurstWebFactory>
 {
     /// <summary>Clients sending at once: 64, against 3 places (1 running, 2 waiting).</summary>

@@ -20,6 +20,7 @@ public sealed class DeadlineWebFactory() : ColorizerWebFactory(new Dictionary<st
 
 /// <summary>Each colorization's deadline, for the API and the page alike, and how it differs from a client going away.</summary>
 [Collection(LoadCollection.Name)]
+[Trait("Category", "Load")]
 public sealed class DeadlineTests(DeadlineWebFactory factory, ITestOutputHelper output) : IClassFixture<DeadlineWebFactory>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(1);

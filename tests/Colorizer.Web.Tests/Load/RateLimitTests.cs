@@ -20,6 +20,7 @@ public sealed class SettingsWebFactory(IDictionary<string, string?> settings) : 
 
 /// <summary>The API's per-client rate limit.</summary>
 [Collection(LoadCollection.Name)]
+[Trait("Category", "Load")]
 public sealed class RateLimitTests(RateLimitWebFactory factory, ITestOutputHelper output) : IClassFixture<RateLimitWebFactory>
 {
     [Fact]

@@ -17,6 +17,7 @@ public sealed class SoakWebFactory() : ColorizerWebFactory(new Dictionary<string
 /// same for minutes or hours against a real server.
 /// </summary>
 [Collection(LoadCollection.Name)]
+[Trait("Category", "Load")]
 public sealed class SoakTests(SoakWebFactory factory, ITestOutputHelper output) : IClassFixture<SoakWebFactory>
 {
     /// <summary>Clients at once: fewer than the queue holds, so every answer is the one its input deserves.</summary>
@@ -140,7 +141,7 @@ public sealed class SoakTests(SoakWebFactory factory, ITestOutputHelper output) 
             new("bmp 400x300 S=1.5 R=128", LoadRequests.Colorize(Encode(TestImages.Gradient(400, 300, 30, 220), ".bmp"), "saturation=1.5&renderSize=128", "photo.bmp"), 200),
             new("tiff 256x256 R=320", LoadRequests.Colorize(Encode(TestImages.Grey(256, 256), ".tiff"), "renderSize=320", "photo.tiff"), 200),
             new("png 800x600 -> jpeg", LoadRequests.Colorize(Encode(TestImages.Grey(800, 600), ".png"), "format=jpeg"), 200),
-            new("colour png 160x120", LoadRequests.Colorize(Encode(TestImages.Colourful(160, 120), ".png")), 200),
+            new("colour png 160x120", LoadRequests.Colorize(Encode(TestImages.Colorful(160, 120), ".png")), 200),
             new("random bytes", LoadRequests.Colorize(RandomBytes(4096), fileName: "noise.jpg"), 415),
             new("truncated jpeg", LoadRequests.Colorize(jpeg[..(jpeg.Length / 2)], fileName: "cut.jpg"), 400),
             new("temperature=5", LoadRequests.Colorize(jpeg, "temperature=5", "photo.jpg"), 422),

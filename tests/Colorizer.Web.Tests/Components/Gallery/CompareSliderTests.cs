@@ -16,7 +16,7 @@ public sealed class CompareSliderTests : ComponentTestBase
             .Add(s => s.Label, label));
 
     [Fact]
-    public void ShowsTheColorizedResultStackedOverTheOriginal()
+    public void Render_ShowsTheColorizedResultStackedOverTheOriginal()
     {
         var cut = RenderSlider();
 

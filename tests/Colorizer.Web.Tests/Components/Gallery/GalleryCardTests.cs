@@ -235,7 +235,7 @@ public sealed class GalleryCardTests : ComponentTestBase
     }
 
     [Fact]
-    public void DoneItem_FromAColourPhoto_SaysItWasAlreadyInColour()
+    public void DoneItem_FromAColorPhoto_SaysItWasAlreadyInColor()
     {
         var item = DoneItem();
         item.InputHadColor = true;
@@ -246,7 +246,7 @@ public sealed class GalleryCardTests : ComponentTestBase
     }
 
     [Fact]
-    public void DoneItem_FromABlackAndWhitePhoto_HasNoColourNotice()
+    public void DoneItem_FromABlackAndWhitePhoto_HasNoColorNotice()
     {
         var cut = RenderCard(DoneItem());
 

@@ -18,7 +18,7 @@ public sealed class UploadZoneTests : ComponentTestBase
             .Add(z => z.FilesSelected, files => _selections.Add(files)));
 
     [Fact]
-    public void ShowsTheDropZoneWithItsHint()
+    public void Render_ShowsTheDropZoneWithItsHint()
     {
         var zone = RenderZone().Find(".upload-zone");
 
