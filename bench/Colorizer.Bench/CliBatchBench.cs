@@ -127,7 +127,7 @@ internal static class CliBatchBench
         foreach (var r in runs)
         {
             double above = r.PerImageMs - r.ForwardMs;
-            text.AppendLine($"| {r.Label} | {r.Images} | {r.Output} | {r.PerImageMs:0} ms | {r.ForwardMs:0} ms | {above:+0;−0} ms ({above / r.ForwardMs:+0%;−0%}) | " +
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Label} | {r.Images} | {r.Output} | {r.PerImageMs:0} ms | {r.ForwardMs:0} ms | {above:+0;−0} ms ({above / r.ForwardMs:+0%;−0%}) | " +
                 $"{r.FirstResultMs / 1000:0.00} s | {r.PeakRssMiB:0} MiB | {r.CpuSeconds:0.0} s | {r.LoadAverage} |");
         }
         text.AppendLine();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Guidance;
@@ -91,7 +92,7 @@ internal static class GuidanceBench
         text.AppendLine("What the page pays when the user guides the colours (issue: each update within about half a second). In the bench process, " +
             "on the benchmark's photos and the synthetic model; no forward pass is involved. *First hint*: the first preview with a hint on a photo " +
             "(it also builds the 1024-pixel working grid of the photo's lightness). *Hint edit*: a preview after adding one more hint (the hints are " +
-            $"spread again with the fast global smoother), median of {results.FirstOrDefault()?.HintEdits.Count ?? 0}. *Slider with hints*: vividness moved " +
+            $"spread again with the fast global smoother), median of {(results.Count > 0 ? results[0].HintEdits.Count : 0)}. *Slider with hints*: vividness moved " +
             "with hints in place (the spread is reused). *Reference*: a preview with a reference palette, by brightness. Every preview is the " +
             $"display-size render (longer side {PreviewSide}) plus its JPEG, as the page sends it. *Full resolution*: `Render()` without and with the hints " +
             "(the download then encodes it).");
@@ -100,7 +101,7 @@ internal static class GuidanceBench
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
-            text.AppendLine($"| {r.Label} ({r.Width}×{r.Height}) | {r.FirstHint:0} ms | {Stats.Median(r.HintEdits):0} ms ({Stats.Min(r.HintEdits):0}–{Stats.Max(r.HintEdits):0}) | " +
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Label} ({r.Width}×{r.Height}) | {r.FirstHint:0} ms | {Stats.Median(r.HintEdits):0} ms ({Stats.Min(r.HintEdits):0}–{Stats.Max(r.HintEdits):0}) | " +
                 $"{Stats.Median(r.SliderWithHints):0} ms | {Stats.Median(r.ReferenceBands):0} ms | {r.FullPlain:0} → {r.FullWithHints:0} ms | {r.LoadAverage} |");
         }
         text.AppendLine();

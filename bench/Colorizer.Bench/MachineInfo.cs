@@ -10,6 +10,9 @@ internal sealed record MachineInfo(
     string Cpu, string CpuFlags, int LogicalCores, double RamGiB, string Os, string Kernel, string DotNet,
     string OpenCv, string OpenCvSharp, int OpenCvThreads)
 {
+    // The CPU features that decide which kernels OpenCV and ONNX Runtime pick.
+    private static readonly string[] InterestingFlags = ["avx2", "fma", "avx512f", "avx512_vnni", "amx_tile"];
+
     /// <summary>A package's version as this build resolved it, from the app's <c>.deps.json</c>.</summary>
     private static string? PackageVersion(string package)
     {
@@ -39,7 +42,7 @@ internal sealed record MachineInfo(
                 else if (flags.Length == 0 && line.StartsWith("flags", StringComparison.Ordinal))
                 {
                     var present = line[(line.IndexOf(':') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
-                    flags = string.Join(", ", new[] { "avx2", "fma", "avx512f", "avx512_vnni", "amx_tile" }.Where(present.Contains));
+                    flags = string.Join(", ", InterestingFlags.Where(present.Contains));
                 }
             }
         }

@@ -62,7 +62,7 @@ internal sealed class WebReport(WebResult web)
         double Rate(WebLevel l) => l.Statuses.GetValueOrDefault(200) / (l.WindowMs / 1000);
         var best = many.MaxBy(Rate)!;
         int refused = web.Levels.Sum(l => l.Statuses.GetValueOrDefault(429) + l.Statuses.GetValueOrDefault(503));
-        var eight = web.Levels.LastOrDefault();
+        var eight = web.Levels.Count > 0 ? web.Levels[^1] : null;
         string server = string.Join(", ", many.Select(l => $"{Pct(l.ServerCpuShare)} at N = {l.Clients}"));
         double load = web.Levels.Select(l => double.TryParse(l.LoadAverageStart, System.Globalization.NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : 0).Max();
         Line($"**What we tried / kept / why.** One client gets {Rate(one):0.00} requests/s (p50 {Ms(Stats.Median(one.LatencyMs))} ms) and the server " +

@@ -1,4 +1,3 @@
-using Colorizer.Cli;
 
 namespace Colorizer.Cli.Tests;
 

@@ -118,7 +118,7 @@ public static class CmykJpeg
 /// <summary>The machine's ImageMagick (<c>convert</c>), when it is the real one (<c>apt-get install imagemagick</c>).</summary>
 public static class ImageMagick
 {
-    private static readonly Lazy<string?> s_version = new(() =>
+    private static readonly Lazy<string?> LazyVersion = new(() =>
     {
         try
         {
@@ -132,7 +132,7 @@ public static class ImageMagick
     });
 
     /// <summary>Its version line, or null when <c>convert</c> is missing or is not ImageMagick.</summary>
-    public static string? Version => s_version.Value;
+    public static string? Version => LazyVersion.Value;
 
     /// <summary>What to tell a developer whose machine lacks it.</summary>
     public const string Missing = "ImageMagick's convert is needed to make a CMYK JPEG with a real encoder: " +

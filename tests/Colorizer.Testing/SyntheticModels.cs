@@ -72,10 +72,10 @@ public static class SyntheticModels
 
         """;
 
-    private static readonly Lazy<(int A, int B)[]> s_binCentres = new(ReadBinCentres);
+    private static readonly Lazy<(int A, int B)[]> LazyBinCentres = new(ReadBinCentres);
 
     /// <summary>The real 313 ab bin centres, in the order of the network's output channels.</summary>
-    public static IReadOnlyList<(int A, int B)> BinCentres => s_binCentres.Value;
+    public static IReadOnlyList<(int A, int B)> BinCentres => LazyBinCentres.Value;
 
     /// <summary>
     /// The tiny network's prototxt: Input <c>data_l</c> 1×1×224×224, one Convolution <c>conv8_313</c> (313 outputs,

@@ -87,11 +87,13 @@ public static class TestVideos
         return (frames, capture.Fps);
     }
 
+    private static readonly string[] QuietFfmpeg = ["-hide_banner", "-loglevel", "error", "-nostdin", "-y"];
+
     /// <summary>Runs ffmpeg with the arguments (for muxing test audio); throws on failure.</summary>
     public static void Ffmpeg(params string[] arguments)
     {
         var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in new[] { "-hide_banner", "-loglevel", "error", "-nostdin", "-y" }.Concat(arguments))
+        foreach (var argument in QuietFfmpeg.Concat(arguments))
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
         string errors = process.StandardError.ReadToEnd();

@@ -197,7 +197,14 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
     /// <summary>How <see cref="Reference"/> is applied.</summary>
     public ReferenceTransferMode Transfer { get; init; } = ReferenceTransferMode.LuminanceBands;
 
+    /// <summary>Colorizes every image and video found in <paramref name="inputs"/> into <paramref name="outputDirectory"/>; returns the exit code.</summary>
+    /// <param name="inputs">Files and folders, as given.</param>
+    /// <param name="outputDirectory">Where the results go (created if needed).</param>
+    /// <param name="options">The colorization options for every image and frame.</param>
     /// <param name="format">The output format, or null to follow each input's (JPEG stays JPEG, anything else becomes PNG).</param>
+    /// <param name="encoder">The encoder's quality settings.</param>
+    /// <param name="shard">This process's share of the inputs.</param>
+    /// <param name="ct">Ctrl+C.</param>
     public async Task<int> ExecuteAsync(string[] inputs, string outputDirectory, ColorizationOptions options,
         OutputFormat? format, EncoderOptions encoder, Shard shard, CancellationToken ct)
     {

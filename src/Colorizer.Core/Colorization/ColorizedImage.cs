@@ -1,6 +1,5 @@
 using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
-using Colorizer.Core.IO;
 using Colorizer.Core.Models;
 using OpenCvSharp;
 

@@ -1,4 +1,3 @@
-using Colorizer.Core.Colorization;
 using Colorizer.Core.Imaging;
 using OpenCvSharp;
 

@@ -26,9 +26,9 @@ public sealed partial class BinCentres
     internal float[] BValues => (float[])B;
 
     /// <summary>The release's centres, as carried in the project's <c>models/pts_in_hull.csv</c>.</summary>
-    public static BinCentres Release => s_release.Value;
+    public static BinCentres Release => LazyRelease.Value;
 
-    private static readonly Lazy<BinCentres> s_release = new(() => ParseCsv(NetworkDescription.ReadEmbedded("pts_in_hull.csv")));
+    private static readonly Lazy<BinCentres> LazyRelease = new(() => ParseCsv(NetworkDescription.ReadEmbedded("pts_in_hull.csv")));
 
     internal static BinCentres ParseCsv(string text)
     {

@@ -24,9 +24,9 @@ public static class ModelLocator
     /// The repository's <c>models/</c> folder when running from a clone (found by walking up to <c>Colorizer.sln</c>),
     /// otherwise <c>~/.local/share/colorizer/models</c>.
     /// </summary>
-    public static string DefaultDirectory => s_default.Value;
+    public static string DefaultDirectory => LazyDefault.Value;
 
-    private static readonly Lazy<string> s_default = new(() =>
+    private static readonly Lazy<string> LazyDefault = new(() =>
         FindRepositoryModels(AppContext.BaseDirectory)
         ?? FindRepositoryModels(Environment.CurrentDirectory)
         ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "colorizer", "models"));

@@ -42,9 +42,9 @@ public sealed class NetworkDescription
     public string SourceName { get; }
 
     /// <summary>The release network as carried in the project's <c>models/</c> folder (already without the tail).</summary>
-    public static NetworkDescription Release => s_release.Value;
+    public static NetworkDescription Release => LazyRelease.Value;
 
-    private static readonly Lazy<NetworkDescription> s_release = new(() =>
+    private static readonly Lazy<NetworkDescription> LazyRelease = new(() =>
         Parse(ReadEmbedded(ModelFileNames.Prototxt), "the built-in " + ModelFileNames.Prototxt));
 
     internal static string ReadEmbedded(string fileName)

@@ -53,7 +53,7 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
                 ? new FfmpegSink(ffmpeg, temporary, width, height, fps, options.Quality, options.KeepAudio ? Path.GetFullPath(inputPath) : null)
                 : new OpenCvSink(temporary, width, height, fps))
             {
-                result = await RunAsync(capture, sink, width, height, fps, announced, options, progress, ct, Path.GetFileName(inputPath)).ConfigureAwait(false);
+                result = await RunAsync(capture, sink, width, height, fps, announced, options, progress, Path.GetFileName(inputPath), ct).ConfigureAwait(false);
                 await sink.CompleteAsync(ct).ConfigureAwait(false);
                 result = result with { AudioKept = sink.KeepsAudio && HasAudio(inputPath), Warning = warning };
             }
@@ -69,7 +69,7 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
     }
 
     private async Task<VideoResult> RunAsync(VideoCapture capture, IFrameSink sink, int width, int height, double fps,
-        int announced, VideoOptions options, IProgress<VideoProgress>? progress, CancellationToken ct, string name)
+        int announced, VideoOptions options, IProgress<VideoProgress>? progress, string name, CancellationToken ct)
     {
         var colorization = options.Colorization;
         int renderSize = colorization.RenderSize;

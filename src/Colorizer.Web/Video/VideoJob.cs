@@ -69,6 +69,7 @@ public sealed record VideoJobSnapshot(
 /// One job: its files, its cancellation and its latest <see cref="VideoJobSnapshot"/>. (Its token source has no timer,
 /// so it is left to the garbage collector: a page may still cancel a job the clean-up is removing.)
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The token source has no timer; see the summary.")]
 internal sealed class VideoJob
 {
     private readonly Lock _lock = new();

@@ -1,4 +1,3 @@
-using Colorizer.Core.Colorization;
 using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
 using Colorizer.Core.Tests.Colorization;

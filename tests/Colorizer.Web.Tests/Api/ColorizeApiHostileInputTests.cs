@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using Colorizer.Testing;
 using Colorizer.Web.Tests.Infrastructure;
 using OpenCvSharp;

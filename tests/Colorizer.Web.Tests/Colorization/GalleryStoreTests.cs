@@ -17,7 +17,7 @@ public sealed class GalleryStoreTests
     private GalleryStore Store(int minutes = 30, int maxDetached = 50) =>
         new(Options.Create(new GalleryOptions { KeepAfterDisconnect = TimeSpan.FromMinutes(minutes), MaxDetached = maxDetached }), _clock);
 
-    private static string Id(int n) => n.ToString("x32");
+    private static string Id(int n) => n.ToString("x32", System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public void AReattachWithinTheRetention_FindsTheSameItems()

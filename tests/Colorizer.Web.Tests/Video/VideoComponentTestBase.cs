@@ -10,7 +10,7 @@ namespace Colorizer.Web.Tests.Video;
 /// <summary>
 /// Like <see cref="Components.ComponentTestBase"/> (MudBlazor, loose JS interop, invariant culture, async disposal),
 /// with the video components' services registered before anything renders: <see cref="Jobs"/> as
-/// <see cref="IVideoJobs"/>, and whatever <paramref name="configure"/> adds.
+/// <see cref="IVideoJobs"/>, and whatever <c>configure</c> adds.
 /// </summary>
 public abstract class VideoComponentTestBase : IAsyncLifetime
 {

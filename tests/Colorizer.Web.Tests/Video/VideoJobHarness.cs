@@ -2,7 +2,6 @@ using Colorizer.Core;
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Models;
 using Colorizer.Testing;
-using Colorizer.Web.Tests.Infrastructure;
 using Colorizer.Web.Video;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
