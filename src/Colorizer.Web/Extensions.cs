@@ -1,55 +1,34 @@
-using Colorizer.Core;
-using Colorizer.Core.Colorization;
 using Colorizer.Web.Api;
 using Colorizer.Web.Colorization;
 using Colorizer.Web.Health;
 using Colorizer.Web.Hosting;
+using Colorizer.Web.Video;
 using MudBlazor.Services;
 
 namespace Colorizer.Web;
 
-/// <summary>The web host's registrations, in one place.</summary>
+/// <summary>The web host's registrations: one call per feature folder.</summary>
 public static class Extensions
 {
-    /// <summary>Adds Blazor, MudBlazor, the engine (bound to the <c>Colorizer</c> section), model start-up, health checks and the REST API.</summary>
+    /// <summary>
+    /// Adds Blazor and MudBlazor, then each feature: colorization (engine, model start-up, queue, sessions, galleries),
+    /// the app's temp files, health checks, video jobs, and the REST API.
+    /// </summary>
     public static WebApplicationBuilder AddColorizerWeb(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        var configuration = builder.Configuration;
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
 
-        services.AddColorizerCore();
-        services.AddOptions<ColorizerOptions>().Bind(builder.Configuration.GetSection(ColorizerOptions.SectionName));
-        services.AddOptions<UploadOptions>().Bind(builder.Configuration.GetSection(UploadOptions.SectionName))
-            .ValidateDataAnnotations().ValidateOnStart();
-
-        services.AddOptions<WorkQueueOptions>().Bind(builder.Configuration.GetSection(WorkQueueOptions.SectionName))
-            .ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(sp =>
-        {
-            var queue = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkQueueOptions>>().Value;
-            return new WorkQueue(queue.Concurrency, queue.Capacity);
-        });
-        services.AddSingleton<ColorizationService>();
-
-        // Loads (and if needed downloads) the model in the background, so the page is up at once and shows progress.
-        services.AddHostedService<ModelStartupService>();
-        services.AddScoped<ColorizationSession>();
-        // Galleries outlive their page for Gallery:KeepAfterDisconnect, so a reload keeps results and hints.
-        services.AddOptions<GalleryOptions>().Bind(builder.Configuration.GetSection(GalleryOptions.SectionName))
-            .ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<GalleryStore>();
-        services.AddHostedService<GallerySweeper>();
+        services.AddColorization(configuration);
         // The app's own temp files in one folder: crash leftovers deleted at start, open ones at a graceful stop.
-        services.AddAppTempFiles(builder.Configuration);
-
-        services.AddHealthChecks().AddCheck<ModelReadyHealthCheck>("model", tags: [ModelReadyHealthCheck.Tag]);
+        services.AddAppTempFiles(configuration);
+        services.AddColorizerHealthChecks();
         // Video jobs: colorized in the background, one at a time, kept for Video:RetainFinishedFor.
-        services.AddVideoJobs(builder.Configuration);
-
-        // The REST API: problem details, OpenAPI, and Kestrel's and the multipart reader's limits from Upload:MaxFileBytes.
-        services.AddColorizeApi();
-        services.AddApiRateLimiting(builder.Configuration);
+        services.AddVideoJobs(configuration);
+        // The REST API: problem details, OpenAPI, Kestrel's and the multipart reader's limits, the per-client rate limit.
+        services.AddColorizeApi(configuration);
         return builder;
     }
 }

@@ -4,6 +4,7 @@ using Colorizer.Web.Components;
 using Colorizer.Web.Health;
 using Colorizer.Web.Hosting;
 using Colorizer.Web.Security;
+using Colorizer.Web.Video;
 
 var builder = WebApplication.CreateBuilder(args);
 // First, before anything loads OpenCV: its decoder limits from the configuration, and glibc's arena cap.

@@ -13,8 +13,11 @@ public static class ApiHostingExtensions
 
     private static readonly PathString ApiPrefix = "/api";
 
-    /// <summary>Adds RFC 7807 problem details, OpenAPI and the upload limits (Kestrel and multipart, from <c>Upload:MaxFileBytes</c>).</summary>
-    public static IServiceCollection AddColorizeApi(this IServiceCollection services)
+    /// <summary>
+    /// Adds RFC 7807 problem details, OpenAPI, the upload limits (Kestrel and multipart, from <c>Upload:MaxFileBytes</c>)
+    /// and the per-client rate limit (<c>RateLimit</c>).
+    /// </summary>
+    public static IServiceCollection AddColorizeApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
@@ -37,6 +40,7 @@ public static class ApiHostingExtensions
             return Task.CompletedTask;
         }));
         services.AddUploadLimits();
+        services.AddApiRateLimiting(configuration);
         return services;
     }
 

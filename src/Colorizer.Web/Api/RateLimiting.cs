@@ -20,7 +20,7 @@ public static class ApiRateLimiting
     public const string PolicyName = "api-per-client";
 
     /// <summary>Registers the limiter and its policy, with <see cref="RateLimitOptions"/> validated at start.</summary>
-    public static IServiceCollection AddApiRateLimiting(this IServiceCollection services, IConfiguration configuration)
+    internal static IServiceCollection AddApiRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();

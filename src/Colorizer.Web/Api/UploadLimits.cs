@@ -27,7 +27,7 @@ public static class UploadLimits
     public static long MaxRequestBodyBytes(UploadOptions upload) => 2 * upload.MaxFileBytes + HintsJson.MaxBytes + MultipartAllowanceBytes;
 
     /// <summary>Wires <see cref="KestrelServerOptions"/> and <see cref="FormOptions"/> to <c>Upload:MaxFileBytes</c>.</summary>
-    public static IServiceCollection AddUploadLimits(this IServiceCollection services)
+    internal static IServiceCollection AddUploadLimits(this IServiceCollection services)
     {
         // Through options (not read from configuration here) so that settings given to the host later, such as a
         // test's UseSetting, still reach both limits.

@@ -1,5 +1,4 @@
 using Colorizer.Core.Models;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Colorizer.Web.Health;
@@ -20,20 +19,5 @@ internal sealed class ModelReadyHealthCheck(ModelHost host) : IHealthCheck
         if (host.OpenCvLimits is { Passed: false } limits)
             return Task.FromResult(HealthCheckResult.Unhealthy($"OpenCV self-test failed: {limits.Message}"));
         return Task.FromResult(HealthCheckResult.Healthy("The model is loaded and warmed up; OpenCV's decoder limits are active."));
-    }
-}
-
-/// <summary>The two health endpoints.</summary>
-public static class HealthEndpoints
-{
-    /// <summary>
-    /// <c>/health/live</c>: the process answers (no checks, so a slow model download never gets the process
-    /// restarted). <c>/health</c>: ready to colorize.
-    /// </summary>
-    public static IEndpointRouteBuilder MapColorizerHealthChecks(this IEndpointRouteBuilder endpoints)
-    {
-        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        endpoints.MapHealthChecks("/health", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ModelReadyHealthCheck.Tag) });
-        return endpoints;
     }
 }

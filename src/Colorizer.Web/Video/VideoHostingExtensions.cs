@@ -1,8 +1,6 @@
-using Colorizer.Web.Video;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-// In the app's root namespace, so Extensions.cs and Program.cs call these without another using.
-namespace Colorizer.Web;
+namespace Colorizer.Web.Video;
 
 /// <summary>The video jobs' registrations and endpoints.</summary>
 public static class VideoHostingExtensions

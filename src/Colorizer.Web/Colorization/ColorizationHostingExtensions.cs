@@ -1,0 +1,41 @@
+using Colorizer.Core;
+using Colorizer.Core.Colorization;
+using Microsoft.Extensions.Options;
+
+namespace Colorizer.Web.Colorization;
+
+/// <summary>The colorization feature's registrations: the engine, its start-up, the shared queue, sessions and galleries.</summary>
+public static class ColorizationHostingExtensions
+{
+    /// <summary>
+    /// Adds the engine (bound to the <c>Colorizer</c> section), the model's start-up in the background, the work queue
+    /// shared by the page and the API (<c>Queue</c>), the upload limits (<c>Upload</c>), the scoped session per circuit
+    /// and the galleries that outlive a page (<c>Gallery</c>), every section validated at start.
+    /// </summary>
+    public static IServiceCollection AddColorization(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddColorizerCore();
+        services.AddOptions<ColorizerOptions>().Bind(configuration.GetSection(ColorizerOptions.SectionName));
+        services.AddOptions<UploadOptions>().Bind(configuration.GetSection(UploadOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddOptions<WorkQueueOptions>().Bind(configuration.GetSection(WorkQueueOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp =>
+        {
+            var queue = sp.GetRequiredService<IOptions<WorkQueueOptions>>().Value;
+            return new WorkQueue(queue.Concurrency, queue.Capacity);
+        });
+        services.AddSingleton<ColorizationService>();
+
+        // Loads (and if needed downloads) the model in the background, so the page is up at once and shows progress.
+        services.AddHostedService<ModelStartupService>();
+        services.AddScoped<ColorizationSession>();
+        // Galleries outlive their page for Gallery:KeepAfterDisconnect, so a reload keeps results and hints.
+        services.AddOptions<GalleryOptions>().Bind(configuration.GetSection(GalleryOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<GalleryStore>();
+        services.AddHostedService<GallerySweeper>();
+        return services;
+    }
+}
