@@ -34,6 +34,10 @@ public static class Extensions
 
         // Loads (and if needed downloads) the model in the background, so the page is up at once and shows progress.
         services.AddHostedService<ModelStartupService>();
+        // Weights copied into the models folder after a failed load are noticed and loaded, without a restart.
+        services.AddOptions<ModelWatchOptions>().Bind(builder.Configuration.GetSection(ModelWatchOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<ModelFilesWatcher>();
         services.AddScoped<ColorizationSession>();
         // Galleries outlive their page for Gallery:KeepAfterDisconnect, so a reload keeps results and hints.
         services.AddOptions<GalleryOptions>().Bind(builder.Configuration.GetSection(GalleryOptions.SectionName))
