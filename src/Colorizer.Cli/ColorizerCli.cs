@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Colorizer.Cli.Commands;
 using Colorizer.Core;
+using Colorizer.Core.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -66,9 +67,15 @@ public static class ColorizerCli
     internal static ServiceProvider BuildServices(ParseResult parse, TextWriter error, bool warmUp)
     {
         var services = new ServiceCollection();
+        bool verbose = parse.GetValue(VerboseOption);
         services.AddLogging(logging =>
         {
-            logging.SetMinimumLevel(parse.GetValue(VerboseOption) ? LogLevel.Debug : LogLevel.Warning);
+            var minimum = verbose ? LogLevel.Debug : LogLevel.Warning;
+            logging.SetMinimumLevel(minimum);
+            // A failed model load ends the command, which says so itself (ErrorText, with a command to copy); the
+            // host's own error line would only repeat it. (A filter function replaces the minimum level, so it checks that too.)
+            logging.AddFilter((category, level) =>
+                level >= minimum && (verbose || level != LogLevel.Error || category != typeof(ModelHost).FullName));
             logging.AddProvider(new TextWriterLoggerProvider(error));
         });
         string? models = parse.GetValue(ModelsOption);

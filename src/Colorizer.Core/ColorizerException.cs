@@ -1,3 +1,5 @@
+using Colorizer.Core.Models;
+
 namespace Colorizer.Core;
 
 /// <summary>The base of every error Colorizer reports on purpose; hosts map its subtypes to exit codes and HTTP statuses.</summary>
@@ -28,10 +30,17 @@ public sealed class ModelFilesException(string fileName, string message, Excepti
 {
     /// <summary>The file (name or path) at fault.</summary>
     public string FileName { get; } = fileName;
+
+    /// <summary>When the weights file is simply not there: what to fetch, from where, and where to save it; otherwise null.</summary>
+    public MissingWeights? MissingWeights { get; init; }
 }
 
 /// <summary>The model weights could not be downloaded or failed verification.</summary>
-public sealed class ModelDownloadException(string message, Exception? inner = null) : ColorizerException(message, inner);
+public sealed class ModelDownloadException(string message, Exception? inner = null) : ColorizerException(message, inner)
+{
+    /// <summary>What to fetch by hand, from where, where to save it, and why each source failed.</summary>
+    public MissingWeights? MissingWeights { get; init; }
+}
 
 /// <summary>The work queue is full: the caller should try again later.</summary>
 public sealed class WorkQueueFullException(string message) : ColorizerException(message);

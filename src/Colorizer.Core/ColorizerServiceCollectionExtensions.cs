@@ -17,7 +17,9 @@ public static class ColorizerServiceCollectionExtensions
         if (configure is not null)
             options.Configure(configure);
         services.AddOptions<ModelDownloaderOptions>();
-        services.AddHttpClient<ModelDownloader>(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        // The factory's own request loggers write every failed request with its stack trace at Information; the
+        // downloader logs each attempt itself (one warning per source given up on, stack traces at Debug).
+        services.AddHttpClient<ModelDownloader>(client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
         services.TryAddSingleton<ModelHost>();
         return services;
     }

@@ -214,8 +214,17 @@ public sealed class ColorizeCommandTests : IDisposable
         File.Delete(Path.Combine(_models, "colorization_release_v2.caffemodel"));
         var run = await CliRun.ExecuteAsync("colorize", _inputs, "-o", _output, "--models", _models, "--offline");
         Assert.Equal(3, run.ExitCode);
-        Assert.Contains(Path.Combine(_models, "colorization_release_v2.caffemodel"), run.Error);
+        string weights = Path.Combine(_models, "colorization_release_v2.caffemodel");
+        Assert.Contains(weights, run.Error);
         Assert.Contains("eecs.berkeley.edu", run.Error);
+        Assert.Contains("128,946,764 bytes", run.Error);
+        Assert.Contains("--offline", run.Error);
+        Assert.Contains("point --models / COLORIZER_MODELS at a folder that holds it", run.Error);
+        // A line to copy: download beside the target, check the release's hash, then move it into place.
+        Assert.Contains(
+            $"echo 'f5af1e602646328c792e1094f9876fe9cd4c09ac46fa886e5708a1abc89137b1  {weights}.download' | sha256sum -c && mv '{weights}.download' '{weights}'",
+            run.Error);
+        Assert.Single(run.Error.Split('\n'), line => line.StartsWith("error:", StringComparison.Ordinal));
         Assert.Empty(Directory.GetFiles(_output));
     }
 

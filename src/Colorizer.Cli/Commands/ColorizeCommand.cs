@@ -358,7 +358,7 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
             }
             while (channel.Reader.TryRead(out var left))
                 left.Dispose();
-            error.WriteLine(reported is OperationCanceledException ? "Cancelled." : $"error: {reported.Message}");
+            error.WriteLine(ErrorText.For(reported));
             return ExitCodes.For(reported);
         }
 

@@ -28,7 +28,7 @@ internal static class ModelsCommand
             }
             catch (Exception ex) when (ex is ColorizerException or OperationCanceledException)
             {
-                error.WriteLine(ex is OperationCanceledException ? "Cancelled." : $"error: {ex.Message}");
+                error.WriteLine(ErrorText.For(ex));
                 return ExitCodes.For(ex);
             }
         });

@@ -59,7 +59,10 @@ public sealed class ColorizationEngine : IDisposable
         string weights = Path.Combine(directory, ModelFileNames.Weights);
         if (!File.Exists(weights))
             throw new ModelFilesException(ModelFileNames.Weights,
-                $"The model weights are missing. {WeightsRelease.Official.DescribeManualDownload(weights)}");
+                $"The model weights are missing. {WeightsRelease.Official.DescribeManualDownload(weights)}")
+            {
+                MissingWeights = WeightsRelease.Official.MissingAt(weights, MissingWeightsCause.Absent),
+            };
 
         string prototxtPath = Path.Combine(directory, ModelFileNames.Prototxt);
         var network = File.Exists(prototxtPath)

@@ -60,7 +60,10 @@ public sealed partial class ModelDownloader
     /// <param name="progress">Told how far the download has come: about every 1 % or 250 ms, and once at the end.</param>
     /// <param name="cancellationToken">Stops the download promptly; the <c>.partial</c> file is kept so a later call resumes it.</param>
     /// <returns>The full path of the weights file.</returns>
-    /// <exception cref="ModelDownloadException">Every source failed; the message says how to install the file by hand.</exception>
+    /// <exception cref="ModelDownloadException">
+    /// Every source failed; the message says how to install the file by hand, and <see cref="ModelDownloadException.MissingWeights"/>
+    /// carries the same facts (and each source's failure) for a host to word.
+    /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<string> EnsureWeightsAsync(
         string modelsDirectory,
@@ -109,10 +112,13 @@ public sealed partial class ModelDownloader
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new ModelDownloadException(
-                $"Could not create the models folder {directory}: {ex.Message}. {release.DescribeManualDownload(finalPath)}", ex);
+                $"Could not create the models folder {directory}: {ex.Message}. {release.DescribeManualDownload(finalPath)}", ex)
+            {
+                MissingWeights = release.MissingAt(finalPath, MissingWeightsCause.DownloadFailed),
+            };
         }
 
-        var failures = new List<string>(release.Sources.Count);
+        var failures = new List<SourceFailure>(release.Sources.Count);
         Exception? lastException = null;
         foreach (Uri source in release.Sources)
         {
@@ -141,7 +147,10 @@ public sealed partial class ModelDownloader
                 catch (UnauthorizedAccessException ex)
                 {
                     throw new ModelDownloadException(
-                        $"Could not write {partialPath}: {ex.Message}. {release.DescribeManualDownload(finalPath)}", ex);
+                        $"Could not write {partialPath}: {ex.Message}. {release.DescribeManualDownload(finalPath)}", ex)
+                    {
+                        MissingWeights = release.MissingAt(finalPath, MissingWeightsCause.DownloadFailed, failures),
+                    };
                 }
                 catch (VerificationException ex)
                 {
@@ -157,12 +166,15 @@ public sealed partial class ModelDownloader
                     lastException = ex;
                     reason = ex.Message;
                     tryAgain = ex.TryAgain;
+                    // The reason is in the lines at Information and Warning; the stack trace only helps a developer.
+                    LogAttemptFailedDetail(_logger, attempt, source, ex.InnerException ?? ex);
                 }
                 catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException)
                 {
                     lastException = ex;
                     reason = Describe(ex);
                     tryAgain = true;
+                    LogAttemptFailedDetail(_logger, attempt, source, ex);
                 }
 
                 // An empty .partial (e.g. after a 404) is of no use for resuming; don't leave it behind.
@@ -177,7 +189,7 @@ public sealed partial class ModelDownloader
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
 
-            failures.Add($"{source.AbsoluteUri} failed: {reason}");
+            failures.Add(new SourceFailure(source, reason));
             LogSourceFailed(_logger, source, release.FileName, reason);
         }
 
@@ -185,8 +197,11 @@ public sealed partial class ModelDownloader
         string message = string.Create(
             CultureInfo.InvariantCulture,
             $"Could not download {release.FileName} ({release.SizeText}, SHA-256 {release.Sha256}) into {directory}: " +
-            $"{string.Join("; ", failures)}. {release.DescribeManualDownload(finalPath)}");
-        throw new ModelDownloadException(message, lastException);
+            $"{string.Join("; ", failures.Select(f => $"{f.Source.AbsoluteUri} failed: {f.Reason}"))}. {release.DescribeManualDownload(finalPath)}");
+        throw new ModelDownloadException(message, lastException)
+        {
+            MissingWeights = release.MissingAt(finalPath, MissingWeightsCause.DownloadFailed, failures),
+        };
     }
 
     private string Publish(string partialPath, string finalPath)
@@ -251,9 +266,14 @@ public sealed partial class ModelDownloader
             {
                 LogResuming(_logger, release.FileName, source, offset, release.Size, attempt, _options.MaxAttemptsPerSource);
             }
-            else
+            else if (attempt == 1)
             {
                 LogDownloading(_logger, release.FileName, source, release.Size, attempt, _options.MaxAttemptsPerSource);
+            }
+            else
+            {
+                // The retry line before this one already said that the source is tried again.
+                LogDownloadingAgain(_logger, release.FileName, source, release.Size, attempt, _options.MaxAttemptsPerSource);
             }
 
             HttpResponseMessage response = await SendAsync(source, offset, attemptCts).ConfigureAwait(false);
@@ -502,13 +522,21 @@ public sealed partial class ModelDownloader
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming {FileName} from {Source} at byte {Offset} of {Size} (attempt {Attempt} of {MaxAttempts})")]
     private static partial void LogResuming(ILogger logger, string fileName, Uri source, long offset, long size, int attempt, int maxAttempts);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Attempt {Attempt} of {MaxAttempts} to download {FileName} from {Source} failed: {Reason}; retrying in {Delay}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Downloading {FileName} ({Size} bytes) from {Source} (attempt {Attempt} of {MaxAttempts})")]
+    private static partial void LogDownloadingAgain(ILogger logger, string fileName, Uri source, long size, int attempt, int maxAttempts);
+
+    // A retry is routine (the source may still answer): Information. Only a source given up on is worth a warning,
+    // so an offline start logs one warning per source, not one per attempt.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Attempt {Attempt} of {MaxAttempts} to download {FileName} from {Source} failed: {Reason}; retrying in {Delay}")]
     private static partial void LogRetrying(ILogger logger, int attempt, int maxAttempts, string fileName, Uri source, string reason, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Attempt {Attempt} on {Source} failed")]
+    private static partial void LogAttemptFailedDetail(ILogger logger, int attempt, Uri source, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Giving up on {Source} for {FileName}: {Reason}")]
     private static partial void LogSourceFailed(ILogger logger, Uri source, string fileName, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Verification of {FileName} from {Source} failed: {Reason}; the partial download was deleted")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Verification of {FileName} from {Source} failed: {Reason}; the partial download was deleted")]
     private static partial void LogVerificationFailed(ILogger logger, string fileName, Uri source, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Verified {FileName}: {Size} bytes, SHA-256 {Sha256}")]

@@ -29,13 +29,17 @@ public enum ModelStatus
 /// <param name="Status">The stage.</param>
 /// <param name="DownloadFraction">0–1 while downloading.</param>
 /// <param name="Message">What is happening, or what went wrong and what to do.</param>
-public sealed record ModelState(ModelStatus Status, double? DownloadFraction = null, string? Message = null);
+/// <param name="MissingWeights">
+/// When the load failed because the weights file is not there: what to fetch, from where and where to save it, for a
+/// UI to lay out; otherwise null.
+/// </param>
+public sealed record ModelState(ModelStatus Status, double? DownloadFraction = null, string? Message = null, MissingWeights? MissingWeights = null);
 
 /// <summary>
 /// The process's one <see cref="ColorizationEngine"/>: finds the models folder, downloads missing weights if allowed,
 /// loads and warms up the network once, and reports its state. Shared by the web app and the CLI.
 /// </summary>
-public sealed class ModelHost : IDisposable
+public sealed partial class ModelHost : IDisposable
 {
     private readonly ColorizerOptions _options;
     private readonly ModelDownloader _downloader;
@@ -44,6 +48,13 @@ public sealed class ModelHost : IDisposable
     private Task<ColorizationEngine>? _loading;
     private ModelState _state = new(ModelStatus.NotStarted);
     private DateTime _failedAt;
+
+    // Set, under the lock, the moment an attempt fails and before the failure is announced: whoever reacts to the
+    // news with a retry starts a fresh attempt instead of joining the one that is ending.
+    private bool _attemptFailed;
+
+    // The model files as the latest attempt saw them: a failed attempt is worth repeating once they differ.
+    private ModelFilesStamp _attemptedFiles;
 
     /// <summary>How long a failed load stays failed before a request starts another attempt.</summary>
     public static readonly TimeSpan RetryFailedLoadAfter = TimeSpan.FromMinutes(1);
@@ -111,12 +122,57 @@ public sealed class ModelHost : IDisposable
     /// <summary>The engine, loading it first if needed. A failed load is retried on the next call.</summary>
     public Task<ColorizationEngine> GetEngineAsync(CancellationToken ct = default) => EnsureStarted().WaitAsync(ct);
 
+    /// <summary>
+    /// Tries again now after a failed load: downloads the weights if they are missing (and downloading is on), then
+    /// loads. One attempt at a time: while one runs, this joins it; once the engine is ready, it does nothing.
+    /// </summary>
+    /// <returns>Completes when the attempt has ended; never throws (a failure is in <see cref="State"/>).</returns>
+    public Task RetryAsync() => EnsureStarted().ContinueWith(
+        static attempt => _ = attempt.Exception, // observed here: the failure is reported through State and the log
+        CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    /// <summary>
+    /// For a host that watches the models folder: after a failed load, tries again once the model files differ from
+    /// what that attempt saw (the weights appeared or were replaced) and have stayed the same for
+    /// <paramref name="settle"/>, so a file still being copied is left alone until the copy is over. A file that
+    /// still fails (copied only in part after all) is tried again on its next change.
+    /// </summary>
+    /// <param name="settle">How long the files must stay unchanged before they are loaded.</param>
+    /// <param name="cancellationToken">Stops the wait for the files to settle.</param>
+    /// <returns>True when an attempt was made (see <see cref="State"/> for its outcome), false when there was nothing new to try.</returns>
+    public async Task<bool> RetryIfFilesChangedAsync(TimeSpan settle, CancellationToken cancellationToken = default)
+    {
+        if (!FilesChangedSinceFailure(out var seen))
+            return false;
+        if (settle > TimeSpan.Zero)
+        {
+            await Task.Delay(settle, cancellationToken).ConfigureAwait(false);
+            // Still being written: the next change (or the next check) looks again.
+            if (ModelFilesStamp.Of(ModelsDirectory) != seen || !FilesChangedSinceFailure(out _))
+                return false;
+        }
+        LogFilesChanged(_logger, ModelsDirectory);
+        await RetryAsync().ConfigureAwait(false);
+        return true;
+    }
+
+    private bool FilesChangedSinceFailure(out ModelFilesStamp seen)
+    {
+        seen = ModelFilesStamp.Of(ModelsDirectory);
+        lock (_lock)
+            return _state.Status == ModelStatus.Failed && seen.Weights is not null && seen != _attemptedFiles;
+    }
+
     private Task<ColorizationEngine> EnsureStarted()
     {
         lock (_lock)
         {
-            if (_loading is null || _loading.IsFaulted || _loading.IsCanceled)
+            if (_loading is null || _attemptFailed)
+            {
+                _attemptFailed = false;
+                _attemptedFiles = ModelFilesStamp.Of(ModelsDirectory);
                 _loading = Task.Run(LoadAsync);
+            }
             return _loading;
         }
     }
@@ -130,7 +186,10 @@ public sealed class ModelHost : IDisposable
             {
                 if (!_options.DownloadWeights)
                     throw new ModelFilesException(ModelFileNames.Weights,
-                        $"The model weights are missing and downloading is switched off. {WeightsRelease.Official.DescribeManualDownload(weights)}");
+                        $"The model weights are missing and downloading is switched off. {WeightsRelease.Official.DescribeManualDownload(weights)}")
+                    {
+                        MissingWeights = WeightsRelease.Official.MissingAt(weights, MissingWeightsCause.DownloadSwitchedOff),
+                    };
                 Publish(new ModelState(ModelStatus.Downloading, 0, $"Downloading {ModelFileNames.Weights}"));
                 var progress = new Progress<DownloadProgress>(p =>
                 {
@@ -139,6 +198,8 @@ public sealed class ModelHost : IDisposable
                 });
                 await _downloader.EnsureWeightsAsync(ModelsDirectory, WeightsRelease.Official, progress, CancellationToken.None).ConfigureAwait(false);
             }
+            lock (_lock)
+                _attemptedFiles = ModelFilesStamp.Of(ModelsDirectory); // now with the weights just downloaded
             Publish(new ModelState(ModelStatus.Loading, Message: "Loading the network"));
             // JIT-compile the pre- and post-processing on the other core while the network loads.
             var priming = Task.Run(ColorizationEngine.PrimeCodePaths);
@@ -155,11 +216,53 @@ public sealed class ModelHost : IDisposable
         }
         catch (Exception ex)
         {
-            _logger.LogError(ex, "The colorization model could not be loaded from {Directory}", ModelsDirectory);
-            _failedAt = DateTime.UtcNow;
-            Publish(new ModelState(ModelStatus.Failed, Message: ex is ColorizerException ? ex.Message : $"Unexpected error: {ex.Message}"));
+            var missing = ex switch
+            {
+                ModelDownloadException download => download.MissingWeights,
+                ModelFilesException files => files.MissingWeights,
+                _ => null,
+            };
+            LogFailure(ex, missing);
+            var failed = new ModelState(ModelStatus.Failed, Message: ex is ColorizerException ? ex.Message : $"Unexpected error: {ex.Message}",
+                MissingWeights: missing);
+            lock (_lock)
+            {
+                _attemptFailed = true;
+                _failedAt = DateTime.UtcNow;
+                _state = failed;
+            }
+            StateChanged?.Invoke(failed);
             throw;
         }
+    }
+
+    /// <summary>
+    /// One line for an expected failure (missing or unusable files): what is wrong and, for missing weights, a
+    /// command that installs them. The stack trace goes to Debug; only an unexpected error gets it at Error.
+    /// </summary>
+    private void LogFailure(Exception ex, MissingWeights? missing)
+    {
+        if (ex is not ColorizerException)
+        {
+            LogUnexpectedFailure(_logger, ModelsDirectory, ex);
+            return;
+        }
+        if (missing is not null)
+        {
+            string why = missing.Cause switch
+            {
+                MissingWeightsCause.DownloadFailed when missing.Failures.Count > 0 => "could not be downloaded (every source failed, see above)",
+                MissingWeightsCause.DownloadFailed => "could not be downloaded: " + ex.Message,
+                MissingWeightsCause.DownloadSwitchedOff => "are missing and downloading is switched off",
+                _ => "are missing",
+            };
+            LogWeightsMissing(_logger, missing.Release.FileName, why, missing.TargetPath, missing.ShellCommand);
+        }
+        else
+        {
+            LogLoadFailed(_logger, ModelsDirectory, ex.Message);
+        }
+        LogFailureDetail(_logger, ex);
     }
 
     private void Publish(ModelState state)
@@ -174,4 +277,20 @@ public sealed class ModelHost : IDisposable
     {
         Engine?.Dispose();
     }
+
+    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Error,
+        Message = "The model weights {FileName} {Why}. To install them by hand, save the file as {Path}, e.g. with: {Command}")]
+    private static partial void LogWeightsMissing(ILogger logger, string fileName, string why, string path, string command);
+
+    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Error, Message = "The colorization model could not be loaded from {Directory}: {Reason}")]
+    private static partial void LogLoadFailed(ILogger logger, string directory, string reason);
+
+    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Error, Message = "The colorization model could not be loaded from {Directory}")]
+    private static partial void LogUnexpectedFailure(ILogger logger, string directory, Exception exception);
+
+    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Debug, Message = "Details of the model's failure to load")]
+    private static partial void LogFailureDetail(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "The model files in {Directory} changed; loading them")]
+    private static partial void LogFilesChanged(ILogger logger, string directory);
 }

@@ -80,17 +80,16 @@ public sealed record WeightsRelease
     /// downloaded from, and the full path to save it at. Used when a download fails or downloads are disabled.
     /// </summary>
     /// <param name="destinationPath">Where the file must end up, including its file name; made absolute.</param>
-    /// <returns>One or more sentences meant for the user, ending with a full stop.</returns>
-    public string DescribeManualDownload(string destinationPath)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(destinationPath);
-        string fullPath = Path.GetFullPath(destinationPath);
-        return string.Create(
-            CultureInfo.InvariantCulture,
-            $"Download {FileName} ({Size:N0} bytes, SHA-256 {Sha256}) on a machine that has internet access from " +
-            $"{string.Join(" or ", Sources.Select(s => s.AbsoluteUri))} and save it as {fullPath}, " +
-            $"or point --models / COLORIZER_MODELS at a folder that holds it.");
-    }
+    /// <returns>One sentence meant for the user, ending with a full stop.</returns>
+    public string DescribeManualDownload(string destinationPath) =>
+        MissingAt(destinationPath, MissingWeightsCause.Absent).Describe();
+
+    /// <summary>The facts about this file missing at <paramref name="destinationPath"/>, for a host to word.</summary>
+    /// <param name="destinationPath">Where the file must end up, including its file name; made absolute.</param>
+    /// <param name="cause">Why it is not there.</param>
+    /// <param name="failures">The download sources that failed, if a download was tried.</param>
+    public MissingWeights MissingAt(string destinationPath, MissingWeightsCause cause, IReadOnlyList<SourceFailure>? failures = null) =>
+        new(this, destinationPath, cause, failures);
 
     /// <summary>The size in the form the messages use, e.g. <c>128,946,764 bytes</c>.</summary>
     internal string SizeText => Size.ToString("N0", CultureInfo.InvariantCulture) + " bytes";

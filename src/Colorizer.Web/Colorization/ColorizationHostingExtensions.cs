@@ -8,7 +8,8 @@ namespace Colorizer.Web.Colorization;
 public static class ColorizationHostingExtensions
 {
     /// <summary>
-    /// Adds the engine (bound to the <c>Colorizer</c> section), the model's start-up in the background, the work queue
+    /// Adds the engine (bound to the <c>Colorizer</c> section), the model's start-up in the background and the watch
+    /// for weights copied in after a failed load (<c>ModelWatch</c>), the work queue
     /// shared by the page and the API (<c>Queue</c>), the upload limits (<c>Upload</c>), the scoped session per circuit
     /// and the galleries that outlive a page (<c>Gallery</c>), every section validated at start.
     /// </summary>
@@ -30,6 +31,10 @@ public static class ColorizationHostingExtensions
 
         // Loads (and if needed downloads) the model in the background, so the page is up at once and shows progress.
         services.AddHostedService<ModelStartupService>();
+        // Weights copied into the models folder after a failed load are noticed and loaded, without a restart.
+        services.AddOptions<ModelWatchOptions>().Bind(configuration.GetSection(ModelWatchOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<ModelFilesWatcher>();
         services.AddScoped<ColorizationSession>();
         // Galleries outlive their page for Gallery:KeepAfterDisconnect, so a reload keeps results and hints.
         services.AddOptions<GalleryOptions>().Bind(configuration.GetSection(GalleryOptions.SectionName))

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Bunit;
 using Colorizer.Core.Models;
 using Colorizer.Web.Components;
@@ -57,8 +58,9 @@ public sealed class ModelStatusBannerTests : ComponentTestBase
 
         Assert.Equal("failed", banner.GetAttribute("data-status"));
         Assert.Contains("mud-alert-text-error", banner.ClassList);
-        Assert.Equal("The model is not available.", cut.Find("[data-testid=model-status] b").TextContent);
-        Assert.Equal($"The model is not available. {message}", banner.TextContent.Trim());
+        Assert.Equal("The model is not available.", cut.Find("[data-testid=model-status-headline]").TextContent);
+        Assert.Equal(message, cut.Find("[data-testid=model-status-message]").TextContent);
+        Assert.Equal($"The model is not available. {message} Try again", Regex.Replace(banner.TextContent, @"\s+", " ").Trim());
     }
 
     [Fact]
