@@ -45,6 +45,7 @@ public sealed partial class ModelHost : IDisposable
     private readonly ModelDownloader _downloader;
     private readonly ILogger<ModelHost> _logger;
     private readonly Lock _lock = new();
+    private int _limitsNotesLogged;
     private Task<ColorizationEngine>? _loading;
     private ModelState _state = new(ModelStatus.NotStarted);
     private DateTime _failedAt;
@@ -179,6 +180,13 @@ public sealed partial class ModelHost : IDisposable
 
     private async Task<ColorizationEngine> LoadAsync()
     {
+        // What Main did to OpenCV's limits, once per host and before any download, so a tightened value is in the log
+        // even when the model never loads.
+        if (Interlocked.Exchange(ref _limitsNotesLogged, 1) == 0)
+        {
+            foreach (var note in Imaging.OpenCvLimits.StartupNotes)
+                _logger.Log(note.Level, "OpenCV decoder limits: {Note}", note.Message);
+        }
         try
         {
             string weights = Path.Combine(ModelsDirectory, ModelFileNames.Weights);
@@ -203,8 +211,6 @@ public sealed partial class ModelHost : IDisposable
             Publish(new ModelState(ModelStatus.Loading, Message: "Loading the network"));
             // JIT-compile the pre- and post-processing on the other core while the network loads.
             var priming = Task.Run(ColorizationEngine.PrimeCodePaths);
-            foreach (var note in Imaging.OpenCvLimits.StartupNotes)
-                _logger.Log(note.Level, "OpenCV decoder limits: {Note}", note.Message);
             OpenCvLimits = Imaging.OpenCvLimits.Verify();
             _logger.Log(OpenCvLimits.Passed ? Microsoft.Extensions.Logging.LogLevel.Information : Microsoft.Extensions.Logging.LogLevel.Warning, "OpenCV self-test: {Result}", OpenCvLimits.Message);
             var engine = ColorizationEngine.Load(ModelsDirectory, _logger);
