@@ -33,8 +33,8 @@ WORKDIR /app
 COPY --from=build /out/web /app/web
 COPY --from=build /out/cli /app/cli
 COPY --from=weights --chown=colorizer /models /models
-# The app sets OpenCV's decoder limits (from Colorizer__MaxPixels / Colorizer__MaxSide) and glibc's arena cap itself,
-# first thing in Main, so nothing here needs to.
+# The web app sets OpenCV's decoder limits (from Colorizer__MaxPixels / Colorizer__MaxSide; the CLI from the engine's
+# defaults) and glibc's arena cap itself at start, so nothing here needs to.
 # ASPNETCORE_TEMP puts ASP.NET's buffers of large uploads in the app's temp folder, whose crash leftovers it sweeps.
 ENV COLORIZER_MODELS=/models \
     ASPNETCORE_URLS=http://+:8080 \

@@ -22,8 +22,10 @@ internal static class UnknownOptions
     /// </remarks>
     public static IReadOnlyList<string> Describe(ParseResult parse)
     {
-        var optionValues = new HashSet<Token>(ReferenceEqualityComparer.Instance);
+        var optionValues = new Dictionary<Token, OptionResult>(ReferenceEqualityComparer.Instance);
         CollectOptionValues(parse.RootCommandResult, optionValues);
+        var spellings = new HashSet<string>(StringComparer.Ordinal);
+        CollectSpellings(parse.RootCommandResult.Command, spellings);
         var commands = new List<CommandResult>();
         for (var command = parse.CommandResult; command is not null; command = command.Parent as CommandResult)
             commands.Add(command);
@@ -35,8 +37,17 @@ internal static class UnknownOptions
             var token = parse.Tokens[i];
             if (token.Type == TokenType.DoubleDash)
                 break;
-            if (token.Type != TokenType.Argument || !LooksLikeAnOption(token.Value) || optionValues.Contains(token))
+            if (token.Type != TokenType.Argument || !LooksLikeAnOption(token.Value))
                 continue;
+            if (optionValues.TryGetValue(token, out var takenBy))
+            {
+                // System.CommandLine gives an option the next token even when it is another option: `-o --offline`
+                // would make a folder named --offline, `--models --offline` would download the weights. A value that
+                // is exactly an option's name is a missing value (a path of that name can be given as -o=./--offline).
+                if (spellings.Contains(token.Value))
+                    lines.Add($"error: {takenBy.IdentifierToken?.Value ?? takenBy.Option.Name} needs a value, but the next word is the option {token.Value}.");
+                continue;
+            }
             // The token belongs to the innermost command named before it (the root's name is not among the tokens).
             var owner = commands.FirstOrDefault(c => IndexOf(parse.Tokens, c.IdentifierToken) < i) ?? parse.RootCommandResult;
             lines.Add("error: " + Message(token.Value, owner, out string usage, out bool suggested));
@@ -132,12 +143,26 @@ internal static class UnknownOptions
         return -1;
     }
 
-    private static void CollectOptionValues(CommandResult command, HashSet<Token> values)
+    private static void CollectSpellings(Command command, HashSet<string> spellings)
+    {
+        foreach (var option in command.Options)
+        {
+            spellings.Add(option.Name);
+            spellings.UnionWith(option.Aliases);
+        }
+        foreach (var subcommand in command.Subcommands)
+            CollectSpellings(subcommand, spellings);
+    }
+
+    private static void CollectOptionValues(CommandResult command, Dictionary<Token, OptionResult> values)
     {
         foreach (var child in command.Children)
         {
             if (child is OptionResult option)
-                values.UnionWith(option.Tokens);
+            {
+                foreach (var token in option.Tokens)
+                    values[token] = option;
+            }
             else if (child is CommandResult subcommand)
                 CollectOptionValues(subcommand, values);
         }

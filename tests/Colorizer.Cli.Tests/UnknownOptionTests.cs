@@ -25,6 +25,20 @@ public sealed class UnknownOptionTests : IDisposable
     public void Dispose() => _work.Dispose();
 
     [Theory]
+    [InlineData("--models", "--offline", "colorize", "{photo}", "-o", "{out}", "--models", "--offline")]
+    [InlineData("-o", "--offline", "colorize", "{photo}", "-o", "--offline")]
+    [InlineData("--hints", "-v", "colorize", "{photo}", "-o", "{out}", "--hints", "-v")]
+    public async Task AnOptionInPlaceOfAValue_IsAUsageError_AndNothingIsCreated(string option, string next, params string[] args)
+    {
+        var run = await CliRun.ExecuteAsync([.. args.Select(a => a.Replace("{photo}", _photo).Replace("{out}", _output)), "--offline", "--models", _noModels]);
+
+        Assert.True(run.ExitCode == 2, run.Error);
+        Assert.Contains($"error: {option} needs a value, but the next word is the option {next}.", run.Error);
+        Assert.False(Directory.Exists(_output));
+        Assert.False(Directory.Exists(next));
+    }
+
+    [Theory]
     [InlineData("--modle", "--models", "colorize", "{photo}", "--output", "{out}", "--modle", "ddcolor")]
     [InlineData("--outptu", "--output", "colorize", "{photo}", "--outptu", "{out}")]
     [InlineData("--temprature", "--temperature", "colorize", "{photo}", "-o", "{out}", "--temprature", "0.5")]

@@ -60,14 +60,12 @@ public static class OpenCvLimits
         var notes = new List<OpenCvLimitsNote>();
         if (IsOpenCvLoaded())
         {
-            notes.Add(new(LogLevel.Information, "OpenCV was already loaded, so its decoder limits are those of the environment it loaded with."));
+            // Not kept in StartupNotes: those say what the environment was when OpenCV loaded.
+            return [new(LogLevel.Information, "OpenCV was already loaded, so its decoder limits are those of the environment it loaded with.")];
         }
-        else
-        {
-            notes.Add(Tighten(MaxPixelsVariable, maxPixels));
-            notes.Add(Tighten(MaxWidthVariable, maxSide));
-            notes.Add(Tighten(MaxHeightVariable, maxSide));
-        }
+        notes.Add(Tighten(MaxPixelsVariable, maxPixels));
+        notes.Add(Tighten(MaxWidthVariable, maxSide));
+        notes.Add(Tighten(MaxHeightVariable, maxSide));
         lock (NotesLock)
             Notes.AddRange(notes);
         return notes;
@@ -82,10 +80,39 @@ public static class OpenCvLimits
             LibC.SetEnvironmentVariable(name, wanted);
             return new(LogLevel.Information, $"{name}={wanted} (from the configuration).");
         }
-        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long current) && current > 0 && current <= limit)
-            return new(LogLevel.Information, $"{name}={current} kept from the environment (the configuration allows {wanted}).");
+        if (TryParseOpenCvSize(text, out long current) && current > 0 && current <= limit)
+            return new(LogLevel.Information, $"{name}={text} kept from the environment (the configuration allows {wanted}).");
         LibC.SetEnvironmentVariable(name, wanted);
-        return new(LogLevel.Warning, $"{name} was {text} in the environment, looser than the configuration: tightened to {wanted}.");
+        string why = TryParseOpenCvSize(text, out _) ? "looser than the configuration" : "not a size OpenCV reads";
+        return new(LogLevel.Warning, $"{name} was '{text}' in the environment, {why}: tightened to {wanted}.");
+    }
+
+    /// <summary>
+    /// Reads a size as OpenCV's own configuration parser does: decimal digits only, then optionally <c>KB</c> or
+    /// <c>MB</c> (also <c>Kb</c>, <c>kb</c>, <c>Mb</c>, <c>mb</c>) for 1,024 or 1,048,576 times. OpenCV throws at load on
+    /// anything else (a sign, a space), which takes the process down, so such a value must never be kept.
+    /// </summary>
+    internal static bool TryParseOpenCvSize(string? text, out long value)
+    {
+        value = 0;
+        if (string.IsNullOrEmpty(text))
+            return false;
+        int digits = 0;
+        while (digits < text.Length && char.IsAsciiDigit(text[digits]))
+            digits++;
+        if (digits == 0 || !long.TryParse(text.AsSpan(0, digits), NumberStyles.None, CultureInfo.InvariantCulture, out long number))
+            return false;
+        long factor = text[digits..] switch
+        {
+            "" => 1,
+            "KB" or "Kb" or "kb" => 1L << 10,
+            "MB" or "Mb" or "mb" => 1L << 20,
+            _ => 0,
+        };
+        if (factor == 0 || number > long.MaxValue / factor)
+            return false;
+        value = number * factor;
+        return true;
     }
 
     // The native library is mapped into the process once anything of OpenCvSharp has been called.
@@ -118,7 +145,7 @@ public static class OpenCvLimits
         foreach (string name in new[] { MaxPixelsVariable, MaxWidthVariable, MaxHeightVariable })
         {
             string? text = environment(name);
-            if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) || value <= 0)
+            if (!TryParseOpenCvSize(text, out long value) || value <= 0)
                 return new OpenCvLimitsReport(false,
                     $"{name} is not set in the native process environment: OpenCvLimits.Apply did not run before OpenCV loaded, so OpenCV's decoder limits are its own defaults.");
             values[name] = value;

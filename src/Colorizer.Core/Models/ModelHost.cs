@@ -186,6 +186,8 @@ public sealed partial class ModelHost : IDisposable
         {
             foreach (var note in Imaging.OpenCvLimits.StartupNotes)
                 _logger.Log(note.Level, "OpenCV decoder limits: {Note}", note.Message);
+            if (Native.NativeHeap.ArenaCapNote is { } arenas)
+                _logger.LogInformation("Native heap: {Note}", arenas);
         }
         try
         {

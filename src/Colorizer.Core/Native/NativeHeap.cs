@@ -10,16 +10,26 @@ public static class NativeHeap
     /// Caps glibc's malloc arenas. By default glibc grows up to eight per core, one per contending thread, and under
     /// the server's mixed load each keeps freed image buffers: resident memory then climbed for minutes, and stayed
     /// flat with two. Call it first thing in <c>Main</c>; arenas made before stay, but are few. A
-    /// <c>MALLOC_ARENA_MAX</c> set in the environment wins (glibc has read it already), so a soak run can still
-    /// compare caps. Returns false when nothing was set: off glibc, or with that variable set.
+    /// <c>MALLOC_ARENA_MAX</c> or <c>GLIBC_TUNABLES=glibc.malloc.arena_max=…</c> set in the environment wins (glibc
+    /// has read it already), so a soak run can still compare caps. Returns false when nothing was set: off glibc, or with that variable set.
     /// </summary>
     public static bool CapArenas(int arenas = ServerArenaCap)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(arenas, 1);
-        if (LibC.GetEnvironmentVariable("MALLOC_ARENA_MAX") is not null)
+        string? variable = LibC.GetEnvironmentVariable("MALLOC_ARENA_MAX");
+        string? tunables = LibC.GetEnvironmentVariable("GLIBC_TUNABLES");
+        if (variable is not null || tunables?.Contains("glibc.malloc.arena_max", StringComparison.Ordinal) == true)
+        {
+            ArenaCapNote = $"glibc's arena cap is left to the environment ({(variable is not null ? $"MALLOC_ARENA_MAX={variable}" : $"GLIBC_TUNABLES={tunables}")}).";
             return false;
-        return LibC.TrySetMallocOption(LibC.ArenaMax, arenas);
+        }
+        bool set = LibC.TrySetMallocOption(LibC.ArenaMax, arenas);
+        ArenaCapNote = set ? $"glibc's malloc arenas capped at {arenas}." : "glibc's arena cap could not be set (not glibc).";
+        return set;
     }
+
+    /// <summary>What <see cref="CapArenas"/> did, for the log once logging exists; null when it was not called.</summary>
+    public static string? ArenaCapNote { get; private set; }
 
     /// <summary>
     /// Serves allocations of 1 MB and more (OpenCV's image buffers) straight from the OS, so each is returned when

@@ -40,6 +40,31 @@ public sealed class OpenCvLimitsTests
         Assert.Contains("decoded a 8001-pixel-wide image", report.Message);
     }
 
+    [Theory]
+    [InlineData("16384", 16_384L)]
+    [InlineData("0", 0L)]
+    [InlineData("2KB", 2_048L)]
+    [InlineData("3kb", 3_072L)]
+    [InlineData("48MB", 50_331_648L)]
+    [InlineData("1Mb", 1_048_576L)]
+    public void OpenCvSizes_ParseAsOpenCvReadsThem(string text, long expected)
+    {
+        Assert.True(OpenCvLimits.TryParseOpenCvSize(text, out long value));
+        Assert.Equal(expected, value);
+    }
+
+    [Theory]
+    [InlineData("+100")] // OpenCV throws on these when it loads, killing the process: never kept
+    [InlineData(" 100")]
+    [InlineData("100 ")]
+    [InlineData("-5")]
+    [InlineData("1GB")]
+    [InlineData("abc")]
+    [InlineData("")]
+    [InlineData(null)]
+    [InlineData("99999999999999999999")]
+    public void OpenCvSizes_RefuseWhatOpenCvCannotRead(string? text) => Assert.False(OpenCvLimits.TryParseOpenCvSize(text, out _));
+
     [Fact]
     public void Apply_AfterOpenCvHasLoaded_ChangesNothingAndSaysSo()
     {

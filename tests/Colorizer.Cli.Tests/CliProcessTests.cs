@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using Colorizer.Testing;
+
+namespace Colorizer.Cli.Tests;
+
+/// <summary>
+/// The built CLI as its own process, with an empty environment: its <c>Main</c> must set OpenCV's decoder limits
+/// before OpenCV loads (in-process tests cannot see that: their module initializer has set them already).
+/// </summary>
+public sealed class CliProcessTests : IDisposable
+{
+    private readonly TemporaryDirectory _models = new();
+
+    public CliProcessTests() =>
+        SyntheticModels.WriteTiny(_models.Path, TinyModel.ConstantBin(SyntheticModels.BinAt(20, 40)));
+
+    public void Dispose() => _models.Dispose();
+
+    [Fact]
+    public async Task BareStart_SetsOpenCvsLimitsItself_AndTheSelfTestPasses()
+    {
+        var (exit, error) = await RunAsync(new Dictionary<string, string>(), "models", "--offline", "--models", _models.Path, "-v");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("OPENCV_IO_MAX_IMAGE_PIXELS=50000000 (from the configuration)", error, StringComparison.Ordinal);
+        Assert.Contains("OpenCV refuses images over 50,000,000 pixels or 16,384×16,384", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LooserOrUnreadableLimitsInTheEnvironment_AreTightened_WithAWarningEvenWithoutVerbose()
+    {
+        var (exit, error) = await RunAsync(new Dictionary<string, string>
+        {
+            ["OPENCV_IO_MAX_IMAGE_WIDTH"] = "100000",
+            ["OPENCV_IO_MAX_IMAGE_HEIGHT"] = " 100", // OpenCV would throw on the space when it loads
+        }, "models", "--offline", "--models", _models.Path);
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("OPENCV_IO_MAX_IMAGE_WIDTH was '100000' in the environment, looser than the configuration: tightened to 16384", error, StringComparison.Ordinal);
+        Assert.Contains("OPENCV_IO_MAX_IMAGE_HEIGHT was ' 100' in the environment, not a size OpenCV reads: tightened to 16384", error, StringComparison.Ordinal);
+    }
+
+    /// <summary>The CLI of this build (<c>src/Colorizer.Cli/bin/&lt;configuration&gt;/...</c>), beside the tests' own folder.</summary>
+    private static string CliDll()
+    {
+        string tests = Path.Combine(RepositoryPaths.Root, "tests", "Colorizer.Cli.Tests");
+        string relative = Path.GetRelativePath(tests, AppContext.BaseDirectory);
+        string dll = Path.Combine(RepositoryPaths.Root, "src", "Colorizer.Cli", relative, "colorizer.dll");
+        Assert.True(File.Exists(dll), $"{dll} not found: the CLI is built with the tests (it is a project reference).");
+        return dll;
+    }
+
+    private static async Task<(int Exit, string Error)> RunAsync(Dictionary<string, string> environment, params string[] arguments)
+    {
+        string dotnet = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+        var start = new ProcessStartInfo(dotnet) { RedirectStandardError = true, RedirectStandardOutput = true };
+        start.Environment.Clear();
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
+        start.ArgumentList.Add(CliDll());
+        foreach (string argument in arguments)
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        string error = await process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        await output;
+        return (process.ExitCode, error);
+    }
+}
