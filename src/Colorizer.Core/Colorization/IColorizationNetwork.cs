@@ -1,0 +1,18 @@
+using OpenCvSharp;
+
+namespace Colorizer.Core.Colorization;
+
+/// <summary>
+/// One loaded network behind a runtime. Not thread-safe: the engine serializes calls to <see cref="Forward"/>.
+/// </summary>
+internal interface IColorizationNetwork : IDisposable
+{
+    /// <summary>The runtime, for logs and reports ("ONNX Runtime 1.31.1", "OpenCV 4.13.0 DNN").</summary>
+    string Runtime { get; }
+
+    /// <summary>
+    /// One forward pass. <paramref name="input"/> is the network input: CV_32FC1, square, S×S with S a valid render
+    /// size, holding L − 50. Returns the <c>conv8_313</c> logits for the S/4 × S/4 grid, channel-major (313 planes).
+    /// </summary>
+    ChromaPrediction Forward(Mat input);
+}
