@@ -1,0 +1,310 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace Colorizer.Core.Models.Onnx;
+
+/// <summary>
+/// Builds, in memory, the ONNX model equivalent to a Caffe colorization network (up to <c>conv8_313</c>) from its
+/// description and the .caffemodel's blobs: <c>Convolution</c> → <c>Conv</c>, <c>Deconvolution</c> →
+/// <c>ConvTranspose</c>, <c>ReLU</c> → <c>Relu</c> (or <c>LeakyRelu</c>), Caffe's <c>BatchNorm</c> →
+/// <c>BatchNormalization</c> with the mean and variance divided by the scale-factor blob. The input's height and
+/// width are symbolic, so one model serves every render size. Opset 13.
+/// </summary>
+internal static class OnnxGraphBuilder
+{
+    /// <summary>The opset the nodes are written for.</summary>
+    public const int Opset = 13;
+
+    // ONNX's TensorProto.DataType.FLOAT and AttributeProto.AttributeType INT / INTS / FLOAT.
+    private const int FloatType = 1, IntAttribute = 2, IntsAttribute = 7, FloatAttribute = 1;
+
+    /// <summary>
+    /// The serialized <c>ModelProto</c>. <paramref name="network"/> must be without its decoding tail; the blobs are
+    /// those of its layers with weights. Throws <see cref="ModelFilesException"/> naming <paramref name="weightsPath"/>
+    /// when a blob does not fit its layer (shape, count) and naming the description for a layer type it cannot convert.
+    /// </summary>
+    public static byte[] Build(NetworkDescription network, IReadOnlyDictionary<string, IReadOnlyList<LayerBlob>> blobs, string weightsPath)
+    {
+        long weightBytes = blobs.Values.SelectMany(b => b).Sum(b => (long)b.Data.Length * sizeof(float));
+        var graph = new ProtoWriter((int)Math.Min(int.MaxValue / 2, weightBytes + (1 << 16)));
+        graph.String(2, network.Name ?? "colorization");
+
+        // Caffe layers may write in place (ReLU's top is its bottom); ONNX values are written once. Each Caffe blob name
+        // maps to its latest ONNX value.
+        var current = new Dictionary<string, string>(StringComparer.Ordinal);
+        var channels = new Dictionary<string, long>(StringComparer.Ordinal);
+        bool sawInput = false;
+        foreach (var layer in network.Layers)
+        {
+            string Input(int index)
+            {
+                string bottom = layer.Bottoms.ElementAtOrDefault(index)
+                    ?? throw Unsupported(network, layer, "it has no input blob");
+                return current.TryGetValue(bottom, out string? value) ? value
+                    : throw Unsupported(network, layer, $"its input '{bottom}' is not produced by an earlier layer");
+            }
+            string Output()
+            {
+                string top = layer.Tops.Count > 0 ? layer.Tops[0] : throw Unsupported(network, layer, "it has no output blob");
+                string value = current.ContainsKey(top) ? $"{top}#{layer.Name}" : top;
+                current[top] = value;
+                return value;
+            }
+
+            switch (layer.Type)
+            {
+                case "Input":
+                {
+                    string top = layer.Tops.Single();
+                    current[top] = top;
+                    channels[top] = InputChannels(layer);
+                    graph.Message(11, v => ValueInfo(v, top, ["1", channels[top].ToString(CultureInfo.InvariantCulture), "height", "width"]));
+                    sawInput = true;
+                    break;
+                }
+                case "Convolution":
+                case "Deconvolution":
+                {
+                    string input = Input(0);
+                    long inChannels = channels[layer.Bottoms[0]];
+                    var (weights, bias, outputs, attributes) = Convolution(network, layer, blobs, weightsPath, inChannels);
+                    string weightName = layer.Name + ".weight";
+                    graph.Message(5, t => Tensor(t, weightName, weights.Shape, weights.Data));
+                    var inputs = new List<string> { input, weightName };
+                    if (bias is not null)
+                    {
+                        string biasName = layer.Name + ".bias";
+                        graph.Message(5, t => Tensor(t, biasName, bias.Shape, bias.Data));
+                        inputs.Add(biasName);
+                    }
+                    string output = Output();
+                    channels[layer.Tops[0]] = outputs;
+                    graph.Message(1, n => Node(n, layer.Name, layer.Type == "Convolution" ? "Conv" : "ConvTranspose", inputs, output, attributes));
+                    break;
+                }
+                case "ReLU":
+                {
+                    string input = Input(0);
+                    channels[layer.Tops[0]] = channels[layer.Bottoms[0]];
+                    string output = Output();
+                    float slope = ParseFloat(layer.Parameters.Message("relu_param")?.Scalar("negative_slope")) ?? 0f;
+                    if (slope == 0f)
+                        graph.Message(1, n => Node(n, layer.Name, "Relu", [input], output, []));
+                    else
+                        graph.Message(1, n => Node(n, layer.Name, "LeakyRelu", [input], output, [a => FloatAttr(a, "alpha", slope)]));
+                    break;
+                }
+                case "BatchNorm":
+                {
+                    string input = Input(0);
+                    long count = channels[layer.Bottoms[0]];
+                    var (scale, bias, mean, variance, epsilon) = BatchNorm(layer, blobs, weightsPath, count);
+                    string prefix = layer.Name + ".";
+                    graph.Message(5, t => Tensor(t, prefix + "scale", [count], scale));
+                    graph.Message(5, t => Tensor(t, prefix + "bias", [count], bias));
+                    graph.Message(5, t => Tensor(t, prefix + "mean", [count], mean));
+                    graph.Message(5, t => Tensor(t, prefix + "var", [count], variance));
+                    channels[layer.Tops[0]] = count;
+                    string output = Output();
+                    graph.Message(1, n => Node(n, layer.Name, "BatchNormalization",
+                        [input, prefix + "scale", prefix + "bias", prefix + "mean", prefix + "var"], output,
+                        [a => FloatAttr(a, "epsilon", epsilon)]));
+                    break;
+                }
+                default:
+                    throw Unsupported(network, layer, $"the ONNX backend does not convert '{layer.Type}' layers (use the OpenCV backend for this network)");
+            }
+        }
+        if (!sawInput)
+            throw new ModelFilesException(network.SourceName, $"{network.SourceName} has no Input layer: the ONNX graph needs one.");
+        string logits = current.GetValueOrDefault(NetworkDescription.LogitsBlob)
+            ?? throw new ModelFilesException(network.SourceName, $"{network.SourceName} does not produce '{NetworkDescription.LogitsBlob}'.");
+        // The graph's output keeps the Caffe blob's name whatever value last wrote it.
+        string outputName = NetworkDescription.LogitsBlob;
+        if (logits != outputName)
+            graph.Message(1, n => Node(n, "logits", "Identity", [logits], outputName, []));
+        graph.Message(12, v => ValueInfo(v, outputName, ["1", channels[NetworkDescription.LogitsBlob].ToString(CultureInfo.InvariantCulture), "h", "w"]));
+
+        var header = new ProtoWriter()
+            .Int(1, 7) // ir_version 7: opset 13
+            .String(2, "Colorizer")
+            .Message(8, o => o.String(1, "").Int(2, Opset));
+        return Concatenate(header, graph);
+    }
+
+    // ModelProto.graph (field 7, length-delimited: tag byte 0x3A) appended to the header without copying the graph twice.
+    private static byte[] Concatenate(ProtoWriter header, ProtoWriter graph)
+    {
+        var prefix = new List<byte> { (7 << 3) | 2 };
+        ulong length = (ulong)graph.Length;
+        while (length >= 0x80)
+        {
+            prefix.Add((byte)(length | 0x80));
+            length >>= 7;
+        }
+        prefix.Add((byte)length);
+        var model = new byte[header.Length + prefix.Count + graph.Length];
+        header.WrittenSpan.CopyTo(model);
+        prefix.CopyTo(model, header.Length);
+        graph.WrittenSpan.CopyTo(model.AsSpan(header.Length + prefix.Count));
+        return model;
+    }
+
+    private static long InputChannels(LayerDescription layer)
+    {
+        // input_param { shape { dim: 1 dim: 1 dim: 224 dim: 224 } }: the channel count is the second dim.
+        var dims = layer.Parameters.Message("input_param")?.Message("shape")?.Ints("dim").ToList();
+        return dims is { Count: 4 } ? dims[1] : 1;
+    }
+
+    private static (LayerBlob Weights, LayerBlob? Bias, long Outputs, List<Action<ProtoWriter>> Attributes) Convolution(
+        NetworkDescription network, LayerDescription layer, IReadOnlyDictionary<string, IReadOnlyList<LayerBlob>> blobs,
+        string weightsPath, long inChannels)
+    {
+        var p = layer.Parameters.Message("convolution_param") ?? throw Unsupported(network, layer, "it has no convolution_param");
+        long outputs = p.Int("num_output") ?? throw Unsupported(network, layer, "it has no num_output");
+        int group = p.Int("group") ?? 1;
+        bool hasBias = !string.Equals(p.Scalar("bias_term"), "false", StringComparison.Ordinal);
+        var (kh, kw) = Pair(p, "kernel_size", "kernel_h", "kernel_w", null) ?? throw Unsupported(network, layer, "it has no kernel_size");
+        var (sh, sw) = Pair(p, "stride", "stride_h", "stride_w", 1)!.Value;
+        var (ph, pw) = Pair(p, "pad", "pad_h", "pad_w", 0)!.Value;
+        var (dh, dw) = Pair(p, "dilation", null, null, 1)!.Value;
+
+        var layerBlobs = BlobsOf(layer, blobs, weightsPath, hasBias ? 2 : 1);
+        bool transposed = layer.Type == "Deconvolution";
+        // Caffe: Convolution weights are (out, in / group, kh, kw); Deconvolution weights are (in, out / group, kh, kw),
+        // which is also ONNX ConvTranspose's layout.
+        long[] expected = transposed ? [inChannels, outputs / group, kh, kw] : [outputs, inChannels / group, kh, kw];
+        var weights = Reshaped(layerBlobs[0], expected, layer, "weights", weightsPath);
+        LayerBlob? bias = hasBias ? Reshaped(layerBlobs[1], [outputs], layer, "bias", weightsPath) : null;
+
+        var attributes = new List<Action<ProtoWriter>>
+        {
+            a => IntsAttr(a, "kernel_shape", [kh, kw]),
+            a => IntsAttr(a, "strides", [sh, sw]),
+            a => IntsAttr(a, "pads", [ph, pw, ph, pw]),
+            a => IntsAttr(a, "dilations", [dh, dw]),
+            a => IntAttr(a, "group", group),
+        };
+        return (weights, bias, outputs, attributes);
+    }
+
+    private static (float[] Scale, float[] Bias, float[] Mean, float[] Variance, float Epsilon) BatchNorm(
+        LayerDescription layer, IReadOnlyDictionary<string, IReadOnlyList<LayerBlob>> blobs, string weightsPath, long count)
+    {
+        // Caffe keeps running sums: mean and variance are blobs 0 and 1 divided by the scale factor in blob 2
+        // (0 means no statistics yet, and Caffe then uses 0).
+        var layerBlobs = BlobsOf(layer, blobs, weightsPath, 3);
+        var mean = Reshaped(layerBlobs[0], [count], layer, "mean", weightsPath).Data;
+        var variance = Reshaped(layerBlobs[1], [count], layer, "variance", weightsPath).Data;
+        if (layerBlobs[2].Data.Length != 1)
+            throw Mismatch(layer, weightsPath, $"its scale factor has {layerBlobs[2].Data.Length} values, expected 1");
+        float factor = layerBlobs[2].Data[0];
+        float multiplier = factor == 0f ? 0f : 1f / factor;
+        var scaledMean = mean.Select(m => m * multiplier).ToArray();
+        var scaledVariance = variance.Select(v => v * multiplier).ToArray();
+        float epsilon = ParseFloat(layer.Parameters.Message("batch_norm_param")?.Scalar("eps")) ?? 1e-5f;
+        var ones = new float[count];
+        Array.Fill(ones, 1f);
+        return (ones, new float[count], scaledMean, scaledVariance, epsilon);
+    }
+
+    private static IReadOnlyList<LayerBlob> BlobsOf(LayerDescription layer, IReadOnlyDictionary<string, IReadOnlyList<LayerBlob>> blobs, string weightsPath, int needed)
+    {
+        if (!blobs.TryGetValue(layer.Name, out var found) || found.Count < needed)
+            throw Mismatch(layer, weightsPath, $"it has {found?.Count ?? 0} blobs in the weights, expected {needed}");
+        return found;
+    }
+
+    // The release stores shapes as given; older files may flatten them. The count must match either way.
+    private static LayerBlob Reshaped(LayerBlob blob, long[] expected, LayerDescription layer, string what, string weightsPath)
+    {
+        long count = expected.Aggregate(1L, (a, b) => a * b);
+        if (blob.Data.Length != count)
+        {
+            throw Mismatch(layer, weightsPath,
+                $"its {what} blob has shape {string.Join('×', blob.Shape)} ({blob.Data.Length:N0} values), the description calls for {string.Join('×', expected)}");
+        }
+        return blob with { Shape = expected };
+    }
+
+    private static (long, long)? Pair(PrototxtMessage p, string both, string? first, string? second, long? fallback)
+    {
+        var values = p.Ints(both).ToList();
+        if (first is not null && p.Int(first) is int h && second is not null && p.Int(second) is int w)
+            return (h, w);
+        return values.Count switch
+        {
+            0 => fallback is long f ? (f, f) : null,
+            1 => (values[0], values[0]),
+            _ => (values[0], values[1]),
+        };
+    }
+
+    private static float? ParseFloat(string? text) =>
+        float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) ? value : null;
+
+    private static void ValueInfo(ProtoWriter value, string name, string[] dims)
+    {
+        // ValueInfoProto { name = 1, type = 2 { tensor_type = 1 { elem_type = 1, shape = 2 { dim = 1 { dim_value = 1 | dim_param = 2 } } } } }
+        value.String(1, name);
+        value.Message(2, type => type.Message(1, tensor =>
+        {
+            tensor.Int(1, FloatType);
+            tensor.Message(2, shape =>
+            {
+                foreach (string dim in dims)
+                {
+                    shape.Message(1, d =>
+                    {
+                        if (long.TryParse(dim, NumberStyles.None, CultureInfo.InvariantCulture, out long size))
+                            d.Int(1, size);
+                        else
+                            d.String(2, dim);
+                    });
+                }
+            });
+        }));
+    }
+
+    private static void Tensor(ProtoWriter tensor, string name, long[] dims, float[] data)
+    {
+        // TensorProto { dims = 1, data_type = 2, name = 8, raw_data = 9 (little-endian) }
+        foreach (long dim in dims)
+            tensor.Int(1, dim);
+        tensor.Int(2, FloatType);
+        tensor.String(8, name);
+        tensor.Bytes(9, MemoryMarshal.AsBytes(data.AsSpan()));
+    }
+
+    private static void Node(ProtoWriter node, string name, string op, IEnumerable<string> inputs, string output, IEnumerable<Action<ProtoWriter>> attributes)
+    {
+        // NodeProto { input = 1, output = 2, name = 3, op_type = 4, attribute = 5 }
+        foreach (string input in inputs)
+            node.String(1, input);
+        node.String(2, output);
+        node.String(3, name);
+        node.String(4, op);
+        foreach (var attribute in attributes)
+            node.Message(5, attribute);
+    }
+
+    // AttributeProto { name = 1, f = 2, i = 3, ints = 8, type = 20 }
+    private static void IntAttr(ProtoWriter a, string name, long value) => a.String(1, name).Int(3, value).Int(20, IntAttribute);
+
+    private static void FloatAttr(ProtoWriter a, string name, float value) => a.String(1, name).Float(2, value).Int(20, FloatAttribute);
+
+    private static void IntsAttr(ProtoWriter a, string name, long[] values)
+    {
+        a.String(1, name);
+        foreach (long value in values)
+            a.Int(8, value);
+        a.Int(20, IntsAttribute);
+    }
+
+    private static ModelFilesException Unsupported(NetworkDescription network, LayerDescription layer, string why) =>
+        new(network.SourceName, $"{network.SourceName}: layer '{layer.Name}' ({layer.Type}) cannot be converted: {why}.");
+
+    private static ModelFilesException Mismatch(LayerDescription layer, string weightsPath, string why) =>
+        new(weightsPath, $"{weightsPath} does not fit the network description at layer '{layer.Name}' ({layer.Type}): {why}.");
+}
