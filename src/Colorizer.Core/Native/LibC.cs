@@ -23,6 +23,24 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "mallopt")]
     private static partial int MallOpt(int parameter, int value);
 
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
+
+    /// <summary>glibc's <c>malloc_trim(0)</c>: returns the free memory at the top of the heaps and in their free pages to the system; false off glibc.</summary>
+    public static bool TrimNativeHeap()
+    {
+        if (!OperatingSystem.IsLinux())
+            return false;
+        try
+        {
+            return MallocTrim(0) == 1;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The variable as native code sees it, or null when unset (or off Unix).</summary>
     public static string? GetEnvironmentVariable(string name)
     {

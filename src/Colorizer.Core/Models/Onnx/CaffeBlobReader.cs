@@ -1,48 +1,58 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
 namespace Colorizer.Core.Models.Onnx;
 
-/// <summary>One parameter blob of a Caffe layer: its shape and its values, in C order.</summary>
-/// <param name="Shape">The dimensions (from <c>BlobShape</c>, or the legacy num/channels/height/width).</param>
-/// <param name="Data">The values.</param>
-internal sealed record LayerBlob(long[] Shape, float[] Data)
+/// <summary>
+/// Where one parameter blob of a Caffe layer lives in the .caffemodel: its shape, and either the place of its packed
+/// little-endian float32 values in the file (the usual case, which lets them be copied straight into the ONNX model
+/// without ever holding them as floats) or, for the rare unpacked or double-precision encodings, the values read.
+/// </summary>
+internal sealed record LayerBlob(long[] Shape, long DataOffset, int DataBytes, float[]? Values)
 {
-    /// <summary>The number of values the shape calls for.</summary>
-    public long Count => Shape.Aggregate(1L, (a, b) => a * b);
+    /// <summary>The number of values in the file.</summary>
+    public long Count => Values?.Length ?? DataBytes / sizeof(float);
+
+    /// <summary>The values, read from <paramref name="file"/> when they were left there.</summary>
+    public float[] Read(FileStream file)
+    {
+        if (Values is not null)
+            return Values;
+        var values = new float[DataBytes / sizeof(float)];
+        file.Position = DataOffset;
+        file.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
+        if (!BitConverter.IsLittleEndian)
+        {
+            var raw = MemoryMarshal.Cast<float, int>(values.AsSpan());
+            BinaryPrimitives.ReverseEndianness(raw, raw);
+        }
+        return values;
+    }
 }
 
 /// <summary>
-/// Reads the parameter blobs of the layers a network needs from a .caffemodel (a <c>NetParameter</c> protobuf), so the
-/// same weights can be handed to ONNX Runtime: no second copy of the weights on disk. Layers not asked for are skipped
-/// without reading their data.
+/// Finds the parameter blobs of the layers a network needs in a .caffemodel (a <c>NetParameter</c> protobuf),
+/// streaming through the file: the values stay on disk until the ONNX model is written, so the weights are never held
+/// twice. Layers not asked for are skipped without reading their data.
 /// </summary>
 internal static class CaffeBlobReader
 {
     // NetParameter.layer (LayerParameter: name = 1, blobs = 7) and the legacy NetParameter.layers (V1LayerParameter: name = 4, blobs = 6).
     private const int LayerField = 100, LegacyLayerField = 2;
 
-    // BlobProto: num = 1, channels = 2, height = 3, width = 4 (legacy shape), data = 5, diff = 6, shape = 7, double_data = 8.
+    // BlobProto: num = 1, channels = 2, height = 3, width = 4 (legacy shape), data = 5, shape = 7, double_data = 8.
     private const int BlobData = 5, BlobShape = 7, BlobDoubleData = 8;
 
     /// <summary>
     /// The blobs of each layer in <paramref name="layers"/>, by layer name. Throws <see cref="ModelFilesException"/>
     /// naming <paramref name="path"/> when the file is not a readable protobuf or a blob's values do not fill its shape.
     /// </summary>
-    public static IReadOnlyDictionary<string, IReadOnlyList<LayerBlob>> Read(string path, IReadOnlySet<string> layers)
+    public static IReadOnlyDictionary<string, IReadOnlyList<LayerBlob>> Read(FileStream file, string path, IReadOnlySet<string> layers)
     {
-        byte[] file;
-        try
-        {
-            file = File.ReadAllBytes(path);
-        }
-        catch (IOException ex)
-        {
-            throw new ModelFilesException(path, $"{path} could not be read: {ex.Message}", ex);
-        }
         var found = new Dictionary<string, IReadOnlyList<LayerBlob>>(StringComparer.Ordinal);
         try
         {
-            var reader = new ProtoReader(file, 0, file.Length);
+            var reader = new StreamReader(file, 0, file.Length);
             while (!reader.AtEnd)
             {
                 var (field, wireType) = reader.ReadTag();
@@ -60,18 +70,18 @@ internal static class CaffeBlobReader
                 }
             }
         }
-        catch (FormatException ex)
+        catch (Exception ex) when (ex is FormatException or EndOfStreamException)
         {
             throw new ModelFilesException(path, $"{path} is truncated or is not a Caffe model (.caffemodel protobuf): {ex.Message}", ex);
         }
         return found;
     }
 
-    private static (string? Name, List<LayerBlob>? Blobs) ReadLayer(ProtoReader layer, int nameField, int blobsField, IReadOnlySet<string> wanted)
+    private static (string? Name, List<LayerBlob>? Blobs) ReadLayer(StreamReader layer, int nameField, int blobsField, IReadOnlySet<string> wanted)
     {
         // The name comes first in files Caffe writes, but a protobuf may order fields freely: remember where blobs are.
         string? name = null;
-        var blobRecords = new List<ProtoReader>();
+        var blobRecords = new List<StreamReader>();
         while (!layer.AtEnd)
         {
             var (field, wireType) = layer.ReadTag();
@@ -87,12 +97,14 @@ internal static class CaffeBlobReader
         return (name, blobRecords.Select(b => ReadBlob(b, name)).ToList());
     }
 
-    private static LayerBlob ReadBlob(ProtoReader blob, string layer)
+    private static LayerBlob ReadBlob(StreamReader blob, string layer)
     {
         var legacy = new long[4];
         bool hasLegacy = false;
         long[]? shape = null;
-        float[]? data = null;
+        long offset = 0;
+        int bytes = 0;
+        float[]? values = null;
         var unpacked = new List<float>();
         while (!blob.AtEnd)
         {
@@ -107,28 +119,32 @@ internal static class CaffeBlobReader
                     shape = ReadShape(blob.ReadMessage());
                     break;
                 case BlobData when wireType == 2:
-                    data = MemoryMarshal.Cast<byte, float>(blob.ReadBytes()).ToArray();
+                    (offset, bytes) = blob.SkipBytes();
+                    if (bytes % sizeof(float) != 0)
+                        throw new FormatException($"a blob of layer '{layer}' has {bytes} bytes of float data.");
                     break;
                 case BlobData when wireType == 5:
                     unpacked.Add(BitConverter.Int32BitsToSingle((int)blob.ReadFixed32()));
                     break;
                 case BlobDoubleData when wireType == 2:
-                    data = [.. MemoryMarshal.Cast<byte, double>(blob.ReadBytes()).ToArray().Select(d => (float)d)];
+                    values = [.. MemoryMarshal.Cast<byte, double>(blob.ReadBytes()).ToArray().Select(d => (float)d)];
                     break;
                 default:
                     blob.Skip(wireType);
                     break;
             }
         }
-        data ??= [.. unpacked];
-        shape ??= hasLegacy ? legacy : [data.Length];
-        var result = new LayerBlob(shape, data);
-        if (result.Count != data.Length)
-            throw new FormatException($"a blob of layer '{layer}' has shape {string.Join('×', shape)} but {data.Length:N0} values.");
-        return result;
+        if (values is null && bytes == 0 && unpacked.Count > 0)
+            values = [.. unpacked];
+        var result = new LayerBlob([], offset, bytes, values);
+        shape ??= hasLegacy ? legacy : [result.Count];
+        long count = shape.Aggregate(1L, (a, b) => a * b);
+        if (count != result.Count)
+            throw new FormatException($"a blob of layer '{layer}' has shape {string.Join('×', shape)} but {result.Count:N0} values.");
+        return result with { Shape = shape };
     }
 
-    private static long[] ReadShape(ProtoReader shape)
+    private static long[] ReadShape(StreamReader shape)
     {
         // BlobShape.dim = 1, repeated int64, packed or not.
         var dims = new List<long>();
@@ -153,12 +169,15 @@ internal static class CaffeBlobReader
         return [.. dims];
     }
 
-    /// <summary>A protobuf reader over a slice of a byte array; every read is bounds-checked.</summary>
-    private struct ProtoReader(byte[] buffer, int start, int end)
+    /// <summary>
+    /// A protobuf reader over a range of a file. Messages are ranges too, so a nested record is read in place; every
+    /// read is bounds-checked against its range.
+    /// </summary>
+    private sealed class StreamReader(FileStream file, long start, long end)
     {
-        private int _position = start;
+        private long _position = start;
 
-        public readonly bool AtEnd => _position >= end;
+        public bool AtEnd => _position >= end;
 
         public (int Field, int WireType) ReadTag()
         {
@@ -171,12 +190,16 @@ internal static class CaffeBlobReader
 
         public ulong ReadVarint()
         {
+            file.Position = _position;
             ulong value = 0;
             for (int shift = 0; shift < 64; shift += 7)
             {
                 if (_position >= end)
                     throw new FormatException("the data ends inside a field.");
-                byte b = buffer[_position++];
+                int b = file.ReadByte();
+                if (b < 0)
+                    throw new EndOfStreamException("the file ends inside a field.");
+                _position++;
                 value |= (ulong)(b & 0x7F) << shift;
                 if ((b & 0x80) == 0)
                     return value;
@@ -187,32 +210,47 @@ internal static class CaffeBlobReader
         public uint ReadFixed32()
         {
             Need(4);
-            uint value = BitConverter.ToUInt32(buffer, _position);
+            Span<byte> bytes = stackalloc byte[4];
+            file.Position = _position;
+            file.ReadExactly(bytes);
             _position += 4;
-            return value;
+            return BinaryPrimitives.ReadUInt32LittleEndian(bytes);
         }
 
-        public ReadOnlySpan<byte> ReadBytes()
+        /// <summary>Skips a length-delimited field, returning where its bytes are.</summary>
+        public (long Offset, int Length) SkipBytes()
         {
-            int length = ReadLength();
-            var span = buffer.AsSpan(_position, length);
+            long length = ReadLength();
+            if (length > int.MaxValue)
+                throw new FormatException($"a field of {length} bytes.");
+            long offset = _position;
             _position += length;
-            return span;
+            return (offset, (int)length);
         }
 
-        public ProtoReader ReadMessage()
+        public byte[] ReadBytes()
         {
-            int length = ReadLength();
-            var message = new ProtoReader(buffer, _position, _position + length);
-            _position += length;
-            return message;
+            var (offset, length) = SkipBytes();
+            var bytes = new byte[length];
+            file.Position = offset;
+            file.ReadExactly(bytes);
+            return bytes;
+        }
+
+        public StreamReader ReadMessage()
+        {
+            var (offset, length) = SkipBytes();
+            return new StreamReader(file, offset, offset + length);
         }
 
         public string ReadString()
         {
-            var bytes = ReadBytes();
-            if (bytes.Length > 4096)
-                throw new FormatException($"a layer name of {bytes.Length} bytes.");
+            var (offset, length) = SkipBytes();
+            if (length > 4096)
+                throw new FormatException($"a layer name of {length} bytes.");
+            var bytes = new byte[length];
+            file.Position = offset;
+            file.ReadExactly(bytes);
             return System.Text.Encoding.UTF8.GetString(bytes);
         }
 
@@ -220,27 +258,34 @@ internal static class CaffeBlobReader
         {
             switch (wireType)
             {
-                case 0: ReadVarint(); break;
-                case 1: Need(8); _position += 8; break;
-                case 2:
-                    // The length first: `_position += ReadLength()` would add it to the position before its varint.
-                    int length = ReadLength();
-                    _position += length;
+                case 0:
+                    ReadVarint();
                     break;
-                case 5: Need(4); _position += 4; break;
-                default: throw new FormatException($"wire type {wireType} at byte {_position}.");
+                case 1:
+                    Need(8);
+                    _position += 8;
+                    break;
+                case 2:
+                    SkipBytes();
+                    break;
+                case 5:
+                    Need(4);
+                    _position += 4;
+                    break;
+                default:
+                    throw new FormatException($"wire type {wireType} at byte {_position}.");
             }
         }
 
-        private int ReadLength()
+        private long ReadLength()
         {
             ulong length = ReadVarint();
             if (length > (ulong)(end - _position))
                 throw new FormatException($"a record of {length} bytes at byte {_position} runs past its end.");
-            return (int)length;
+            return (long)length;
         }
 
-        private readonly void Need(int bytes)
+        private void Need(int bytes)
         {
             if (end - _position < bytes)
                 throw new FormatException("the data ends inside a field.");

@@ -41,9 +41,15 @@ internal sealed class OnnxColorizationNetwork : IColorizationNetwork
         var clock = Stopwatch.StartNew();
         var withWeights = network.Layers.Where(l => l.HasWeights).Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
         byte[] model;
+        try
         {
-            var blobs = CaffeBlobReader.Read(weightsPath, withWeights);
-            model = OnnxGraphBuilder.Build(network, blobs, weightsPath);
+            using var weights = new FileStream(weightsPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+            var blobs = CaffeBlobReader.Read(weights, weightsPath, withWeights);
+            model = OnnxGraphBuilder.Build(network, blobs, weights);
+        }
+        catch (IOException ex)
+        {
+            throw new ModelFilesException(weightsPath, $"{weightsPath} could not be read: {ex.Message}", ex);
         }
         long built = clock.ElapsedMilliseconds;
 
@@ -61,6 +67,14 @@ internal sealed class OnnxColorizationNetwork : IColorizationNetwork
         try
         {
             var session = new InferenceSession(model, options);
+            // The serialized model (the weights' size) is garbage now, on the large-object heap: give its pages back at
+            // once rather than carry them until a later collection.
+            model = [];
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            // ORT parsed the model into native memory and copied its initializers out of it; glibc keeps such freed
+            // blocks in its heaps unless asked.
+            if (Environment.GetEnvironmentVariable("COLORIZER_NO_TRIM") is null)
+                Native.LibC.TrimNativeHeap();
             logger.LogInformation("Built the ONNX graph from {Weights} in {Built} ms and opened the session in {Opened} ms",
                 weightsPath, built, clock.ElapsedMilliseconds - built);
             return new OnnxColorizationNetwork(session, options);

@@ -20,13 +20,13 @@ internal static class OnnxGraphBuilder
 
     /// <summary>
     /// The serialized <c>ModelProto</c>. <paramref name="network"/> must be without its decoding tail; the blobs are
-    /// those of its layers with weights. Throws <see cref="ModelFilesException"/> naming <paramref name="weightsPath"/>
+    /// those of its layers with weights. Throws <see cref="ModelFilesException"/> naming <paramref name="weights"/>
     /// when a blob does not fit its layer (shape, count) and naming the description for a layer type it cannot convert.
     /// </summary>
-    public static byte[] Build(NetworkDescription network, IReadOnlyDictionary<string, IReadOnlyList<LayerBlob>> blobs, string weightsPath)
+    public static byte[] Build(NetworkDescription network, IReadOnlyDictionary<string, IReadOnlyList<LayerBlob>> blobs, FileStream weights)
     {
-        long weightBytes = blobs.Values.SelectMany(b => b).Sum(b => (long)b.Data.Length * sizeof(float));
-        var graph = new ProtoWriter((int)Math.Min(int.MaxValue / 2, weightBytes + (1 << 16)));
+        string weightsPath = weights.Name;
+        var graph = new GraphWriter(weights);
         graph.String(2, network.Name ?? "colorization");
 
         // Caffe layers may write in place (ReLU's top is its bottom); ONNX values are written once. Each Caffe blob name
@@ -67,14 +67,14 @@ internal static class OnnxGraphBuilder
                 {
                     string input = Input(0);
                     long inChannels = channels[layer.Bottoms[0]];
-                    var (weights, bias, outputs, attributes) = Convolution(network, layer, blobs, weightsPath, inChannels);
+                    var (kernel, bias, outputs, attributes) = Convolution(network, layer, blobs, weightsPath, inChannels);
                     string weightName = layer.Name + ".weight";
-                    graph.Message(5, t => Tensor(t, weightName, weights.Shape, weights.Data));
+                    graph.Initializer(weightName, kernel);
                     var inputs = new List<string> { input, weightName };
                     if (bias is not null)
                     {
                         string biasName = layer.Name + ".bias";
-                        graph.Message(5, t => Tensor(t, biasName, bias.Shape, bias.Data));
+                        graph.Initializer(biasName, bias);
                         inputs.Add(biasName);
                     }
                     string output = Output();
@@ -98,7 +98,7 @@ internal static class OnnxGraphBuilder
                 {
                     string input = Input(0);
                     long count = channels[layer.Bottoms[0]];
-                    var (scale, bias, mean, variance, epsilon) = BatchNorm(layer, blobs, weightsPath, count);
+                    var (scale, bias, mean, variance, epsilon) = BatchNorm(layer, blobs, weights, count);
                     string prefix = layer.Name + ".";
                     graph.Message(5, t => Tensor(t, prefix + "scale", [count], scale));
                     graph.Message(5, t => Tensor(t, prefix + "bias", [count], bias));
@@ -129,25 +129,7 @@ internal static class OnnxGraphBuilder
             .Int(1, 7) // ir_version 7: opset 13
             .String(2, "Colorizer")
             .Message(8, o => o.String(1, "").Int(2, Opset));
-        return Concatenate(header, graph);
-    }
-
-    // ModelProto.graph (field 7, length-delimited: tag byte 0x3A) appended to the header without copying the graph twice.
-    private static byte[] Concatenate(ProtoWriter header, ProtoWriter graph)
-    {
-        var prefix = new List<byte> { (7 << 3) | 2 };
-        ulong length = (ulong)graph.Length;
-        while (length >= 0x80)
-        {
-            prefix.Add((byte)(length | 0x80));
-            length >>= 7;
-        }
-        prefix.Add((byte)length);
-        var model = new byte[header.Length + prefix.Count + graph.Length];
-        header.WrittenSpan.CopyTo(model);
-        prefix.CopyTo(model, header.Length);
-        graph.WrittenSpan.CopyTo(model.AsSpan(header.Length + prefix.Count));
-        return model;
+        return graph.ToModel(header);
     }
 
     private static long InputChannels(LayerDescription layer)
@@ -190,16 +172,17 @@ internal static class OnnxGraphBuilder
     }
 
     private static (float[] Scale, float[] Bias, float[] Mean, float[] Variance, float Epsilon) BatchNorm(
-        LayerDescription layer, IReadOnlyDictionary<string, IReadOnlyList<LayerBlob>> blobs, string weightsPath, long count)
+        LayerDescription layer, IReadOnlyDictionary<string, IReadOnlyList<LayerBlob>> blobs, FileStream weights, long count)
     {
+        string weightsPath = weights.Name;
         // Caffe keeps running sums: mean and variance are blobs 0 and 1 divided by the scale factor in blob 2
         // (0 means no statistics yet, and Caffe then uses 0).
         var layerBlobs = BlobsOf(layer, blobs, weightsPath, 3);
-        var mean = Reshaped(layerBlobs[0], [count], layer, "mean", weightsPath).Data;
-        var variance = Reshaped(layerBlobs[1], [count], layer, "variance", weightsPath).Data;
-        if (layerBlobs[2].Data.Length != 1)
-            throw Mismatch(layer, weightsPath, $"its scale factor has {layerBlobs[2].Data.Length} values, expected 1");
-        float factor = layerBlobs[2].Data[0];
+        var mean = Reshaped(layerBlobs[0], [count], layer, "mean", weightsPath).Read(weights);
+        var variance = Reshaped(layerBlobs[1], [count], layer, "variance", weightsPath).Read(weights);
+        if (layerBlobs[2].Count != 1)
+            throw Mismatch(layer, weightsPath, $"its scale factor has {layerBlobs[2].Count} values, expected 1");
+        float factor = layerBlobs[2].Read(weights)[0];
         float multiplier = factor == 0f ? 0f : 1f / factor;
         var scaledMean = mean.Select(m => m * multiplier).ToArray();
         var scaledVariance = variance.Select(v => v * multiplier).ToArray();
@@ -220,10 +203,10 @@ internal static class OnnxGraphBuilder
     private static LayerBlob Reshaped(LayerBlob blob, long[] expected, LayerDescription layer, string what, string weightsPath)
     {
         long count = expected.Aggregate(1L, (a, b) => a * b);
-        if (blob.Data.Length != count)
+        if (blob.Count != count)
         {
             throw Mismatch(layer, weightsPath,
-                $"its {what} blob has shape {string.Join('×', blob.Shape)} ({blob.Data.Length:N0} values), the description calls for {string.Join('×', expected)}");
+                $"its {what} blob has shape {string.Join('×', blob.Shape)} ({blob.Count:N0} values), the description calls for {string.Join('×', expected)}");
         }
         return blob with { Shape = expected };
     }
@@ -269,12 +252,17 @@ internal static class OnnxGraphBuilder
 
     private static void Tensor(ProtoWriter tensor, string name, long[] dims, float[] data)
     {
-        // TensorProto { dims = 1, data_type = 2, name = 8, raw_data = 9 (little-endian) }
+        TensorHeader(tensor, name, dims);
+        tensor.Bytes(9, MemoryMarshal.AsBytes(data.AsSpan()));
+    }
+
+    /// <summary>TensorProto { dims = 1, data_type = 2, name = 8 }; raw_data = 9 (little-endian floats) follows.</summary>
+    internal static void TensorHeader(ProtoWriter tensor, string name, long[] dims)
+    {
         foreach (long dim in dims)
             tensor.Int(1, dim);
         tensor.Int(2, FloatType);
         tensor.String(8, name);
-        tensor.Bytes(9, MemoryMarshal.AsBytes(data.AsSpan()));
     }
 
     private static void Node(ProtoWriter node, string name, string op, IEnumerable<string> inputs, string output, IEnumerable<Action<ProtoWriter>> attributes)

@@ -50,6 +50,22 @@ internal sealed class ProtoWriter
         return this;
     }
 
+    /// <summary>The tag and length of a length-delimited field whose <paramref name="length"/> bytes follow separately.</summary>
+    public ProtoWriter LengthPrefix(int field, long length)
+    {
+        Tag(field, 2);
+        Varint((ulong)length);
+        return this;
+    }
+
+    /// <summary>Bytes as they are (already encoded fields).</summary>
+    public ProtoWriter Raw(ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(_buffer.GetSpan(bytes.Length));
+        _buffer.Advance(bytes.Length);
+        return this;
+    }
+
     /// <summary>A nested message field.</summary>
     public ProtoWriter Message(int field, ProtoWriter message) => Bytes(field, message.WrittenSpan);
 
