@@ -16,14 +16,22 @@ internal static class OnnxGraphBuilder
     public const int Opset = 13;
 
     // ONNX's TensorProto.DataType.FLOAT and AttributeProto.AttributeType INT / INTS / FLOAT.
-    private const int FloatType = 1, IntAttribute = 2, IntsAttribute = 7, FloatAttribute = 1;
+    internal const int FloatType = 1, IntAttribute = 2, IntsAttribute = 7, FloatAttribute = 1;
 
     /// <summary>
     /// The serialized <c>ModelProto</c>. <paramref name="network"/> must be without its decoding tail; the blobs are
     /// those of its layers with weights. Throws <see cref="ModelFilesException"/> naming <paramref name="weights"/>
     /// when a blob does not fit its layer (shape, count) and naming the description for a layer type it cannot convert.
     /// </summary>
-    public static byte[] Build(NetworkDescription network, IReadOnlyDictionary<string, IReadOnlyList<LayerBlob>> blobs, FileStream weights)
+    /// <param name="network">The description, without its decoding tail.</param>
+    /// <param name="blobs">Where the blobs of its layers with weights are.</param>
+    /// <param name="weights">The open .caffemodel.</param>
+    /// <param name="activations">
+    /// When given, every ReLU and BatchNorm output becomes a graph output too, and this receives layer name → output
+    /// name: the activations that INT8 calibration measures.
+    /// </param>
+    public static byte[] Build(NetworkDescription network, IReadOnlyDictionary<string, IReadOnlyList<LayerBlob>> blobs, FileStream weights,
+        Dictionary<string, string>? activations = null)
     {
         string weightsPath = weights.Name;
         var graph = new GraphWriter(weights);
@@ -34,6 +42,13 @@ internal static class OnnxGraphBuilder
         var current = new Dictionary<string, string>(StringComparer.Ordinal);
         var channels = new Dictionary<string, long>(StringComparer.Ordinal);
         bool sawInput = false;
+        void Expose(string layerName, string value)
+        {
+            if (activations is null)
+                return;
+            activations[layerName] = value;
+            graph.Message(12, v => ValueInfo(v, value, null));
+        }
         foreach (var layer in network.Layers)
         {
             string Input(int index)
@@ -92,6 +107,7 @@ internal static class OnnxGraphBuilder
                         graph.Message(1, n => Node(n, layer.Name, "Relu", [input], output, []));
                     else
                         graph.Message(1, n => Node(n, layer.Name, "LeakyRelu", [input], output, [a => FloatAttr(a, "alpha", slope)]));
+                    Expose(layer.Name, output);
                     break;
                 }
                 case "BatchNorm":
@@ -109,6 +125,7 @@ internal static class OnnxGraphBuilder
                     graph.Message(1, n => Node(n, layer.Name, "BatchNormalization",
                         [input, prefix + "scale", prefix + "bias", prefix + "mean", prefix + "var"], output,
                         [a => FloatAttr(a, "epsilon", epsilon)]));
+                    Expose(layer.Name, output);
                     break;
                 }
                 default:
@@ -132,14 +149,14 @@ internal static class OnnxGraphBuilder
         return graph.ToModel(header);
     }
 
-    private static long InputChannels(LayerDescription layer)
+    internal static long InputChannels(LayerDescription layer)
     {
         // input_param { shape { dim: 1 dim: 1 dim: 224 dim: 224 } }: the channel count is the second dim.
         var dims = layer.Parameters.Message("input_param")?.Message("shape")?.Ints("dim").ToList();
         return dims is { Count: 4 } ? dims[1] : 1;
     }
 
-    private static (LayerBlob Weights, LayerBlob? Bias, long Outputs, List<Action<ProtoWriter>> Attributes) Convolution(
+    internal static (LayerBlob Weights, LayerBlob? Bias, long Outputs, List<Action<ProtoWriter>> Attributes) Convolution(
         NetworkDescription network, LayerDescription layer, IReadOnlyDictionary<string, IReadOnlyList<LayerBlob>> blobs,
         string weightsPath, long inChannels)
     {
@@ -171,7 +188,7 @@ internal static class OnnxGraphBuilder
         return (weights, bias, outputs, attributes);
     }
 
-    private static (float[] Scale, float[] Bias, float[] Mean, float[] Variance, float Epsilon) BatchNorm(
+    internal static (float[] Scale, float[] Bias, float[] Mean, float[] Variance, float Epsilon) BatchNorm(
         LayerDescription layer, IReadOnlyDictionary<string, IReadOnlyList<LayerBlob>> blobs, FileStream weights, long count)
     {
         string weightsPath = weights.Name;
@@ -192,7 +209,7 @@ internal static class OnnxGraphBuilder
         return (ones, new float[count], scaledMean, scaledVariance, epsilon);
     }
 
-    private static IReadOnlyList<LayerBlob> BlobsOf(LayerDescription layer, IReadOnlyDictionary<string, IReadOnlyList<LayerBlob>> blobs, string weightsPath, int needed)
+    internal static IReadOnlyList<LayerBlob> BlobsOf(LayerDescription layer, IReadOnlyDictionary<string, IReadOnlyList<LayerBlob>> blobs, string weightsPath, int needed)
     {
         if (!blobs.TryGetValue(layer.Name, out var found) || found.Count < needed)
             throw Mismatch(layer, weightsPath, $"it has {found?.Count ?? 0} blobs in the weights, expected {needed}");
@@ -200,7 +217,7 @@ internal static class OnnxGraphBuilder
     }
 
     // The release stores shapes as given; older files may flatten them. The count must match either way.
-    private static LayerBlob Reshaped(LayerBlob blob, long[] expected, LayerDescription layer, string what, string weightsPath)
+    internal static LayerBlob Reshaped(LayerBlob blob, long[] expected, LayerDescription layer, string what, string weightsPath)
     {
         long count = expected.Aggregate(1L, (a, b) => a * b);
         if (blob.Count != count)
@@ -211,7 +228,7 @@ internal static class OnnxGraphBuilder
         return blob with { Shape = expected };
     }
 
-    private static (long, long)? Pair(PrototxtMessage p, string both, string? first, string? second, long? fallback)
+    internal static (long, long)? Pair(PrototxtMessage p, string both, string? first, string? second, long? fallback)
     {
         var values = p.Ints(both).ToList();
         if (first is not null && p.Int(first) is int h && second is not null && p.Int(second) is int w)
@@ -224,16 +241,18 @@ internal static class OnnxGraphBuilder
         };
     }
 
-    private static float? ParseFloat(string? text) =>
+    internal static float? ParseFloat(string? text) =>
         float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) ? value : null;
 
-    private static void ValueInfo(ProtoWriter value, string name, string[] dims)
+    internal static void ValueInfo(ProtoWriter value, string name, string[]? dims, int elementType = FloatType)
     {
         // ValueInfoProto { name = 1, type = 2 { tensor_type = 1 { elem_type = 1, shape = 2 { dim = 1 { dim_value = 1 | dim_param = 2 } } } } }
         value.String(1, name);
         value.Message(2, type => type.Message(1, tensor =>
         {
-            tensor.Int(1, FloatType);
+            tensor.Int(1, elementType);
+            if (dims is null)
+                return;
             tensor.Message(2, shape =>
             {
                 foreach (string dim in dims)
@@ -250,7 +269,7 @@ internal static class OnnxGraphBuilder
         }));
     }
 
-    private static void Tensor(ProtoWriter tensor, string name, long[] dims, float[] data)
+    internal static void Tensor(ProtoWriter tensor, string name, long[] dims, float[] data)
     {
         TensorHeader(tensor, name, dims);
         tensor.Bytes(9, MemoryMarshal.AsBytes(data.AsSpan()));
@@ -265,7 +284,7 @@ internal static class OnnxGraphBuilder
         tensor.String(8, name);
     }
 
-    private static void Node(ProtoWriter node, string name, string op, IEnumerable<string> inputs, string output, IEnumerable<Action<ProtoWriter>> attributes)
+    internal static void Node(ProtoWriter node, string name, string op, IEnumerable<string> inputs, string output, IEnumerable<Action<ProtoWriter>> attributes)
     {
         // NodeProto { input = 1, output = 2, name = 3, op_type = 4, attribute = 5 }
         foreach (string input in inputs)
@@ -278,11 +297,11 @@ internal static class OnnxGraphBuilder
     }
 
     // AttributeProto { name = 1, f = 2, i = 3, ints = 8, type = 20 }
-    private static void IntAttr(ProtoWriter a, string name, long value) => a.String(1, name).Int(3, value).Int(20, IntAttribute);
+    internal static void IntAttr(ProtoWriter a, string name, long value) => a.String(1, name).Int(3, value).Int(20, IntAttribute);
 
-    private static void FloatAttr(ProtoWriter a, string name, float value) => a.String(1, name).Float(2, value).Int(20, FloatAttribute);
+    internal static void FloatAttr(ProtoWriter a, string name, float value) => a.String(1, name).Float(2, value).Int(20, FloatAttribute);
 
-    private static void IntsAttr(ProtoWriter a, string name, long[] values)
+    internal static void IntsAttr(ProtoWriter a, string name, long[] values)
     {
         a.String(1, name);
         foreach (long value in values)
@@ -290,9 +309,9 @@ internal static class OnnxGraphBuilder
         a.Int(20, IntsAttribute);
     }
 
-    private static ModelFilesException Unsupported(NetworkDescription network, LayerDescription layer, string why) =>
+    internal static ModelFilesException Unsupported(NetworkDescription network, LayerDescription layer, string why) =>
         new(network.SourceName, $"{network.SourceName}: layer '{layer.Name}' ({layer.Type}) cannot be converted: {why}.");
 
-    private static ModelFilesException Mismatch(LayerDescription layer, string weightsPath, string why) =>
+    internal static ModelFilesException Mismatch(LayerDescription layer, string weightsPath, string why) =>
         new(weightsPath, $"{weightsPath} does not fit the network description at layer '{layer.Name}' ({layer.Type}): {why}.");
 }
