@@ -20,7 +20,7 @@ internal static class CliBatchBench
         IReadOnlyList<(string Label, string Photo, int Copies)> cases, bool quick)
     {
         var runs = new List<CliBatchRun>();
-        using var engine = ColorizationEngine.Load(modelsDirectory);
+        using var engine = ColorizationEngine.Load(modelsDirectory, backend: BenchBackend.Backend);
         engine.WarmUp();
         foreach (var (label, photo, copies) in cases)
         {
@@ -52,7 +52,10 @@ internal static class CliBatchBench
         if (Directory.Exists(outputDirectory))
             Directory.Delete(outputDirectory, recursive: true);
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        var arguments = new List<string> { cliDll, "colorize", folder, "--output", outputDirectory, "--models", modelsDirectory, "--offline" };
+        var arguments = new List<string>
+        {
+            cliDll, "colorize", folder, "--output", outputDirectory, "--models", modelsDirectory, "--offline", "--backend", BenchBackend.Name,
+        };
         if (format is not null)
             arguments.AddRange(["--format", format]);
         foreach (string argument in arguments)

@@ -29,7 +29,8 @@ internal static partial class ColdStart
             Directory.Delete(outputDirectory, recursive: true);
         string load = Load.Average();
         var (wall, lines) = await ChildProcess.RunAsync("dotnet",
-            new[] { cliDll, "colorize", image, "--output", outputDirectory, "--models", modelsDirectory, "--offline" }.Concat(extra));
+            new[] { cliDll, "colorize", image, "--output", outputDirectory, "--models", modelsDirectory, "--offline", "--backend", BenchBackend.Name }
+                .Concat(extra));
         string output = string.Join('\n', lines);
 
         var match = ItemTime().Match(output);

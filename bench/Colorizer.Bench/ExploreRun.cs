@@ -79,7 +79,7 @@ internal static class ExploreRun
             TargetNames = Enum.GetValues<Target>().Select(t => $"{t} = {(int)t}").ToList(),
         };
 
-        using (var engine = ColorizationEngine.Load(modelsDirectory))
+        using (var engine = ColorizationEngine.Load(modelsDirectory, backend: BenchBackend.Backend))
         using (var decoded = ImageDecoder.Decode(File.ReadAllBytes(photoPath)))
         {
             engine.WarmUp(InputSize);

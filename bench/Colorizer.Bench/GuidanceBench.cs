@@ -23,7 +23,7 @@ internal static class GuidanceBench
 
     public static async Task<List<GuidanceResult>> RunAsync(string modelsDirectory, IReadOnlyList<(string Label, string Path)> photos, bool quick)
     {
-        using var engine = ColorizationEngine.Load(modelsDirectory);
+        using var engine = ColorizationEngine.Load(modelsDirectory, backend: BenchBackend.Backend);
         engine.WarmUp();
         ColorizationEngine.PrimeCodePaths();
         int samples = quick ? 3 : 7;

@@ -112,7 +112,8 @@ internal static partial class ReferenceBench
                     File.Copy(path, Path.Combine(batchIn, $"copy{i + 1}.jpg"), overwrite: true);
                 string batchOut = Path.Combine(directory, "batch-out-" + Path.GetFileNameWithoutExtension(path));
                 var (batchMs, batchLines) = await ChildProcess.RunAsync("dotnet",
-                    [setup.CliDll, "colorize", batchIn, "--output", batchOut, "--models", setup.ModelsDirectory, "--offline", "--format", "png"]);
+                    [setup.CliDll, "colorize", batchIn, "--output", batchOut, "--models", setup.ModelsDirectory, "--offline",
+                     "--backend", BenchBackend.Name, "--format", "png"]);
                 photo.CliBatchImages = BatchCopies;
                 photo.CliBatchMs = batchMs;
                 photo.CliBatchItemMs.AddRange(batchLines.Select(l => ItemTime().Match(l)).Where(m => m.Success)

@@ -83,7 +83,7 @@ internal static class SizeRun
         string output = Path.Combine(workDirectory, Path.GetFileNameWithoutExtension(imagePath) + ".png");
 
         var clock = Stopwatch.StartNew();
-        using var engine = ColorizationEngine.Load(modelsDirectory);
+        using var engine = ColorizationEngine.Load(modelsDirectory, backend: BenchBackend.Backend);
         result.LoadMs = clock.Elapsed.TotalMilliseconds;
         clock.Restart();
         engine.WarmUp(RenderSize);

@@ -91,7 +91,7 @@ internal static class VideoRun
         result.SkipThreshold = options.SkipThreshold;
 
         var clock = Stopwatch.StartNew();
-        using var engine = ColorizationEngine.Load(spec.ModelsDirectory);
+        using var engine = ColorizationEngine.Load(spec.ModelsDirectory, backend: BenchBackend.Backend);
         result.LoadMs = Lap(clock);
         ColorizationEngine.PrimeCodePaths();
         engine.WarmUp(RenderSize);

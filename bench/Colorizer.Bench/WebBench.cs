@@ -58,6 +58,7 @@ internal static class WebBench
         {
             ["Colorizer__ModelsDirectory"] = modelsDirectory,
             ["Colorizer__DownloadWeights"] = "false",
+            ["Colorizer__Backend"] = BenchBackend.Name,
             // One client address sends everything here: lift the per-client limit so that only the queue can refuse.
             ["RateLimit__PermitsPerMinute"] = "1000000",
             ["RateLimit__Burst"] = "100000",

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Colorizer.Cli.Commands;
 using Colorizer.Core;
+using Colorizer.Core.Colorization;
 using Colorizer.Core.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,9 @@ public static class ColorizerCli
         Recursive = true,
     };
 
+    /// <summary>The <c>--backend</c> option shared by every command: the runtime that runs the network.</summary>
+    internal static readonly Option<string> BackendOption = CreateBackendOption();
+
     internal static readonly Option<bool> OfflineOption = new("--offline")
     {
         Description = "Never download the model weights; if they are missing, say where to get them and stop.",
@@ -29,12 +33,25 @@ public static class ColorizerCli
         Recursive = true,
     };
 
+    private static Option<string> CreateBackendOption()
+    {
+        var option = new Option<string>("--backend")
+        {
+            Description = $"The runtime that runs the network: {InferenceBackendNames.Onnx} (ONNX Runtime) or {InferenceBackendNames.OpenCv} (OpenCV's DNN module).",
+            DefaultValueFactory = _ => InferenceBackendNames.Of(InferenceBackendDefaults.Default),
+            Recursive = true,
+        };
+        option.AcceptOnlyFromAmong([.. InferenceBackendNames.All]);
+        return option;
+    }
+
     /// <summary>Parses <paramref name="args"/> and runs the command, writing to the given writers. Returns the exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)
     {
         var root = new RootCommand("Colorizer: turns black-and-white photos into plausible colour ones (Zhang, Isola & Efros, ECCV 2016).")
         {
             ModelsOption,
+            BackendOption,
             OfflineOption,
             VerboseOption,
         };
@@ -80,9 +97,13 @@ public static class ColorizerCli
         });
         string? models = parse.GetValue(ModelsOption);
         bool offline = parse.GetValue(OfflineOption);
+        // AcceptOnlyFromAmong has refused anything else before a command runs.
+        if (!InferenceBackendNames.TryParse(parse.GetValue(BackendOption), out var backend))
+            throw new InvalidOperationException($"--backend is not {InferenceBackendNames.Choices}.");
         services.AddColorizerCore(options =>
         {
             options.ModelsDirectory = models;
+            options.Backend = backend;
             options.DownloadWeights = !offline;
             options.WarmUp = warmUp;
         });

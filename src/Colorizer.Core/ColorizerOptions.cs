@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Colorizer.Core.Colorization;
 
 namespace Colorizer.Core;
 
@@ -28,7 +29,18 @@ public sealed class ColorizerOptions
     [Range(1, 65_535)]
     public int MaxSide { get; set; } = 16_384;
 
-    /// <summary>OpenCV's thread count; 0 leaves OpenCV's default (all cores).</summary>
+    /// <summary>
+    /// The runtime that runs the network (<c>onnx</c> or <c>opencv</c> in configuration); default
+    /// <see cref="InferenceBackendDefaults.Default"/>.
+    /// </summary>
+    [EnumDataType(typeof(InferenceBackend),
+        ErrorMessage = SectionName + ":" + nameof(Backend) + " must be " + InferenceBackendNames.Onnx + " or " + InferenceBackendNames.OpenCv + ".")]
+    public InferenceBackend Backend { get; set; } = InferenceBackendDefaults.Default;
+
+    /// <summary>
+    /// The thread count of OpenCV (for the whole process: its image processing, and the network on the OpenCV backend)
+    /// and of the ONNX Runtime session on the ONNX backend; 0 leaves the defaults (all cores).
+    /// </summary>
     [Range(0, 1024)]
     public int Threads { get; set; }
 }

@@ -58,6 +58,9 @@ public sealed class CliProcessTests : IDisposable
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
         start.ArgumentList.Add(CliDll());
+        // OpenCV's backend named, so a change of the default leaves these runs where they are.
+        start.ArgumentList.Add("--backend");
+        start.ArgumentList.Add("opencv");
         foreach (string argument in arguments)
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;

@@ -181,7 +181,7 @@ public sealed class ColorizeCommandTests : IDisposable
 
         var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         // Each output is exactly what the engine makes of its own input, one at a time, outside the pipeline.
-        using var engine = ColorizationEngine.Load(_models);
+        using var engine = ColorizationEngine.Load(_models, backend: InferenceBackend.OpenCv);
         for (int i = 0; i < count; i++)
         {
             Assert.StartsWith($"[{i + 1}/{count}] ", lines[i]);
@@ -252,7 +252,8 @@ public sealed class ColorizeCommandTests : IDisposable
         // Ctrl+C right after the first result is reported: the next image is then in the network or waiting.
         var output = new CancellingWriter(cancelled);
         var error = new StringWriter();
-        int code = await Colorizer.Cli.ColorizerCli.RunAsync(["colorize", _inputs, "-o", _output, "--models", _models], output, error, cancelled.Token);
+        int code = await Colorizer.Cli.ColorizerCli.RunAsync(
+            ["--backend", "opencv", "colorize", _inputs, "-o", _output, "--models", _models], output, error, cancelled.Token);
         Assert.Equal(130, code);
         Assert.Contains("Cancelled.", error.ToString());
         var written = Directory.GetFiles(_output);

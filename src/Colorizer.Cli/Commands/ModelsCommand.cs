@@ -23,7 +23,7 @@ internal static class ModelsCommand
                 var engine = await host.GetEngineAsync(ct);
                 string weights = Path.Combine(host.ModelsDirectory, ModelFileNames.Weights);
                 output.WriteLine($"Weights: {weights} ({new FileInfo(weights).Length:N0} bytes)");
-                output.WriteLine($"The model loads and runs{(engine.IsWarm ? " (warmed up)" : "")}: ready.");
+                output.WriteLine($"The model loads and runs on {engine.Runtime}{(engine.IsWarm ? " (warmed up)" : "")}: ready.");
                 return ExitCodes.Success;
             }
             catch (Exception ex) when (ex is ColorizerException or OperationCanceledException)

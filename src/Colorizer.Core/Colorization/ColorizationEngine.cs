@@ -1,35 +1,42 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
 using Colorizer.Core.Models;
+using Colorizer.Core.Models.Onnx;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
-using OpenCvSharp.Dnn;
 
 namespace Colorizer.Core.Colorization;
 
 /// <summary>
-/// The colorization network, loaded once per process. Forward passes are serialized (an OpenCV <see cref="Net"/> is not
-/// thread-safe); decoding, pre- and post-processing run outside the lock, so concurrent callers overlap them with
-/// the network. Every call takes a cancellation token, checked between stages (a native call cannot be interrupted).
+/// The colorization network, loaded once per process and run by one of the <see cref="InferenceBackend"/>s. Forward
+/// passes are serialized (a backend's network, such as an OpenCV <c>Net</c>, is not thread-safe); decoding, pre- and
+/// post-processing run outside the lock, so concurrent callers overlap them with the network. Every call takes a
+/// cancellation token, checked between stages (a native call cannot be interrupted).
 /// </summary>
 public sealed class ColorizationEngine : IDisposable
 {
-    private readonly Net _net;
+    private readonly IColorizationNetwork _network;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ILogger _logger;
     private bool _disposed;
 
-    private ColorizationEngine(Net net, BinCentres bins, string modelsDirectory, ILogger logger)
+    private ColorizationEngine(IColorizationNetwork network, InferenceBackend backend, BinCentres bins, string modelsDirectory, ILogger logger)
     {
-        _net = net;
+        _network = network;
+        Backend = backend;
         Bins = bins;
         ModelsDirectory = modelsDirectory;
         _logger = logger;
     }
+
+    /// <summary>The backend that runs the network.</summary>
+    public InferenceBackend Backend { get; }
+
+    /// <summary>The runtime behind <see cref="Backend"/>, with its version, for logs and reports ("OpenCV 4.13.0 DNN").</summary>
+    public string Runtime => _network.Runtime;
 
     /// <summary>The ab bin centres in use.</summary>
     public BinCentres Bins { get; }
@@ -47,13 +54,24 @@ public sealed class ColorizationEngine : IDisposable
 
     /// <summary>
     /// Loads the model from a folder holding <c>colorization_release_v2.caffemodel</c> and, optionally, the upstream
-    /// prototxt and <c>pts_in_hull.npy</c> (built-in copies are used when they are absent). Checks every file's
-    /// structure first and throws <see cref="ModelFilesException"/> naming the file and what was expected.
-    /// Weights that differ from the release are used, with a warning.
+    /// prototxt and <c>pts_in_hull.npy</c> (built-in copies are used when they are absent), onto
+    /// <paramref name="backend"/>. Checks every file's structure first and throws <see cref="ModelFilesException"/>
+    /// naming the file and what was expected. Weights that differ from the release are used, with a warning.
     /// </summary>
-    public static ColorizationEngine Load(string modelsDirectory, ILogger? logger = null)
+    /// <param name="modelsDirectory">The models folder.</param>
+    /// <param name="logger">Where the load, the runtime and a custom-weights warning are logged.</param>
+    /// <param name="backend">The runtime that runs the network.</param>
+    /// <param name="threads">
+    /// The runtime's thread count; 0 leaves its default. For OpenCV this is <see cref="Cv2.SetNumThreads"/>, which
+    /// holds for the whole process (its image processing too); for ONNX Runtime, the session's intra-op threads.
+    /// </param>
+    public static ColorizationEngine Load(string modelsDirectory, ILogger? logger = null,
+        InferenceBackend backend = InferenceBackendDefaults.Default, int threads = 0)
     {
         logger ??= NullLogger.Instance;
+        if (!Enum.IsDefined(backend))
+            throw new ArgumentOutOfRangeException(nameof(backend), backend, $"Not a backend; use {InferenceBackendNames.Choices}.");
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
         var clock = Stopwatch.StartNew();
         string directory = Path.GetFullPath(modelsDirectory);
         string weights = Path.Combine(directory, ModelFileNames.Weights);
@@ -84,32 +102,41 @@ public sealed class ColorizationEngine : IDisposable
         }
 
         var hashCheck = Task.Run(() => WarnIfNotRelease(weights, logger));
-        string temporaryPrototxt = Path.Combine(Path.GetTempPath(), $"colorizer-{Environment.ProcessId}-{Guid.NewGuid():N}.prototxt");
-        Net net;
+        IColorizationNetwork net;
         try
         {
-            File.WriteAllText(temporaryPrototxt, network.ToPrototxt());
-            net = CvDnn.ReadNetFromCaffe(temporaryPrototxt, weights)
-                ?? throw new ModelFilesException(weights, $"OpenCV could not load {weights}.");
+            net = backend switch
+            {
+                InferenceBackend.Onnx => OnnxColorizationNetwork.Load(network, weights, threads, logger),
+                InferenceBackend.OpenCv => OpenCvColorizationNetwork.Load(network, weights, threads, logger),
+                _ => throw new UnreachableException(),
+            };
         }
-        catch (OpenCVException ex)
+        catch
         {
-            throw new ModelFilesException(weights, $"OpenCV could not load the network from {weights}: {ex.Message}", ex);
+            // The check reads the whole file: let it end before the caller deletes or replaces the file. Its own
+            // failure, if any, is beside the point now.
+            try
+            {
+                hashCheck.Wait();
+            }
+            catch (AggregateException)
+            {
+            }
+            throw;
         }
-        finally
+        try
         {
-            File.Delete(temporaryPrototxt);
+            hashCheck.Wait();
         }
-        if (net.Empty())
+        catch
         {
             net.Dispose();
-            throw new ModelFilesException(weights, $"OpenCV loaded an empty network from {weights}.");
+            throw;
         }
-        net.SetPreferableBackend(Backend.OPENCV);
-        net.SetPreferableTarget(Target.CPU);
-        hashCheck.Wait();
-        logger.LogInformation("Loaded the colorization model from {Directory} in {Elapsed} ms", directory, clock.ElapsedMilliseconds);
-        return new ColorizationEngine(net, bins, directory, logger);
+        logger.LogInformation("Loaded the colorization model from {Directory} on {Runtime} ({Backend} backend) in {Elapsed} ms",
+            directory, net.Runtime, InferenceBackendNames.Of(backend), clock.ElapsedMilliseconds);
+        return new ColorizationEngine(net, backend, bins, directory, logger);
     }
 
     private static void WarnIfNotRelease(string weights, ILogger logger)
@@ -128,8 +155,8 @@ public sealed class ColorizationEngine : IDisposable
     }
 
     /// <summary>
-    /// Runs one forward pass at <paramref name="renderSize"/>, because OpenCV's first pass at a size is 1–2 s slower
-    /// than the rest (it allocates and tunes its buffers).
+    /// Runs one forward pass at <paramref name="renderSize"/>, because a runtime's first pass at a size is slower than
+    /// the rest (OpenCV's by 1–2 s: it allocates and tunes its buffers).
     /// </summary>
     public void WarmUp(int renderSize = ColorizationOptions.DefaultRenderSize)
     {
@@ -251,19 +278,14 @@ public sealed class ColorizationEngine : IDisposable
     private ChromaPrediction Forward(Mat input)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        int size = input.Rows;
-        using var blob = CvDnn.BlobFromImage(input);
-        _net.SetInput(blob, NetworkDescription.InputBlob);
-        using var output = _net.Forward(NetworkDescription.LogitsBlob);
+        var prediction = _network.Forward(input);
         Interlocked.Increment(ref _forwardPasses);
-        int rows = output.Size(2), columns = output.Size(3);
-        if (output.Dims != 4 || output.Size(1) != NetworkDescription.BinCount || rows != size / 4 || columns != size / 4)
-            throw new ModelFilesException(ModelFileNames.Prototxt,
-                $"The network produced a {string.Join('×', Enumerable.Range(0, output.Dims).Select(output.Size))} output for a {size}×{size} input; " +
-                $"expected 1×{NetworkDescription.BinCount}×{size / 4}×{size / 4}.");
-        var logits = new float[NetworkDescription.BinCount * rows * columns];
-        Marshal.Copy(output.Data, logits, 0, logits.Length);
-        return new ChromaPrediction(logits, rows, columns, size);
+        int size = input.Rows;
+        // Each backend checks its output's shape against the model; this catches a backend that got it wrong.
+        if (prediction.RenderSize != size || prediction.Rows != size / 4 || prediction.Columns != size / 4)
+            throw new InvalidOperationException(
+                $"{_network.Runtime} returned a {prediction.Rows}×{prediction.Columns} grid for a {size}×{size} input; expected {size / 4}×{size / 4}.");
+        return prediction;
     }
 
     /// <inheritdoc />
@@ -274,7 +296,7 @@ public sealed class ColorizationEngine : IDisposable
         // Wait for an in-flight forward pass before freeing the network under it.
         _gate.Wait();
         _disposed = true;
-        _net.Dispose();
+        _network.Dispose();
         _gate.Release();
     }
 }

@@ -67,6 +67,8 @@ public sealed partial class ModelHost : IDisposable
         _downloader = downloader;
         _logger = logger;
         ModelsDirectory = ModelLocator.Resolve(_options.ModelsDirectory);
+        // OpenCV's thread count holds for the whole process: its image processing too, on either backend. The backend
+        // gets the count as well (OpenCV's sets the same again; ONNX Runtime's session takes it as its own).
         if (_options.Threads > 0)
             Cv2.SetNumThreads(_options.Threads);
     }
@@ -215,7 +217,7 @@ public sealed partial class ModelHost : IDisposable
             var priming = Task.Run(ColorizationEngine.PrimeCodePaths);
             OpenCvLimits = Imaging.OpenCvLimits.Verify();
             _logger.Log(OpenCvLimits.Passed ? Microsoft.Extensions.Logging.LogLevel.Information : Microsoft.Extensions.Logging.LogLevel.Warning, "OpenCV self-test: {Result}", OpenCvLimits.Message);
-            var engine = ColorizationEngine.Load(ModelsDirectory, _logger);
+            var engine = ColorizationEngine.Load(ModelsDirectory, _logger, _options.Backend, _options.Threads);
             if (_options.WarmUp)
                 engine.WarmUp();
             await priming.ConfigureAwait(false);

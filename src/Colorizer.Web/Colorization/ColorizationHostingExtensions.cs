@@ -16,7 +16,10 @@ public static class ColorizationHostingExtensions
     public static IServiceCollection AddColorization(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddColorizerCore();
-        services.AddOptions<ColorizerOptions>().Bind(configuration.GetSection(ColorizerOptions.SectionName));
+        var colorizer = configuration.GetSection(ColorizerOptions.SectionName);
+        services.AddOptions<ColorizerOptions>()
+            .Configure(_ => CheckBackendSetting(colorizer))
+            .Bind(colorizer);
         services.AddOptions<UploadOptions>().Bind(configuration.GetSection(UploadOptions.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();
 
@@ -42,5 +45,17 @@ public static class ColorizationHostingExtensions
         services.AddSingleton<GalleryStore>();
         services.AddHostedService<GallerySweeper>();
         return services;
+    }
+
+    /// <summary>
+    /// <c>Colorizer:Backend</c> must be a backend's name. Checked before the binder reads it: the binder would fail on
+    /// a wrong name with an error that does not say what is allowed, and would take a number or a list of names.
+    /// </summary>
+    private static void CheckBackendSetting(IConfigurationSection colorizer)
+    {
+        var setting = colorizer.GetSection(nameof(ColorizerOptions.Backend));
+        if (setting.Value is { } value && !InferenceBackendNames.TryParse(value, out _))
+            throw new OptionsValidationException(Options.DefaultName, typeof(ColorizerOptions),
+                [$"{setting.Path} is '{value}', which is not a backend: use {InferenceBackendNames.Choices}."]);
     }
 }

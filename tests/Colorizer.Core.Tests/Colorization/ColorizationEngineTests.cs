@@ -18,10 +18,15 @@ public sealed class ColorizationEngineTests
         return await engine.ColorizeAsync(png, options);
     }
 
-    [Fact]
-    public async Task ConstantBinModel_ColorsEveryPixelWithThatBinsCentre()
+    public static TheoryData<InferenceBackend, int, int> RecipeSizes => Backends.Cross((333, 217), (1500, 1000), (100, 60));
+
+    public static TheoryData<InferenceBackend, int> RenderSizes => Backends.Cross(128, 224, 320, 512, 1024);
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task ConstantBinModel_ColorsEveryPixelWithThatBinsCentre(InferenceBackend backend)
     {
-        using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin));
+        using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin), backend);
         using var input = TestImages.Flat(40, 30, 140);
         using var result = await ColorizeAsync(tiny.Engine, input);
         using var rendered = result.Render();
@@ -54,11 +59,12 @@ public sealed class ColorizationEngineTests
         Assert.Equal(input.Size(), rendered.Size());
     }
 
-    [Fact]
-    public async Task LowerTemperature_GivesMoreVividColor_WithoutRunningTheNetworkAgain()
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task LowerTemperature_GivesMoreVividColor_WithoutRunningTheNetworkAgain(InferenceBackend backend)
     {
         // A soft distribution: orange most likely, blue next, every other bin possible.
-        using var tiny = new TinyEngine(TinyModel.ConstantLogits((OrangeBin, 4f), (BlueBin, 3f)));
+        using var tiny = new TinyEngine(TinyModel.ConstantLogits((OrangeBin, 4f), (BlueBin, 3f)), backend);
         using var input = TestImages.Flat(32, 32, 150);
         using var result = await ColorizeAsync(tiny.Engine, input);
         long passes = tiny.Engine.ForwardPassCount;
@@ -107,12 +113,10 @@ public sealed class ColorizationEngineTests
     }
 
     [Theory]
-    [InlineData(333, 217)]
-    [InlineData(1500, 1000)]
-    [InlineData(100, 60)]
-    public async Task DefaultOptions_MatchTheReferenceOpenCvRecipe(int width, int height)
+    [MemberData(nameof(RecipeSizes))]
+    public async Task DefaultOptions_MatchTheReferenceOpenCvRecipe(InferenceBackend backend, int width, int height)
     {
-        using var tiny = new TinyEngine(TinyModel.LightnessDependent(OrangeBin, BlueBin, slope: 0.08f));
+        using var tiny = new TinyEngine(TinyModel.LightnessDependent(OrangeBin, BlueBin, slope: 0.08f), backend);
         using var input = TestImages.Grey(width, height);
         using var result = await ColorizeAsync(tiny.Engine, input);
         using var ours = result.Render();
@@ -300,10 +304,65 @@ public sealed class ColorizationEngineTests
         Assert.False(greyResult.InputHadColor);
     }
 
-    [Fact]
-    public async Task RenderSize_SetsTheGridOfThePrediction()
+    [Theory]
+    [MemberData(nameof(RenderSizes))]
+    public async Task RenderSize_SetsTheGridOfThePrediction_AndEveryCellHoldsTheModelsLogits(InferenceBackend backend, int renderSize)
     {
-        using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin));
+        var model = TinyModel.LightnessDependent(OrangeBin, BlueBin, slope: 0.5f);
+        using var tiny = new TinyEngine(model, backend);
+        // L − 50 that changes along x and y at different rates, so each cell's mean is its own and a transposed or
+        // shifted grid shows.
+        static float LMinus50(int x, int y) => ((x * 7 + y * 3) % 41) - 20f;
+        var values = new float[renderSize * renderSize];
+        for (int y = 0; y < renderSize; y++)
+        {
+            for (int x = 0; x < renderSize; x++)
+                values[y * renderSize + x] = LMinus50(x, y);
+        }
+        using var input = new Mat(renderSize, renderSize, MatType.CV_32FC1);
+        System.Runtime.InteropServices.Marshal.Copy(values, 0, input.Data, values.Length);
+
+        var prediction = await tiny.Engine.PredictInputAsync(input, CancellationToken.None);
+
+        int cells = renderSize / 4;
+        Assert.Equal(cells, prediction.Rows);
+        Assert.Equal(cells, prediction.Columns);
+        Assert.Equal(renderSize, prediction.RenderSize);
+        var orange = prediction.Logits(OrangeBin);
+        var blue = prediction.Logits(BlueBin);
+        var other = prediction.Logits(0);
+        (float Error, int Row, int Column, string Bin) worst = (0, 0, 0, "");
+        for (int row = 0; row < cells; row++)
+        {
+            for (int column = 0; column < cells; column++)
+            {
+                float mean = 0;
+                for (int dy = 0; dy < 4; dy++)
+                {
+                    for (int dx = 0; dx < 4; dx++)
+                        mean += LMinus50(4 * column + dx, 4 * row + dy) / 16f;
+                }
+                int cell = row * cells + column;
+                foreach (var (error, bin) in new[]
+                {
+                    (Math.Abs(orange[cell] - 0.5f * mean), "orange"),
+                    (Math.Abs(blue[cell] + 0.5f * mean), "blue"),
+                    (Math.Abs(other[cell]), "bin 0"),
+                })
+                {
+                    if (!float.IsNaN(worst.Error) && !(error <= worst.Error))
+                        worst = (error, row, column, bin);
+                }
+            }
+        }
+        Assert.True(worst.Error <= 1e-3f, $"the {worst.Bin} logit of cell ({worst.Row}, {worst.Column}) is {worst.Error} off the model's");
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task RenderSize_OfAColorization_SetsTheGridOfItsPrediction(InferenceBackend backend)
+    {
+        using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin), backend);
         using var input = TestImages.Grey(80, 80);
         using var result = await ColorizeAsync(tiny.Engine, input, new ColorizationOptions { RenderSize = 320 });
         Assert.Equal(80, result.Prediction.Rows);
@@ -324,10 +383,11 @@ public sealed class ColorizationEngineTests
         Assert.True(TestImages.Psnr(shrunk, preview) > 30);
     }
 
-    [Fact]
-    public async Task ConcurrentCalls_GiveTheSameResultsAsOneAtATime()
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task ConcurrentCalls_GiveTheSameResultsAsOneAtATime(InferenceBackend backend)
     {
-        using var tiny = new TinyEngine(TinyModel.LightnessDependent(OrangeBin, BlueBin, slope: 0.08f));
+        using var tiny = new TinyEngine(TinyModel.LightnessDependent(OrangeBin, BlueBin, slope: 0.08f), backend);
         var inputs = Enumerable.Range(0, 6).Select(i => TestImages.Encode(TestImages.Grey(90 + 10 * i, 70), ".png")).ToArray();
         var sequential = new List<byte[]>();
         foreach (var bytes in inputs)
@@ -344,10 +404,11 @@ public sealed class ColorizationEngineTests
             Assert.Equal(sequential[i], parallel[i]);
     }
 
-    [Fact]
-    public async Task CancelledCall_StopsWithOperationCanceled()
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task CancelledCall_StopsWithOperationCanceled(InferenceBackend backend)
     {
-        using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin));
+        using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin), backend);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
         byte[] png = TestImages.Encode(TestImages.Grey(30, 30), ".png");
@@ -375,14 +436,15 @@ public sealed class ColorizationEngineTests
         Assert.Contains(option, error.Message);
     }
 
-    [Fact]
-    public async Task WarmUp_RunsOnePass()
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public void WarmUp_RunsOnePass(InferenceBackend backend)
     {
-        using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin));
+        using var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin), backend);
+        Assert.Equal(backend, tiny.Engine.Backend);
         Assert.False(tiny.Engine.IsWarm);
         tiny.Engine.WarmUp();
         Assert.True(tiny.Engine.IsWarm);
         Assert.Equal(1, tiny.Engine.ForwardPassCount);
-        await Task.CompletedTask;
     }
 }

@@ -1,6 +1,8 @@
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Models;
+using Colorizer.Core.Tests.Colorization;
 using Colorizer.Testing;
+using OpenCvSharp;
 
 namespace Colorizer.Core.Tests.Models;
 
@@ -14,14 +16,67 @@ public sealed class ModelLoadingTests : IDisposable
     private SyntheticModelFolder WriteTiny(bool includeDecodingTail = true) =>
         SyntheticModels.WriteTiny(_directory.Path, TinyModel.ConstantBin(Bin), includeDecodingTail);
 
-    [Fact]
-    public void OfficialPrototxtWithItsDecodingTail_IsAcceptedUnmodified()
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public void OfficialPrototxtWithItsDecodingTail_IsAcceptedUnmodified(InferenceBackend backend)
     {
         var folder = WriteTiny(includeDecodingTail: true);
         Assert.Contains("class8_ab", File.ReadAllText(folder.PrototxtPath));
-        using var engine = ColorizationEngine.Load(folder.Directory);
+        using var engine = ColorizationEngine.Load(folder.Directory, backend: backend);
         engine.WarmUp(128);
         Assert.Equal(1, engine.ForwardPassCount);
+    }
+
+    [Theory]
+    [InlineData(InferenceBackend.Onnx, "ONNX Runtime")]
+    [InlineData(InferenceBackend.OpenCv, "OpenCV")]
+    public void Load_UsesTheBackendAskedFor_AndLogsItsRuntime(InferenceBackend backend, string runtime)
+    {
+        var folder = WriteTiny();
+        using var log = new CapturingLoggerProvider();
+        using var engine = ColorizationEngine.Load(folder.Directory, log.CreateLogger("test"), backend);
+
+        Assert.Equal(backend, engine.Backend);
+        Assert.StartsWith(runtime, engine.Runtime, StringComparison.Ordinal);
+        var loaded = Assert.Single(log.Entries, e => e.Message.StartsWith("Loaded the colorization model", StringComparison.Ordinal));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Information, loaded.Level);
+        Assert.Contains($"on {engine.Runtime} ({InferenceBackendNames.Of(backend)} backend)", loaded.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_WithoutABackend_UsesTheDefault()
+    {
+        var folder = WriteTiny();
+        using var engine = ColorizationEngine.Load(folder.Directory);
+        Assert.Equal(InferenceBackendDefaults.Default, engine.Backend);
+    }
+
+    [Fact]
+    public void Load_RefusesAValueThatIsNoBackend_BeforeReadingAnyFile()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ColorizationEngine.Load(_directory.File("nowhere"), backend: (InferenceBackend)7));
+        Assert.Equal("backend", error.ParamName);
+        Assert.Contains("onnx or opencv", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OpenCvBackend_WithAThreadCount_SetsOpenCvsThreads()
+    {
+        var folder = WriteTiny();
+        int before = Cv2.GetNumThreads();
+        try
+        {
+            using (ColorizationEngine.Load(folder.Directory, backend: InferenceBackend.OpenCv, threads: 1))
+                Assert.Equal(1, Cv2.GetNumThreads());
+            Cv2.SetNumThreads(before);
+            // 0 leaves OpenCV's count as it is.
+            using (ColorizationEngine.Load(folder.Directory, backend: InferenceBackend.OpenCv, threads: 0))
+                Assert.Equal(before, Cv2.GetNumThreads());
+        }
+        finally
+        {
+            Cv2.SetNumThreads(before);
+        }
     }
 
     [Fact]
@@ -135,15 +190,16 @@ public sealed class ModelLoadingTests : IDisposable
         Assert.Equal(SyntheticModels.BinCentres.Select(c => (float)c.B), centres.B);
     }
 
-    [Fact]
-    public void FolderWithOnlyTheWeights_UsesTheBuiltInDescriptionAndCentres()
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public void FolderWithOnlyTheWeights_UsesTheBuiltInDescriptionAndCentres(InferenceBackend backend)
     {
         // The release weights alone: the built-in prototxt and centres complete them.
         string folder = _directory.File("weights-only");
         Directory.CreateDirectory(folder);
         var full = SyntheticModels.WriteFullSize(_directory.File("full"), seed: 7);
         File.Move(full.WeightsPath, Path.Combine(folder, ModelFileNames.Weights));
-        using var engine = ColorizationEngine.Load(folder);
+        using var engine = ColorizationEngine.Load(folder, backend: backend);
         Assert.Equal(SyntheticModels.BinCentres.Select(c => (float)c.A), engine.Bins.A);
         engine.WarmUp();
         Assert.True(engine.IsWarm);

@@ -15,7 +15,7 @@ namespace Colorizer.Web.Tests.Infrastructure;
 /// <summary>
 /// The web app over a tiny generated model that paints every pixel one known colour (the ab bin centred at
 /// (20, 30), an orange), in its own temporary models folder, with downloads off and the per-client rate limit raised
-/// out of the way. Subclasses change settings (limits, queue size, rate limit), leave the weights out, or serve over a
+/// out of the way, on OpenCV's backend. Subclasses change settings (limits, queue size, rate limit), leave the weights out, or serve over a
 /// real Kestrel socket on loopback instead of the in-memory server.
 /// Meant as an xunit class fixture: one app per test class.
 /// </summary>
@@ -95,6 +95,8 @@ public class ColorizerWebFactory : WebApplicationFactory<Program>
     {
         builder.UseSetting("Colorizer:ModelsDirectory", _models.Path);
         builder.UseSetting("Colorizer:DownloadWeights", "false");
+        // The backend named, so a change of the default leaves these tests where they are; a test's settings may name another.
+        builder.UseSetting("Colorizer:Backend", "opencv");
         builder.UseSetting("TempFiles:Directory", _temp.Path);
         // Every test client is one address: the per-client rate limit stays out of the way unless a test sets its own.
         builder.UseSetting("RateLimit:PermitsPerMinute", "1000000");

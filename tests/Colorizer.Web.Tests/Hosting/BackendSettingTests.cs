@@ -1,0 +1,66 @@
+using System.Net;
+using Colorizer.Core.Colorization;
+using Colorizer.Testing;
+using Colorizer.Web.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace Colorizer.Web.Tests.Hosting;
+
+/// <summary>The web app over the tiny model with <c>Colorizer:Backend</c> set to <paramref name="backend"/>.</summary>
+public sealed class BackendSettingWebFactory(string backend)
+    : ColorizerWebFactory(new Dictionary<string, string?> { ["Colorizer:Backend"] = backend });
+
+/// <summary><c>Colorizer:Backend</c>: each backend's name serves the API; anything else stops the app at start, naming the setting.</summary>
+public sealed class BackendSettingTests
+{
+    public static TheoryData<string> Backends => new(InferenceBackendNames.All);
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Backend_ServesTheApi_WithTheModelOnIt(string backend)
+    {
+        using var factory = new BackendSettingWebFactory(backend);
+        using var client = await factory.CreateReadyClientAsync();
+        using var grey = TestImages.Gradient(64, 48, 60, 190);
+
+        using var response = await client.PostColorizeAsync(TestImages.Encode(grey, ".png"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(InferenceBackendNames.TryParse(backend, out var expected));
+        Assert.Equal(expected, factory.Models.Engine?.Backend);
+        using var image = ImageAssertions.Decode(await response.Content.ReadAsByteArrayAsync());
+        var (a, b) = ImageAssertions.MeanAb(image);
+        Assert.InRange(a, 15, 25);
+        Assert.InRange(b, 25, 35);
+    }
+
+    [Fact]
+    public async Task Backend_IsReadWhateverItsCase()
+    {
+        using var factory = new BackendSettingWebFactory("OpenCV");
+        await factory.WaitForModelAsync(Core.Models.ModelStatus.Ready);
+        Assert.Equal(InferenceBackend.OpenCv, factory.Models.Engine?.Backend);
+    }
+
+    [Theory]
+    [InlineData("bogus")]
+    [InlineData("")]
+    [InlineData("1")] // .NET's enum parsing would take a number, and a list of names: neither is a backend's name
+    [InlineData("onnx,opencv")]
+    public void Backend_ThatIsNoBackendsName_StopsTheAppAtStart_NamingTheSettingAndTheChoices(string value)
+    {
+        using var factory = new BackendSettingWebFactory(value);
+
+        var error = Record.Exception(() => factory.Services);
+
+        var validation = Assert.IsType<OptionsValidationException>(Unwrap(error));
+        Assert.Equal($"Colorizer:Backend is '{value}', which is not a backend: use onnx or opencv.", validation.Message);
+    }
+
+    private static Exception? Unwrap(Exception? error)
+    {
+        while (error is AggregateException { InnerExceptions.Count: 1 } aggregate)
+            error = aggregate.InnerException;
+        return error;
+    }
+}
