@@ -131,7 +131,6 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             builder.UseSetting("Colorizer:ModelsDirectory", models);
             builder.UseSetting("Colorizer:DownloadWeights", "false");
-            builder.UseSetting("Colorizer:Backend", "opencv");
         }
     }
 }

@@ -7,5 +7,5 @@ namespace Colorizer.Core.Colorization;
 public static class InferenceBackendDefaults
 {
     /// <summary>The default backend.</summary>
-    public const InferenceBackend Default = InferenceBackend.OpenCv; // ONNX once OnnxColorizationNetwork lands
+    public const InferenceBackend Default = InferenceBackend.Onnx;
 }

@@ -11,7 +11,7 @@ public sealed class TinyEngine : IDisposable
 {
     private readonly TemporaryDirectory _directory = new();
 
-    public TinyEngine(TinyModel model, bool includeDecodingTail = true, InferenceBackend backend = InferenceBackend.OpenCv)
+    public TinyEngine(TinyModel model, bool includeDecodingTail = true, InferenceBackend backend = InferenceBackendDefaults.Default)
     {
         Folder = SyntheticModels.WriteTiny(_directory.Path, model, includeDecodingTail);
         try

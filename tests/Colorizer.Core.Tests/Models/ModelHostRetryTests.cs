@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Colorizer.Core.Colorization;
 using Colorizer.Core.Models;
 using Colorizer.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,7 +34,6 @@ public sealed class ModelHostRetryTests : IDisposable
             options.ModelsDirectory = _models.Path;
             options.DownloadWeights = false;
             options.WarmUp = false;
-            options.Backend = InferenceBackend.OpenCv;
         });
         _services = services.BuildServiceProvider();
         Host = _services.GetRequiredService<ModelHost>();

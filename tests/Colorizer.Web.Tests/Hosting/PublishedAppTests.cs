@@ -149,7 +149,7 @@ internal sealed class RunningApp : IAsyncDisposable
         foreach (string argument in new[]
                  {
                      published.Dll, "--urls", $"http://127.0.0.1:{port}",
-                     $"--Colorizer:ModelsDirectory={published.ModelsDirectory}", "--Colorizer:DownloadWeights=false", "--Colorizer:Backend=opencv",
+                     $"--Colorizer:ModelsDirectory={published.ModelsDirectory}", "--Colorizer:DownloadWeights=false",
                      $"--TempFiles:Directory={RepositoryPaths.Artifacts("tests", "published-web-temp", port.ToString(System.Globalization.CultureInfo.InvariantCulture))}",
                  })
         {

@@ -95,8 +95,6 @@ public class ColorizerWebFactory : WebApplicationFactory<Program>
     {
         builder.UseSetting("Colorizer:ModelsDirectory", _models.Path);
         builder.UseSetting("Colorizer:DownloadWeights", "false");
-        // The backend named, so a change of the default leaves these tests where they are; a test's settings may name another.
-        builder.UseSetting("Colorizer:Backend", "opencv");
         builder.UseSetting("TempFiles:Directory", _temp.Path);
         // Every test client is one address: the per-client rate limit stays out of the way unless a test sets its own.
         builder.UseSetting("RateLimit:PermitsPerMinute", "1000000");

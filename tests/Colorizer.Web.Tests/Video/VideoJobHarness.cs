@@ -71,7 +71,6 @@ public sealed class VideoJobHarness : IAsyncDisposable
             o.ModelsDirectory = models;
             o.DownloadWeights = false;
             o.WarmUp = false;
-            o.Backend = InferenceBackend.OpenCv;
         });
         services.AddSingleton(new WorkQueue(2, 16));
         services.AddSingleton<TimeProvider>(time);
