@@ -21,6 +21,9 @@ public static class ColorizerCli
     /// <summary>The <c>--backend</c> option shared by every command: the runtime that runs the network.</summary>
     internal static readonly Option<string> BackendOption = CreateBackendOption();
 
+    /// <summary>The <c>--precision</c> option shared by every command: the ONNX backend's number format.</summary>
+    internal static readonly Option<string> PrecisionOption = CreatePrecisionOption();
+
     internal static readonly Option<bool> OfflineOption = new("--offline")
     {
         Description = "Never download the model weights; if they are missing, say where to get them and stop.",
@@ -45,6 +48,18 @@ public static class ColorizerCli
         return option;
     }
 
+    private static Option<string> CreatePrecisionOption()
+    {
+        var option = new Option<string>("--precision")
+        {
+            Description = "The ONNX backend's number format: fp32, or int8 (calibrated at load; faster, but its colours are unchecked against the release weights: see docs/models.md).",
+            DefaultValueFactory = _ => "fp32",
+            Recursive = true,
+        };
+        option.AcceptOnlyFromAmong("fp32", "int8");
+        return option;
+    }
+
     /// <summary>Parses <paramref name="args"/> and runs the command, writing to the given writers. Returns the exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)
     {
@@ -52,6 +67,7 @@ public static class ColorizerCli
         {
             ModelsOption,
             BackendOption,
+            PrecisionOption,
             OfflineOption,
             VerboseOption,
         };
@@ -65,6 +81,11 @@ public static class ColorizerCli
         {
             foreach (var line in unknown)
                 error.WriteLine(line);
+            return ExitCodes.Usage;
+        }
+        if (parse.Errors.Count == 0 && parse.GetValue(PrecisionOption) == "int8" && parse.GetValue(BackendOption) == InferenceBackendNames.OpenCv)
+        {
+            error.WriteLine("error: --precision int8 needs --backend onnx; OpenCV's backend runs fp32 only.");
             return ExitCodes.Usage;
         }
         var configuration = new InvocationConfiguration { Output = output, Error = error };
@@ -104,6 +125,7 @@ public static class ColorizerCli
         {
             options.ModelsDirectory = models;
             options.Backend = backend;
+            options.Precision = parse.GetValue(PrecisionOption) == "int8" ? InferencePrecision.Int8 : InferencePrecision.Fp32;
             options.DownloadWeights = !offline;
             options.WarmUp = warmUp;
         });

@@ -4,7 +4,7 @@ using Colorizer.Core.Colorization;
 namespace Colorizer.Core;
 
 /// <summary>The engine's settings, bound from the <c>Colorizer</c> configuration section and validated at start.</summary>
-public sealed class ColorizerOptions
+public sealed class ColorizerOptions : IValidatableObject
 {
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Colorizer";
@@ -38,9 +38,23 @@ public sealed class ColorizerOptions
     public InferenceBackend Backend { get; set; } = InferenceBackendDefaults.Default;
 
     /// <summary>
+    /// The ONNX backend's number format (<c>fp32</c> or <c>int8</c> in configuration); default <c>fp32</c>. INT8 is an
+    /// opt-in whose colours could not be checked against the real weights here; the OpenCV backend takes only fp32.
+    /// </summary>
+    [EnumDataType(typeof(InferencePrecision), ErrorMessage = SectionName + ":" + nameof(Precision) + " must be fp32 or int8.")]
+    public InferencePrecision Precision { get; set; }
+
+    /// <summary>
     /// The thread count of OpenCV (for the whole process: its image processing, and the network on the OpenCV backend)
     /// and of the ONNX Runtime session on the ONNX backend; 0 leaves the defaults (all cores).
     /// </summary>
     [Range(0, 1024)]
     public int Threads { get; set; }
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Precision == InferencePrecision.Int8 && Backend != InferenceBackend.Onnx)
+            yield return new ValidationResult($"{SectionName}:{nameof(Precision)} int8 needs the onnx backend; OpenCV's runs fp32 only.", [nameof(Precision)]);
+    }
 }

@@ -54,6 +54,29 @@ public sealed class BackendOptionTests : IDisposable
     }
 
     [Fact]
+    public async Task PrecisionInt8_LoadsTheInt8Network_AndColorizes()
+    {
+        var models = await CliRun.ExecuteAsync("--precision", "int8", "models", "--models", _models, "--offline");
+        Assert.True(models.ExitCode == 0, models.Error);
+        Assert.Contains("(INT8)", models.Output, StringComparison.Ordinal);
+
+        var run = await CliRun.ExecuteAsync("colorize", _photo, "-o", _output, "--models", _models, "--offline", "--precision", "int8");
+        Assert.True(run.ExitCode == 0, run.Error);
+        using var result = Cv2.ImRead(Path.Combine(_output, "photo.png"), ImreadModes.Color);
+        Assert.Equal(new Size(48, 32), result.Size());
+    }
+
+    [Fact]
+    public async Task PrecisionInt8_OnOpenCv_IsAUsageError()
+    {
+        var run = await CliRun.ExecuteAsync("colorize", _photo, "-o", _output, "--models", _models, "--offline", "--backend", "opencv", "--precision", "int8");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--precision int8 needs --backend onnx", run.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_output));
+    }
+
+    [Fact]
     public async Task UnknownBackend_IsAUsageError_AndNothingIsWritten()
     {
         var run = await CliRun.ExecuteAsync("colorize", _photo, "-o", _output, "--models", _models, "--offline", "--backend", "foo");

@@ -65,9 +65,12 @@ public sealed class ColorizationEngine : IDisposable
     /// The runtime's thread count; 0 leaves its default. For OpenCV this is <see cref="Cv2.SetNumThreads"/>, which
     /// holds for the whole process (its image processing too); for ONNX Runtime, the session's intra-op threads.
     /// </param>
+    /// <param name="precision">FP32, or INT8 (ONNX backend only: an <see cref="ArgumentException"/> otherwise).</param>
     public static ColorizationEngine Load(string modelsDirectory, ILogger? logger = null,
-        InferenceBackend backend = InferenceBackendDefaults.Default, int threads = 0)
+        InferenceBackend backend = InferenceBackendDefaults.Default, int threads = 0, InferencePrecision precision = InferencePrecision.Fp32)
     {
+        if (precision != InferencePrecision.Fp32 && backend != InferenceBackend.Onnx)
+            throw new ArgumentException($"{precision} precision needs the ONNX backend.", nameof(precision));
         logger ??= NullLogger.Instance;
         if (!Enum.IsDefined(backend))
             throw new ArgumentOutOfRangeException(nameof(backend), backend, $"Not a backend; use {InferenceBackendNames.Choices}.");
@@ -107,7 +110,7 @@ public sealed class ColorizationEngine : IDisposable
         {
             net = backend switch
             {
-                InferenceBackend.Onnx => OnnxColorizationNetwork.Load(network, weights, threads, logger),
+                InferenceBackend.Onnx => OnnxColorizationNetwork.Load(network, weights, threads, logger, precision),
                 InferenceBackend.OpenCv => OpenCvColorizationNetwork.Load(network, weights, threads, logger),
                 _ => throw new UnreachableException(),
             };

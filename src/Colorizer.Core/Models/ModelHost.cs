@@ -217,7 +217,7 @@ public sealed partial class ModelHost : IDisposable
             var priming = Task.Run(ColorizationEngine.PrimeCodePaths);
             OpenCvLimits = Imaging.OpenCvLimits.Verify();
             _logger.Log(OpenCvLimits.Passed ? Microsoft.Extensions.Logging.LogLevel.Information : Microsoft.Extensions.Logging.LogLevel.Warning, "OpenCV self-test: {Result}", OpenCvLimits.Message);
-            var engine = ColorizationEngine.Load(ModelsDirectory, _logger, _options.Backend, _options.Threads);
+            var engine = ColorizationEngine.Load(ModelsDirectory, _logger, _options.Backend, _options.Threads, _options.Precision);
             if (_options.WarmUp)
                 engine.WarmUp();
             await priming.ConfigureAwait(false);

@@ -57,5 +57,10 @@ public static class ColorizationHostingExtensions
         if (setting.Value is { } value && !InferenceBackendNames.TryParse(value, out _))
             throw new OptionsValidationException(Options.DefaultName, typeof(ColorizerOptions),
                 [$"{setting.Path} is '{value}', which is not a backend: use {InferenceBackendNames.Choices}."]);
+        // The same for the precision: only its two names, not a number the enum binder would take.
+        var precision = colorizer.GetSection(nameof(ColorizerOptions.Precision));
+        if (precision.Value is { } text && text.Trim().ToLowerInvariant() is not ("fp32" or "int8"))
+            throw new OptionsValidationException(Options.DefaultName, typeof(ColorizerOptions),
+                [$"{precision.Path} is '{text}', which is not a precision: use fp32 or int8."]);
     }
 }

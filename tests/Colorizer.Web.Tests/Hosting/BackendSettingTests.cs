@@ -10,6 +10,9 @@ namespace Colorizer.Web.Tests.Hosting;
 public sealed class BackendSettingWebFactory(string backend)
     : ColorizerWebFactory(new Dictionary<string, string?> { ["Colorizer:Backend"] = backend });
 
+/// <summary>The web app over the tiny model with other <c>Colorizer</c> settings.</summary>
+public sealed class ColorizerSettingsWebFactory(IDictionary<string, string?> settings) : ColorizerWebFactory(settings);
+
 /// <summary><c>Colorizer:Backend</c>: each backend's name serves the API; anything else stops the app at start, naming the setting.</summary>
 public sealed class BackendSettingTests
 {
@@ -55,6 +58,32 @@ public sealed class BackendSettingTests
 
         var validation = Assert.IsType<OptionsValidationException>(Unwrap(error));
         Assert.Equal($"Colorizer:Backend is '{value}', which is not a backend: use onnx or opencv.", validation.Message);
+    }
+
+    [Fact]
+    public async Task PrecisionInt8_ServesTheApi_OnTheInt8Network()
+    {
+        using var factory = new ColorizerSettingsWebFactory(new Dictionary<string, string?> { ["Colorizer:Precision"] = "int8" });
+        using var client = await factory.CreateReadyClientAsync();
+        using var grey = TestImages.Gradient(64, 48, 60, 190);
+
+        using var response = await client.PostColorizeAsync(TestImages.Encode(grey, ".png"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.EndsWith("(INT8)", factory.Models.Engine?.Runtime, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("opencv", "int8", "Colorizer:Precision int8 needs the onnx backend")]
+    [InlineData("onnx", "int4", "Colorizer:Precision is 'int4', which is not a precision: use fp32 or int8.")]
+    public void Precision_ThatCannotRun_StopsTheAppAtStart(string backend, string precision, string message)
+    {
+        using var factory = new ColorizerSettingsWebFactory(new Dictionary<string, string?> { ["Colorizer:Backend"] = backend, ["Colorizer:Precision"] = precision });
+
+        var error = Record.Exception(() => factory.Services);
+
+        var validation = Assert.IsType<OptionsValidationException>(Unwrap(error));
+        Assert.Contains(message, validation.Message, StringComparison.Ordinal);
     }
 
     private static Exception? Unwrap(Exception? error)

@@ -32,6 +32,8 @@ internal static class Int8Quantization
     public static Dictionary<string, (float Min, float Max)> Calibrate(byte[] model, IReadOnlyDictionary<string, string> activations, int threads)
     {
         var ranges = activations.Keys.ToDictionary(k => k, _ => (Min: float.MaxValue, Max: float.MinValue), StringComparer.Ordinal);
+        if (ranges.Count == 0)
+            return ranges; // nothing to quantize (a network of one convolution: the logits, which stay in float)
         using var options = new SessionOptions { IntraOpNumThreads = threads, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
         using var session = new InferenceSession(model, options);
         using var run = new RunOptions();

@@ -21,14 +21,15 @@ internal sealed class OnnxColorizationNetwork : IColorizationNetwork
     private readonly string[] _outputNames = [NetworkDescription.LogitsBlob];
     private bool _disposed;
 
-    private OnnxColorizationNetwork(InferenceSession session, SessionOptions options)
+    private OnnxColorizationNetwork(InferenceSession session, SessionOptions options, InferencePrecision precision)
     {
         _session = session;
         _options = options;
+        Runtime = $"ONNX Runtime {OrtEnv.Instance().GetVersionString()}{(precision == InferencePrecision.Int8 ? " (INT8)" : "")}";
     }
 
     /// <inheritdoc />
-    public string Runtime { get; } = "ONNX Runtime " + OrtEnv.Instance().GetVersionString();
+    public string Runtime { get; }
 
     /// <summary>
     /// Builds the ONNX graph from <paramref name="network"/> (already without its decoding tail) and the blobs of
@@ -36,7 +37,13 @@ internal sealed class OnnxColorizationNetwork : IColorizationNetwork
     /// default, one per core). Throws <see cref="ModelFilesException"/> naming the file when the blobs do not fit the
     /// description or ONNX Runtime refuses the graph.
     /// </summary>
-    public static OnnxColorizationNetwork Load(NetworkDescription network, string weightsPath, int threads, ILogger logger)
+    /// <param name="network">The description, without its decoding tail.</param>
+    /// <param name="weightsPath">The .caffemodel.</param>
+    /// <param name="threads">Intra-op threads; 0 for ORT's default.</param>
+    /// <param name="logger">Where the load is reported.</param>
+    /// <param name="precision">FP32, or INT8 calibrated at load (<see cref="Int8Quantization"/>).</param>
+    public static OnnxColorizationNetwork Load(NetworkDescription network, string weightsPath, int threads, ILogger logger,
+        InferencePrecision precision = InferencePrecision.Fp32)
     {
         var clock = Stopwatch.StartNew();
         var withWeights = network.Layers.Where(l => l.HasWeights).Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
@@ -45,7 +52,16 @@ internal sealed class OnnxColorizationNetwork : IColorizationNetwork
         {
             using var weights = new FileStream(weightsPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
             var blobs = CaffeBlobReader.Read(weights, weightsPath, withWeights);
-            model = OnnxGraphBuilder.Build(network, blobs, weights);
+            if (precision == InferencePrecision.Int8)
+            {
+                var activations = new Dictionary<string, string>(StringComparer.Ordinal);
+                var ranges = Int8Quantization.Calibrate(OnnxGraphBuilder.Build(network, blobs, weights, activations), activations, threads);
+                model = Int8Quantization.Build(network, blobs, weights, ranges);
+            }
+            else
+            {
+                model = OnnxGraphBuilder.Build(network, blobs, weights);
+            }
         }
         catch (IOException ex)
         {
@@ -76,7 +92,7 @@ internal sealed class OnnxColorizationNetwork : IColorizationNetwork
             Native.LibC.TrimNativeHeap();
             logger.LogInformation("Built the ONNX graph from {Weights} in {Built} ms and opened the session in {Opened} ms",
                 weightsPath, built, clock.ElapsedMilliseconds - built);
-            return new OnnxColorizationNetwork(session, options);
+            return new OnnxColorizationNetwork(session, options, precision);
         }
         catch (OnnxRuntimeException ex)
         {
