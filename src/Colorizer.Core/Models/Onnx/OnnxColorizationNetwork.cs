@@ -34,9 +34,11 @@ internal sealed class OnnxColorizationNetwork : IColorizationNetwork
     /// Builds the ONNX graph from <paramref name="network"/> (already without its decoding tail) and the blobs of
     /// <paramref name="weightsPath"/>, and opens one session with <paramref name="threads"/> intra-op threads (0: ORT's
     /// default, one per core). Throws <see cref="ModelFilesException"/> naming the file when the blobs do not fit the
-    /// description or ONNX Runtime refuses the graph.
+    /// description or ONNX Runtime refuses the graph. <paramref name="tune"/> (the benchmark's option variants) may
+    /// change the session options after these defaults, just before the session is created.
     /// </summary>
-    public static OnnxColorizationNetwork Load(NetworkDescription network, string weightsPath, int threads, ILogger logger)
+    public static OnnxColorizationNetwork Load(NetworkDescription network, string weightsPath, int threads, ILogger logger,
+        Action<SessionOptions>? tune = null)
     {
         var clock = Stopwatch.StartNew();
         var withWeights = network.Layers.Where(l => l.HasWeights).Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
@@ -60,6 +62,7 @@ internal sealed class OnnxColorizationNetwork : IColorizationNetwork
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         try
         {
+            tune?.Invoke(options);
             var session = new InferenceSession(model, options);
             logger.LogInformation("Built the ONNX graph from {Weights} in {Built} ms and opened the session in {Opened} ms",
                 weightsPath, built, clock.ElapsedMilliseconds - built);
