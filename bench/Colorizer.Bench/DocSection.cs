@@ -8,13 +8,14 @@ internal sealed record DocSection(string Name)
 {
     public static readonly DocSection Batch = new("batch");
     public static readonly DocSection Explore = new("explore");
+    public static readonly DocSection Backends = new("backends");
     public static readonly DocSection Reference = new("reference");
     public static readonly DocSection Web = new("web");
     public static readonly DocSection Guidance = new("guidance");
     public static readonly DocSection Video = new("video");
 
     /// <summary>The sections after the image part, in their order in the file.</summary>
-    public static readonly IReadOnlyList<DocSection> All = [Batch, Explore, Reference, Web, Guidance, Video];
+    public static readonly IReadOnlyList<DocSection> All = [Batch, Explore, Backends, Reference, Web, Guidance, Video];
 
     public string Begin => $"<!-- {Name}:begin (written by bench/Colorizer.Bench; `-- --{Name}` replaces only this section) -->";
 

@@ -9,12 +9,12 @@ using Colorizer.Testing;
 
 // Colorizer benchmark: see docs/benchmarks.md for what it measures, and --help for its options.
 //   dotnet run -c Release --project bench/Colorizer.Bench [-- --quick] [--sizes 0.3,2] [--no-cli]
-//       [--batch] [--video] [--explore] [--reference] [--web] [--guidance]
-//       [--no-batch] [--no-video] [--no-explore] [--no-reference] [--no-web] [--no-guidance]
+//       [--batch] [--video] [--explore] [--backends] [--reference] [--web] [--guidance]
+//       [--no-batch] [--no-video] [--no-explore] [--no-backends] [--no-reference] [--no-web] [--no-guidance]
 //       [--docs path] [--cli path/colorizer.dll] [--web-dll path/Colorizer.Web.dll] [--python path] [--keep-work]
 //   Without a part flag every part runs: images (sizes, stages, memory, plots), batch (the CLI over a folder), explore
-//   (render sizes, batching, threads, FP16), reference (the Python recipe against our CLI; needs python3-opencv:
-//   scripts/install-deps.sh --bench), web (the API under 1-8 parallel clients), guidance (hint and reference previews),
+//   (render sizes, batching, threads, FP16), backends (OpenCV DNN against ONNX Runtime), reference (the Python recipe
+//   against our CLI; needs python3-opencv: scripts/install-deps.sh --bench), web (the API under 1-8 parallel clients), guidance (hint and reference previews),
 //   video. --no-<part> leaves one out of that full run. With one or more part flags only those parts run, and only
 //   their sections of the file are replaced (the image part and the others are kept as they were).
 // Hidden (the child processes, and helpers for runs by hand; not in --help, and each runs alone):
@@ -22,6 +22,7 @@ using Colorizer.Testing;
 //   --video-one <spec.json> <result.json>                                                   (one video run)
 //   --explore-one <models dir> <photo.jpg> <samples> <result.json>                          (render sizes, batches, threads)
 //   --precision-one <models dir> <photo.jpg> <name> <target> <samples> <result.json>        (one DNN target against FP32)
+//   --backend-one <models dir> <photo.jpg> <variant> <size> <passes> <logits.bin|-> <result.json>   (one backend at one size)
 //   --model <dir>   (writes the synthetic model)
 //   --clip <pan|grain|clean> <width> <height> <frames> <pan px/frame> <out.mp4>   (writes one benchmark clip)
 //   --photo <width> <height> <out.jpg>   (writes one test photo: JPEG as benchmarked, or .png to look at)
@@ -51,6 +52,7 @@ var noCliOption = new Option<bool>("--no-cli") { Description = "Skip the CLI col
     ("batch", "the CLI over a folder: per-image cost after the first image, JPEG and PNG output, peak memory"),
     ("video", "the video part"),
     ("explore", "the experiments: render-size curve, several images per pass, OpenCV threads, FP16"),
+    ("backends", "the inference backends side by side: OpenCV DNN against ONNX Runtime, ORT's session options, the output difference"),
     ("reference", "the reference Python pipeline against our CLI (needs python3-opencv and python3-numpy)"),
     ("web", "the web throughput: the build of src/Colorizer.Web as a child process, 1-8 parallel API clients"),
     ("guidance", "the colour-guidance timings: hint and reference previews, full resolution with hints"),
@@ -90,6 +92,8 @@ var oneOption = ChildMode("--one", 7, "<label> <image.jpg> <models dir> <work di
 var videoOneOption = ChildMode("--video-one", 2, "<spec.json> <result.json>: one video run");
 var exploreOneOption = ChildMode("--explore-one", 4, "<models dir> <photo.jpg> <samples> <result.json>: render sizes, batches, threads");
 var precisionOneOption = ChildMode("--precision-one", 6, "<models dir> <photo.jpg> <name> <target> <samples> <result.json>: one DNN target against FP32");
+var backendOneOption = ChildMode("--backend-one", 7,
+    "<models dir> <photo.jpg> <variant> <size> <passes> <logits.bin|-> <result.json>: one backend (or ORT option variant) at one render size");
 var modelOption = ChildMode("--model", 1, "<dir>: writes the synthetic model");
 var clipOption = ChildMode("--clip", 6, "<pan|grain|clean> <width> <height> <frames> <pan px/frame> <out.mp4>: writes one benchmark clip");
 var photoOption = ChildMode("--photo", 3, "<width> <height> <out.jpg|out.png>: writes one test photo");
@@ -119,6 +123,12 @@ var photoOption = ChildMode("--photo", 3, "<width> <height> <out.jpg|out.png>: w
     {
         var result = ExploreRun.RunPrecision(v[0], v[1], v[2], Int(v[3]), Int(v[4]));
         await File.WriteAllTextAsync(v[5], JsonSerializer.Serialize(result));
+        return 0;
+    }),
+    (backendOneOption, async v =>
+    {
+        var result = BackendRun.Run(v[0], v[1], v[2], Int(v[3]), Int(v[4]), v[5]);
+        await File.WriteAllTextAsync(v[6], JsonSerializer.Serialize(result));
         return 0;
     }),
     (modelOption, v =>
@@ -202,6 +212,7 @@ async Task<int> RunAllAsync(ParseResult parse)
     bool Part(string name) => only.Count > 0 ? only.Contains(name) : !excluded.Contains(name);
     bool withImages = only.Count == 0;
     bool withVideo = Part("video"), withExplore = Part("explore"), withReference = Part("reference"), withWeb = Part("web"), withGuidance = Part("guidance"), withBatch = Part("batch");
+    bool withBackends = Part("backends");
     bool withCli = withImages && !parse.GetValue(noCliOption);
     string? sizesArgument = parse.GetValue(sizesOption);
     string docsPath = parse.GetValue(docsOption) ?? Path.Combine(RepositoryRoot(), "docs", "benchmarks.md");
@@ -240,7 +251,7 @@ async Task<int> RunAllAsync(ParseResult parse)
         var images = new Dictionary<string, string>();
         var photoSizes = allSizes.Where(s => sizes.Contains(s) || (withCli && cliSizes.Contains(s.Label)) || (withReference && s.Label == "12 MP")
         || (withGuidance && s.Label is "2 MP" or "12 MP") || (withBatch && s.Label is "12 MP" or "24 MP")).ToList();
-        if (withExplore || withReference || withWeb || withBatch)
+        if (withExplore || withBackends || withReference || withWeb || withBatch)
             photoSizes.Add(smallPhoto);
         foreach (var size in photoSizes)
         {
@@ -307,6 +318,12 @@ async Task<int> RunAllAsync(ParseResult parse)
             Console.Error.WriteLine("Explore: render sizes, batches, threads, precision");
             var explore = await ExploreBench.RunAsync(model.Directory, images[smallPhoto.Label], work, quick, RunChildCapturingAsync);
             fresh[DocSection.Explore] = new ExploreReport(explore, quick).Markdown();
+        }
+        if (withBackends)
+        {
+            Console.Error.WriteLine("Backends: OpenCV DNN against ONNX Runtime");
+            var backends = await BackendBench.RunAsync(model.Directory, images[smallPhoto.Label], smallPhoto.Label, work, quick, RunChildCapturingAsync);
+            fresh[DocSection.Backends] = new BackendReport(backends).Markdown();
         }
         if (withReference)
         {

@@ -28,6 +28,8 @@ internal sealed class Report(
         Line("| `--sizes 0.3,2` | only these image sizes in the image part |");
         Line("| `--no-cli` | skip the CLI cold start of the image part |");
         Line("| `--explore` | only the experiments: render-size curve, several images per pass, OpenCV threads, FP16 |");
+        Line("| `--backends` | only the inference backends side by side: OpenCV DNN against ONNX Runtime FP32 at 224 and 448 (a child process " +
+             "per backend and size, interleaved), ORT's session options at 224, the output difference |");
         Line("| `--reference` | only the reference Python pipeline against our CLI; needs `python3-opencv` and `python3-numpy` " +
              "(`./scripts/install-deps.sh --bench`), otherwise the section says so and is skipped; `--python PATH` picks the interpreter |");
         Line("| `--web` | only the web throughput: the Release build of `src/Colorizer.Web` as a child process, 1–8 parallel API clients " +
@@ -35,7 +37,7 @@ internal sealed class Report(
         Line("| `--batch` | only the CLI over a folder: per-image cost after the first image, JPEG and PNG output, peak memory |");
         Line("| `--guidance` | only the colour-guidance timings: hint and reference previews, full resolution with hints |");
         Line("| `--video` | only the video part |");
-        Line("| `--no-batch`, `--no-explore`, `--no-reference`, `--no-web`, `--no-guidance`, `--no-video` | leave that part out of the full run (its section is kept as it was) |");
+        Line("| `--no-batch`, `--no-explore`, `--no-backends`, `--no-reference`, `--no-web`, `--no-guidance`, `--no-video` | leave that part out of the full run (its section is kept as it was) |");
         Line();
         Line("The part flags combine (`-- --explore --web` runs those two); with any of them the image part (and its plots) is kept as it was. " +
              "Build first with `dotnet build Colorizer.sln -c Release`: the CLI and the web app are run from their Release build output.");

@@ -35,15 +35,17 @@ internal sealed class OnnxColorizationNetwork : IColorizationNetwork
     /// Builds the ONNX graph from <paramref name="network"/> (already without its decoding tail) and the blobs of
     /// <paramref name="weightsPath"/>, and opens one session with <paramref name="threads"/> intra-op threads (0: ORT's
     /// default, one per core). Throws <see cref="ModelFilesException"/> naming the file when the blobs do not fit the
-    /// description or ONNX Runtime refuses the graph.
+    /// description or ONNX Runtime refuses the graph. <paramref name="tune"/> (the benchmark's option variants) may
+    /// change the session options after these defaults, just before the session is created.
     /// </summary>
     /// <param name="network">The description, without its decoding tail.</param>
     /// <param name="weightsPath">The .caffemodel.</param>
     /// <param name="threads">Intra-op threads; 0 for ORT's default.</param>
     /// <param name="logger">Where the load is reported.</param>
     /// <param name="precision">FP32, or INT8 calibrated at load (<see cref="Int8Quantization"/>).</param>
+    /// <param name="tune">Changes to the session options after the defaults (the benchmark compares variants).</param>
     public static OnnxColorizationNetwork Load(NetworkDescription network, string weightsPath, int threads, ILogger logger,
-        InferencePrecision precision = InferencePrecision.Fp32)
+        InferencePrecision precision = InferencePrecision.Fp32, Action<SessionOptions>? tune = null)
     {
         var clock = Stopwatch.StartNew();
         var withWeights = network.Layers.Where(l => l.HasWeights).Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
@@ -82,6 +84,7 @@ internal sealed class OnnxColorizationNetwork : IColorizationNetwork
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         try
         {
+            tune?.Invoke(options);
             var session = new InferenceSession(model, options);
             // The serialized model (the weights' size) is garbage now, on the large-object heap: give its pages back at
             // once rather than carry them until a later collection.
