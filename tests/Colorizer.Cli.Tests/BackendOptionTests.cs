@@ -43,6 +43,26 @@ public sealed class BackendOptionTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Backends))]
+    public async Task Backend_MatchesTheReferenceRecipe_ByAtLeast40Db(string backend)
+    {
+        // A model whose colour follows the lightness, so the comparison has colour to compare.
+        string models = SyntheticModels.WriteTiny(_work.File("recipe-models"),
+            TinyModel.LightnessDependent(SyntheticModels.BinAt(20, 40), SyntheticModels.BinAt(-10, -40), slope: 0.08f)).Directory;
+        using var grey = TestImages.Grey(333, 217);
+        string input = _work.File("recipe.png");
+        File.WriteAllBytes(input, TestImages.Encode(grey, ".png"));
+
+        var run = await CliRun.ExecuteAsync("colorize", input, "-o", _output, "--models", models, "--offline", "--backend", backend);
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        using var ours = Cv2.ImRead(Path.Combine(_output, "recipe.png"), ImreadModes.Color);
+        using var reference = ReferenceRecipe.Colorize(models, grey);
+        double psnr = TestImages.Psnr(reference, ours);
+        Assert.True(psnr >= 40, $"PSNR against the reference recipe on {backend}: {psnr:0.0} dB");
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
     public async Task Backend_BeforeTheCommand_LoadsTheModelOnIt(string backend)
     {
         string runtime = backend == InferenceBackendNames.Onnx ? "ONNX Runtime" : "OpenCV";

@@ -1,9 +1,7 @@
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Imaging;
-using Colorizer.Core.Models;
 using Colorizer.Testing;
 using OpenCvSharp;
-using OpenCvSharp.Dnn;
 
 namespace Colorizer.Core.Tests.Colorization;
 
@@ -120,7 +118,7 @@ public sealed class ColorizationEngineTests
         using var input = TestImages.Grey(width, height);
         using var result = await ColorizeAsync(tiny.Engine, input);
         using var ours = result.Render();
-        using var reference = ReferenceRecipe(tiny.Folder, input);
+        using var reference = ReferenceRecipe.Colorize(tiny.Folder.Directory, input);
 
         double psnr = TestImages.Psnr(reference, ours);
         Assert.True(psnr >= 40, $"PSNR against the reference recipe is {psnr:0.0} dB");
@@ -128,54 +126,6 @@ public sealed class ColorizationEngineTests
         using var lab = TestImages.ToLab(ours);
         Cv2.MinMaxLoc(lab.ExtractChannel(2), out double minB, out double maxB);
         Assert.True(maxB - minB > 20, $"b* spans only {minB:0.0}..{maxB:0.0}");
-    }
-
-    /// <summary>The seed's pipeline, step by step, with full-size float buffers and cv::resize as the reference programs use.</summary>
-    private static Mat ReferenceRecipe(SyntheticModelFolder folder, Mat grey)
-    {
-        using var bgr8 = new Mat();
-        Cv2.CvtColor(grey, bgr8, ColorConversionCodes.GRAY2BGR);
-        using var unit = new Mat();
-        bgr8.ConvertTo(unit, MatType.CV_32FC3, 1.0 / 255);
-        using var lab = new Mat();
-        Cv2.CvtColor(unit, lab, ColorConversionCodes.BGR2Lab);
-        using var labSmall = new Mat();
-        Cv2.Resize(lab, labSmall, new Size(224, 224));
-        using var lSmall = labSmall.ExtractChannel(0);
-        using var input = new Mat();
-        Cv2.Subtract(lSmall, Scalar.All(50), input);
-
-        string prototxt = Path.Combine(folder.Directory, "reference.prototxt");
-        File.WriteAllText(prototxt, NetworkDescription.Parse(File.ReadAllText(folder.PrototxtPath), "tiny").WithoutDecodingTail().ToPrototxt());
-        using var net = CvDnn.ReadNetFromCaffe(prototxt, folder.WeightsPath)!;
-        using var blob = CvDnn.BlobFromImage(input);
-        net.SetInput(blob, "data_l");
-        using var logits = net.Forward("conv8_313");
-        int cells = 56 * 56;
-        var all = new float[313 * cells];
-        System.Runtime.InteropServices.Marshal.Copy(logits.Data, all, 0, all.Length);
-        using var abSmall = new Mat(56, 56, MatType.CV_32FC2);
-        var cell = new float[313];
-        for (int i = 0; i < cells; i++)
-        {
-            for (int bin = 0; bin < 313; bin++)
-                cell[bin] = all[bin * cells + i];
-            var (a, b) = SyntheticModels.AnnealedMean(cell, 0.38);
-            abSmall.Set(i / 56, i % 56, new Vec2f((float)a, (float)b));
-        }
-        using var abFull = new Mat();
-        Cv2.Resize(abSmall, abFull, grey.Size());
-        using var lFull = lab.ExtractChannel(0);
-        var channels = Cv2.Split(abFull);
-        using var joined = new Mat();
-        Cv2.Merge([lFull, channels[0], channels[1]], joined);
-        foreach (var channel in channels)
-            channel.Dispose();
-        using var bgr = new Mat();
-        Cv2.CvtColor(joined, bgr, ColorConversionCodes.Lab2BGR);
-        var result = new Mat();
-        bgr.ConvertTo(result, MatType.CV_8UC3, 255);
-        return result;
     }
 
     [Theory]

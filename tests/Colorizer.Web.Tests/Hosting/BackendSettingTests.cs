@@ -37,6 +37,26 @@ public sealed class BackendSettingTests
         Assert.InRange(b, 25, 35);
     }
 
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Backend_MatchesTheReferenceRecipe_ByAtLeast40Db(string backend)
+    {
+        using var factory = new BackendSettingWebFactory(backend);
+        // Before the app starts: a model whose colour follows the lightness, so the comparison has colour to compare.
+        SyntheticModels.WriteTiny(factory.ModelsDirectory,
+            TinyModel.LightnessDependent(SyntheticModels.BinAt(20, 40), SyntheticModels.BinAt(-10, -40), slope: 0.08f));
+        using var client = await factory.CreateReadyClientAsync();
+        using var grey = TestImages.Grey(333, 217);
+
+        using var response = await client.PostColorizeAsync(TestImages.Encode(grey, ".png"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var ours = ImageAssertions.Decode(await response.Content.ReadAsByteArrayAsync());
+        using var reference = ReferenceRecipe.Colorize(factory.ModelsDirectory, grey);
+        double psnr = TestImages.Psnr(reference, ours);
+        Assert.True(psnr >= 40, $"PSNR against the reference recipe on {backend}: {psnr:0.0} dB");
+    }
+
     [Fact]
     public async Task Backend_IsReadWhateverItsCase()
     {
