@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Colorizer.Core.Models;
+using Colorizer.Testing;
 using OpenCvSharp;
 using OpenCvSharp.Dnn;
 
@@ -41,21 +42,7 @@ internal static class RawNet
     /// The network input for a grey 8-bit photo, as the reference recipe makes it: BGR float in [0, 1] → Lab, resized
     /// to <paramref name="size"/>² (bilinear), L − 50, CV_32FC1. The caller owns it.
     /// </summary>
-    public static Mat Input(Mat grey, int size)
-    {
-        using var bgr = new Mat();
-        Cv2.CvtColor(grey, bgr, ColorConversionCodes.GRAY2BGR);
-        using var unit = new Mat();
-        bgr.ConvertTo(unit, MatType.CV_32FC3, 1 / 255.0);
-        using var lab = new Mat();
-        Cv2.CvtColor(unit, lab, ColorConversionCodes.BGR2Lab);
-        using var small = new Mat();
-        Cv2.Resize(lab, small, new Size(size, size), 0, 0, InterpolationFlags.Linear);
-        var lightness = new Mat();
-        Cv2.ExtractChannel(small, lightness, 0);
-        Cv2.Subtract(lightness, Scalar.All(50), lightness);
-        return lightness;
-    }
+    public static Mat Input(Mat grey, int size) => ReferenceRecipe.NetworkInput(grey, size);
 
     /// <summary>One forward pass to <c>conv8_313</c> on a prepared blob; returns the logits of all images in the batch.</summary>
     public static float[] Forward(Net net, Mat blob)

@@ -15,17 +15,8 @@ public static class ReferenceRecipe
     public static Mat Colorize(string modelsDirectory, Mat grey)
     {
         ArgumentNullException.ThrowIfNull(grey);
-        using var bgr8 = new Mat();
-        Cv2.CvtColor(grey, bgr8, ColorConversionCodes.GRAY2BGR);
-        using var unit = new Mat();
-        bgr8.ConvertTo(unit, MatType.CV_32FC3, 1.0 / 255);
-        using var lab = new Mat();
-        Cv2.CvtColor(unit, lab, ColorConversionCodes.BGR2Lab);
-        using var labSmall = new Mat();
-        Cv2.Resize(lab, labSmall, new Size(224, 224));
-        using var lSmall = labSmall.ExtractChannel(0);
-        using var input = new Mat();
-        Cv2.Subtract(lSmall, Scalar.All(50), input);
+        using var lab = Lab(grey);
+        using var input = LightnessInput(lab, 224);
 
         string prototxtPath = Path.Combine(modelsDirectory, ModelFileNames.Prototxt);
         var description = File.Exists(prototxtPath)
@@ -70,5 +61,37 @@ public static class ReferenceRecipe
         var result = new Mat();
         bgr.ConvertTo(result, MatType.CV_8UC3, 255);
         return result;
+    }
+
+    /// <summary>
+    /// The recipe's network input for an 8-bit grey photo: float Lab, resized to <paramref name="size"/>² (bilinear),
+    /// L − 50, CV_32FC1. The caller owns it.
+    /// </summary>
+    public static Mat NetworkInput(Mat grey, int size)
+    {
+        using var lab = Lab(grey);
+        return LightnessInput(lab, size);
+    }
+
+    // BGR float in [0, 1] → Lab, at full size.
+    private static Mat Lab(Mat grey)
+    {
+        using var bgr8 = new Mat();
+        Cv2.CvtColor(grey, bgr8, ColorConversionCodes.GRAY2BGR);
+        using var unit = new Mat();
+        bgr8.ConvertTo(unit, MatType.CV_32FC3, 1.0 / 255);
+        var lab = new Mat();
+        Cv2.CvtColor(unit, lab, ColorConversionCodes.BGR2Lab);
+        return lab;
+    }
+
+    private static Mat LightnessInput(Mat lab, int size)
+    {
+        using var small = new Mat();
+        Cv2.Resize(lab, small, new Size(size, size), 0, 0, InterpolationFlags.Linear);
+        using var lightness = small.ExtractChannel(0);
+        var input = new Mat();
+        Cv2.Subtract(lightness, Scalar.All(50), input);
+        return input;
     }
 }
