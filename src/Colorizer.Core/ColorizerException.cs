@@ -58,3 +58,10 @@ public sealed class InvalidHintsException(string message, Exception? inner = nul
     /// <summary>True when the reference photo is at fault (no colour, not a readable image), false for the hints.</summary>
     public bool ConcernsReference { get; init; }
 }
+
+/// <summary>
+/// The inference runtime failed on one input although the model loaded (out of memory at a large render size, say):
+/// that image failed, the model is not broken, and the same request may succeed later. The runtime's own words are
+/// logged, not put in the message, since they name the server's source paths.
+/// </summary>
+public sealed class InferenceFailedException(string message, Exception? inner = null) : ColorizerException(message, inner);

@@ -41,6 +41,8 @@ internal static class ApiProblems
                 "The server is busy", e.Message),
             DeadlineExceededException e => RetryLater(context, StatusCodes.Status503ServiceUnavailable, DeadlineRetryAfterSeconds,
                 "The server is too busy", e.Message),
+            InferenceFailedException e => RetryLater(context, StatusCodes.Status503ServiceUnavailable, BusyRetryAfterSeconds,
+                "The colorization failed", e.Message),
             ModelNotReadyException { MayRecover: true } e => RetryLater(context, StatusCodes.Status503ServiceUnavailable,
                 LoadingRetryAfterSeconds, "The model is not ready yet", e.Message),
             // The failure's own message names files and paths on the server: that is for its log and its page, not for API clients.

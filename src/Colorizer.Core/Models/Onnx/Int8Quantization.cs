@@ -98,6 +98,7 @@ internal static class Int8Quantization
         IReadOnlyDictionary<string, (float Min, float Max)> ranges)
     {
         string weightsPath = weights.Name;
+        OnnxGraphBuilder.CheckBlobs(network);
         var graph = new GraphWriter(weights);
         graph.String(2, (network.Name ?? "colorization") + "-int8");
         var values = new Dictionary<string, Value>(StringComparer.Ordinal);
@@ -152,7 +153,11 @@ internal static class Int8Quantization
                     string top = layer.Tops[0];
                     channels[top] = outputs;
                     var relu = index + 1 < network.Layers.Count ? network.Layers[index + 1] : null;
-                    bool foldRelu = relu is { Type: "ReLU" } && relu.Bottoms.SequenceEqual([top]) && relu.Tops.SequenceEqual([top])
+                    // Only an input whose range is known can be quantized: the network input, a calibrated activation, or an
+                    // already quantized value (a deconvolution's or an unfolded convolution's output is not measured).
+                    var source = In(0);
+                    bool calibrated = source.Quantized || source.RangeKey is not null || source.Name == NetworkDescription.InputBlob;
+                    bool foldRelu = calibrated && relu is { Type: "ReLU" } && relu.Bottoms.SequenceEqual([top]) && relu.Tops.SequenceEqual([top])
                         && relu.Parameters.Message("relu_param")?.Scalar("negative_slope") is null && ranges.ContainsKey(relu.Name);
                     if (!foldRelu)
                     {

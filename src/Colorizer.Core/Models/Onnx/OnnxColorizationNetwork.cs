@@ -19,12 +19,14 @@ internal sealed class OnnxColorizationNetwork : IColorizationNetwork
     private readonly RunOptions _run = new();
     private readonly string[] _inputNames = [NetworkDescription.InputBlob];
     private readonly string[] _outputNames = [NetworkDescription.LogitsBlob];
+    private readonly ILogger _logger;
     private bool _disposed;
 
-    private OnnxColorizationNetwork(InferenceSession session, SessionOptions options, InferencePrecision precision)
+    private OnnxColorizationNetwork(InferenceSession session, SessionOptions options, InferencePrecision precision, ILogger logger)
     {
         _session = session;
         _options = options;
+        _logger = logger;
         Runtime = $"ONNX Runtime {OrtEnv.Instance().GetVersionString()}{(precision == InferencePrecision.Int8 ? " (INT8)" : "")}";
     }
 
@@ -69,6 +71,15 @@ internal sealed class OnnxColorizationNetwork : IColorizationNetwork
         {
             throw new ModelFilesException(weightsPath, $"{weightsPath} could not be read: {ex.Message}", ex);
         }
+        catch (OnnxRuntimeException ex)
+        {
+            // INT8's calibration runs the FP32 graph before the session proper.
+            throw new ModelFilesException(weightsPath, $"ONNX Runtime could not run the network built from {weightsPath}: {ex.Message}", ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ModelFilesException(weightsPath, $"The ONNX model for {weightsPath} could not be built: {ex.Message}", ex);
+        }
         long built = clock.ElapsedMilliseconds;
 
         var options = new SessionOptions
@@ -95,12 +106,14 @@ internal sealed class OnnxColorizationNetwork : IColorizationNetwork
             Native.LibC.TrimNativeHeap();
             logger.LogInformation("Built the ONNX graph from {Weights} in {Built} ms and opened the session in {Opened} ms",
                 weightsPath, built, clock.ElapsedMilliseconds - built);
-            return new OnnxColorizationNetwork(session, options, precision);
+            return new OnnxColorizationNetwork(session, options, precision, logger);
         }
-        catch (OnnxRuntimeException ex)
+        catch (Exception ex)
         {
             options.Dispose();
-            throw new ModelFilesException(weightsPath, $"ONNX Runtime could not load the network built from {weightsPath}: {ex.Message}", ex);
+            if (ex is OnnxRuntimeException)
+                throw new ModelFilesException(weightsPath, $"ONNX Runtime could not load the network built from {weightsPath}: {ex.Message}", ex);
+            throw;
         }
     }
 
@@ -124,7 +137,8 @@ internal sealed class OnnxColorizationNetwork : IColorizationNetwork
             }
             catch (OnnxRuntimeException ex)
             {
-                throw new ModelFilesException(ModelFileNames.Weights, $"ONNX Runtime failed on a {size}×{size} input: {ex.Message}", ex);
+                _logger.LogError(ex, "ONNX Runtime failed on a {Size}×{Size} input", size, size);
+                throw new InferenceFailedException($"The network failed on this image at render size {size} (ONNX Runtime; the server's log has the details).", ex);
             }
         }
         return new ChromaPrediction(logits, grid, grid, size);

@@ -34,6 +34,7 @@ internal static class OnnxGraphBuilder
         Dictionary<string, string>? activations = null)
     {
         string weightsPath = weights.Name;
+        CheckBlobs(network);
         var graph = new GraphWriter(weights);
         graph.String(2, network.Name ?? "colorization");
 
@@ -149,6 +150,18 @@ internal static class OnnxGraphBuilder
         return graph.ToModel(header);
     }
 
+    /// <summary>Every layer writes one blob, and every layer but the input reads one: what both builders assume.</summary>
+    internal static void CheckBlobs(NetworkDescription network)
+    {
+        foreach (var layer in network.Layers)
+        {
+            if (layer.Tops.Count != 1)
+                throw Unsupported(network, layer, $"it writes {layer.Tops.Count} blobs, the ONNX backend converts layers that write one");
+            if (layer.Type != "Input" && layer.Bottoms.Count == 0)
+                throw Unsupported(network, layer, "it has no input blob");
+        }
+    }
+
     internal static long InputChannels(LayerDescription layer)
     {
         // input_param { shape { dim: 1 dim: 1 dim: 224 dim: 224 } }: the channel count is the second dim.
@@ -163,6 +176,10 @@ internal static class OnnxGraphBuilder
         var p = layer.Parameters.Message("convolution_param") ?? throw Unsupported(network, layer, "it has no convolution_param");
         long outputs = p.Int("num_output") ?? throw Unsupported(network, layer, "it has no num_output");
         int group = p.Int("group") ?? 1;
+        if (outputs < 1)
+            throw Unsupported(network, layer, $"num_output is {outputs}");
+        if (group < 1 || outputs % group != 0 || inChannels % group != 0)
+            throw Unsupported(network, layer, $"group {group} does not divide its {inChannels} input and {outputs} output channels");
         bool hasBias = !string.Equals(p.Scalar("bias_term"), "false", StringComparison.Ordinal);
         var (kh, kw) = Pair(p, "kernel_size", "kernel_h", "kernel_w", null) ?? throw Unsupported(network, layer, "it has no kernel_size");
         var (sh, sw) = Pair(p, "stride", "stride_h", "stride_w", 1)!.Value;

@@ -72,6 +72,20 @@ public sealed class OnnxConversionTests : IDisposable
         Assert.Contains("8×8×3×3", error.Message); // what the description calls for
     }
 
+    [Theory]
+    [InlineData("group: 0", "group 0 does not divide")]
+    [InlineData("group: 3", "group 3 does not divide")]
+    public void AConvolutionGroupThatDoesNotDivideItsChannels_IsRefusedNamingTheLayer(string group, string expected)
+    {
+        var folder = WriteMiniNetwork(_work.File("group-" + group[^1]), seed: 3);
+        string prototxt = File.ReadAllText(folder.PrototxtPath).Replace("num_output: 8 pad: 1 kernel_size: 3 stride: 2", "num_output: 8 pad: 1 kernel_size: 3 stride: 2 " + group, StringComparison.Ordinal);
+        var network = NetworkDescription.Parse(prototxt, "grouped.prototxt");
+
+        var error = Assert.Throws<ModelFilesException>(() => OnnxColorizationNetwork.Load(network, folder.WeightsPath, 0, NullLogger.Instance));
+        Assert.Contains("layer 'conv1'", error.Message);
+        Assert.Contains(expected, error.Message);
+    }
+
     [Fact]
     public void ALayerTypeItCannotConvert_IsRefusedNamingTheDescription()
     {
