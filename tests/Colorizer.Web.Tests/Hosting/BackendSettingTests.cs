@@ -1,7 +1,11 @@
 using System.Net;
+using Colorizer.Core;
 using Colorizer.Core.Colorization;
 using Colorizer.Testing;
+using Colorizer.Web.Colorization;
 using Colorizer.Web.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Colorizer.Web.Tests.Hosting;
@@ -72,9 +76,7 @@ public sealed class BackendSettingTests
     [InlineData("onnx,opencv")]
     public void Backend_ThatIsNoBackendsName_StopsTheAppAtStart_NamingTheSettingAndTheChoices(string value)
     {
-        using var factory = new BackendSettingWebFactory(value);
-
-        var error = Record.Exception(() => factory.Services);
+        var error = Record.Exception(() => ResolveOptions(new() { ["Colorizer:Backend"] = value }));
 
         var validation = Assert.IsType<OptionsValidationException>(Unwrap(error));
         Assert.Equal($"Colorizer:Backend is '{value}', which is not a backend: use onnx or opencv.", validation.Message);
@@ -98,12 +100,22 @@ public sealed class BackendSettingTests
     [InlineData("onnx", "int4", "Colorizer:Precision is 'int4', which is not a precision: use fp32 or int8.")]
     public void Precision_ThatCannotRun_StopsTheAppAtStart(string backend, string precision, string message)
     {
-        using var factory = new ColorizerSettingsWebFactory(new Dictionary<string, string?> { ["Colorizer:Backend"] = backend, ["Colorizer:Precision"] = precision });
-
-        var error = Record.Exception(() => factory.Services);
+        var error = Record.Exception(() => ResolveOptions(new() { ["Colorizer:Backend"] = backend, ["Colorizer:Precision"] = precision }));
 
         var validation = Assert.IsType<OptionsValidationException>(Unwrap(error));
         Assert.Contains(message, validation.Message, StringComparison.Ordinal);
+    }
+
+    // The app's own registrations over these settings; reading the options is what ValidateOnStart does at start.
+    // (Through a whole host, a failed start could surface as the factory's ObjectDisposedException instead.)
+    private static ColorizerOptions ResolveOptions(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddColorization(configuration);
+        using var provider = services.BuildServiceProvider();
+        return provider.GetRequiredService<IOptions<ColorizerOptions>>().Value;
     }
 
     private static Exception? Unwrap(Exception? error)
