@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 
@@ -140,16 +139,16 @@ internal static class Int8Quantization
             {
                 case "Input":
                 {
-                    string top = layer.Tops.Single();
-                    channels[top] = OnnxGraphBuilder.InputChannels(layer);
+                    string top = layer.Tops[0];
+                    channels[top] = OnnxGraphBuilder.GraphInput(graph, layer);
                     values[top] = new Value(top, false, 0, 0, null);
-                    graph.Message(11, v => OnnxGraphBuilder.ValueInfo(v, top, ["1", channels[top].ToString(CultureInfo.InvariantCulture), "height", "width"]));
                     break;
                 }
                 case "Convolution":
                 {
                     long inChannels = channels[layer.Bottoms[0]];
-                    var (kernel, bias, outputs, attributes) = OnnxGraphBuilder.Convolution(network, layer, blobs, weightsPath, inChannels);
+                    var convolution = OnnxGraphBuilder.Convolution(network, layer, blobs, weightsPath, inChannels);
+                    var (kernel, bias, outputs, attributes) = convolution;
                     string top = layer.Tops[0];
                     channels[top] = outputs;
                     var relu = index + 1 < network.Layers.Count ? network.Layers[index + 1] : null;
@@ -161,22 +160,14 @@ internal static class Int8Quantization
                         && relu.Parameters.Message("relu_param")?.Scalar("negative_slope") is null && ranges.ContainsKey(relu.Name);
                     if (!foldRelu)
                     {
-                        // The logits: kept in float, the network's last and most sensitive layer.
-                        string input = AsFloat(In(0));
-                        string weightName = layer.Name + ".weight", output = Fresh(top);
-                        graph.Initializer(weightName, kernel);
-                        var inputs = new List<string> { input, weightName };
-                        if (bias is not null)
-                        {
-                            graph.Initializer(layer.Name + ".bias", bias);
-                            inputs.Add(layer.Name + ".bias");
-                        }
-                        graph.Message(1, n => OnnxGraphBuilder.Node(n, layer.Name, "Conv", inputs, output, attributes));
+                        // The logits (or an input whose range was not measured): kept in float.
+                        string output = Fresh(top);
+                        OnnxGraphBuilder.FloatConvolution(graph, layer, convolution, AsFloat(source), output);
                         values[top] = new Value(output, false, 0, 0, null);
                         break;
                     }
                     fused.Add(relu!.Name);
-                    var x = AsQuantized(In(0));
+                    var x = AsQuantized(source);
                     float[] w = kernel.Read(weights);
                     float[] b = bias?.Read(weights) ?? new float[outputs];
                     int perChannel = (int)(w.Length / outputs);
@@ -212,18 +203,10 @@ internal static class Int8Quantization
                 case "Deconvolution":
                 {
                     string input = AsFloat(In(0));
-                    long inChannels = channels[layer.Bottoms[0]];
-                    var (kernel, bias, outputs, attributes) = OnnxGraphBuilder.Convolution(network, layer, blobs, weightsPath, inChannels);
-                    string weightName = layer.Name + ".weight", top = layer.Tops[0], output = Fresh(top);
-                    graph.Initializer(weightName, kernel);
-                    var inputs = new List<string> { input, weightName };
-                    if (bias is not null)
-                    {
-                        graph.Initializer(layer.Name + ".bias", bias);
-                        inputs.Add(layer.Name + ".bias");
-                    }
-                    channels[top] = outputs;
-                    graph.Message(1, n => OnnxGraphBuilder.Node(n, layer.Name, "ConvTranspose", inputs, output, attributes));
+                    var convolution = OnnxGraphBuilder.Convolution(network, layer, blobs, weightsPath, channels[layer.Bottoms[0]]);
+                    string top = layer.Tops[0], output = Fresh(top);
+                    channels[top] = convolution.Outputs;
+                    OnnxGraphBuilder.FloatConvolution(graph, layer, convolution, input, output);
                     values[top] = new Value(output, false, 0, 0, null);
                     break;
                 }
@@ -231,9 +214,7 @@ internal static class Int8Quantization
                 {
                     string input = AsFloat(In(0)), top = layer.Tops[0], output = Fresh(top);
                     channels[top] = channels[layer.Bottoms[0]];
-                    float slope = float.TryParse(layer.Parameters.Message("relu_param")?.Scalar("negative_slope"), NumberStyles.Float, CultureInfo.InvariantCulture, out float s) ? s : 0f;
-                    graph.Message(1, n => OnnxGraphBuilder.Node(n, layer.Name, slope == 0f ? "Relu" : "LeakyRelu", [input], output,
-                        slope == 0f ? [] : [a => OnnxGraphBuilder.FloatAttr(a, "alpha", slope)]));
+                    OnnxGraphBuilder.FloatRelu(graph, layer, input, output);
                     values[top] = new Value(output, false, 0, 0, layer.Name);
                     break;
                 }
@@ -241,15 +222,8 @@ internal static class Int8Quantization
                 {
                     string input = AsFloat(In(0)), top = layer.Tops[0], output = Fresh(top);
                     long count = channels[layer.Bottoms[0]];
-                    var (scale, bias, mean, variance, epsilon) = OnnxGraphBuilder.BatchNorm(layer, blobs, weights, count);
-                    string p = layer.Name + ".";
-                    graph.Message(5, t => OnnxGraphBuilder.Tensor(t, p + "scale", [count], scale));
-                    graph.Message(5, t => OnnxGraphBuilder.Tensor(t, p + "bias", [count], bias));
-                    graph.Message(5, t => OnnxGraphBuilder.Tensor(t, p + "mean", [count], mean));
-                    graph.Message(5, t => OnnxGraphBuilder.Tensor(t, p + "var", [count], variance));
                     channels[top] = count;
-                    graph.Message(1, n => OnnxGraphBuilder.Node(n, layer.Name, "BatchNormalization",
-                        [input, p + "scale", p + "bias", p + "mean", p + "var"], output, [a => OnnxGraphBuilder.FloatAttr(a, "epsilon", epsilon)]));
+                    OnnxGraphBuilder.FloatBatchNorm(graph, layer, blobs, weights, count, input, output);
                     values[top] = new Value(output, false, 0, 0, layer.Name);
                     break;
                 }
@@ -259,12 +233,8 @@ internal static class Int8Quantization
         }
         var logits = values.GetValueOrDefault(NetworkDescription.LogitsBlob)
             ?? throw new ModelFilesException(network.SourceName, $"{network.SourceName} does not produce '{NetworkDescription.LogitsBlob}'.");
-        string last = AsFloat(logits);
-        graph.Message(1, n => OnnxGraphBuilder.Node(n, "logits", "Identity", [last], NetworkDescription.LogitsBlob, []));
-        graph.Message(12, v => OnnxGraphBuilder.ValueInfo(v, NetworkDescription.LogitsBlob,
-            ["1", channels[NetworkDescription.LogitsBlob].ToString(CultureInfo.InvariantCulture), "h", "w"]));
-        var header = new ProtoWriter().Int(1, 7).String(2, "Colorizer").Message(8, o => o.String(1, "").Int(2, OnnxGraphBuilder.Opset));
-        return graph.ToModel(header);
+        OnnxGraphBuilder.GraphOutput(graph, AsFloat(logits), channels[NetworkDescription.LogitsBlob]);
+        return graph.ToModel(OnnxGraphBuilder.ModelHeader());
     }
 
     // uint8 with a zero point: covers [min, max] and always 0 (so zero padding stays exact).
@@ -284,10 +254,7 @@ internal static class Int8Quantization
 
     private static void Tensor(ProtoWriter tensor, string name, long[] dims, int dataType, ReadOnlySpan<byte> raw)
     {
-        foreach (long dim in dims)
-            tensor.Int(1, dim);
-        tensor.Int(2, dataType);
-        tensor.String(8, name);
+        OnnxGraphBuilder.TensorHeader(tensor, name, dims, dataType);
         tensor.Bytes(9, raw);
     }
 

@@ -71,10 +71,9 @@ internal static class OnnxGraphBuilder
             {
                 case "Input":
                 {
-                    string top = layer.Tops.Single();
+                    string top = layer.Tops[0];
                     current[top] = top;
-                    channels[top] = InputChannels(layer);
-                    graph.Message(11, v => ValueInfo(v, top, ["1", channels[top].ToString(CultureInfo.InvariantCulture), "height", "width"]));
+                    channels[top] = GraphInput(graph, layer);
                     sawInput = true;
                     break;
                 }
@@ -83,19 +82,10 @@ internal static class OnnxGraphBuilder
                 {
                     string input = Input(0);
                     long inChannels = channels[layer.Bottoms[0]];
-                    var (kernel, bias, outputs, attributes) = Convolution(network, layer, blobs, weightsPath, inChannels);
-                    string weightName = layer.Name + ".weight";
-                    graph.Initializer(weightName, kernel);
-                    var inputs = new List<string> { input, weightName };
-                    if (bias is not null)
-                    {
-                        string biasName = layer.Name + ".bias";
-                        graph.Initializer(biasName, bias);
-                        inputs.Add(biasName);
-                    }
+                    var convolution = Convolution(network, layer, blobs, weightsPath, inChannels);
                     string output = Output();
-                    channels[layer.Tops[0]] = outputs;
-                    graph.Message(1, n => Node(n, layer.Name, layer.Type == "Convolution" ? "Conv" : "ConvTranspose", inputs, output, attributes));
+                    channels[layer.Tops[0]] = convolution.Outputs;
+                    FloatConvolution(graph, layer, convolution, input, output);
                     break;
                 }
                 case "ReLU":
@@ -103,11 +93,7 @@ internal static class OnnxGraphBuilder
                     string input = Input(0);
                     channels[layer.Tops[0]] = channels[layer.Bottoms[0]];
                     string output = Output();
-                    float slope = ParseFloat(layer.Parameters.Message("relu_param")?.Scalar("negative_slope")) ?? 0f;
-                    if (slope == 0f)
-                        graph.Message(1, n => Node(n, layer.Name, "Relu", [input], output, []));
-                    else
-                        graph.Message(1, n => Node(n, layer.Name, "LeakyRelu", [input], output, [a => FloatAttr(a, "alpha", slope)]));
+                    FloatRelu(graph, layer, input, output);
                     Expose(layer.Name, output);
                     break;
                 }
@@ -115,17 +101,9 @@ internal static class OnnxGraphBuilder
                 {
                     string input = Input(0);
                     long count = channels[layer.Bottoms[0]];
-                    var (scale, bias, mean, variance, epsilon) = BatchNorm(layer, blobs, weights, count);
-                    string prefix = layer.Name + ".";
-                    graph.Message(5, t => Tensor(t, prefix + "scale", [count], scale));
-                    graph.Message(5, t => Tensor(t, prefix + "bias", [count], bias));
-                    graph.Message(5, t => Tensor(t, prefix + "mean", [count], mean));
-                    graph.Message(5, t => Tensor(t, prefix + "var", [count], variance));
                     channels[layer.Tops[0]] = count;
                     string output = Output();
-                    graph.Message(1, n => Node(n, layer.Name, "BatchNormalization",
-                        [input, prefix + "scale", prefix + "bias", prefix + "mean", prefix + "var"], output,
-                        [a => FloatAttr(a, "epsilon", epsilon)]));
+                    FloatBatchNorm(graph, layer, blobs, weights, count, input, output);
                     Expose(layer.Name, output);
                     break;
                 }
@@ -137,17 +115,74 @@ internal static class OnnxGraphBuilder
             throw new ModelFilesException(network.SourceName, $"{network.SourceName} has no Input layer: the ONNX graph needs one.");
         string logits = current.GetValueOrDefault(NetworkDescription.LogitsBlob)
             ?? throw new ModelFilesException(network.SourceName, $"{network.SourceName} does not produce '{NetworkDescription.LogitsBlob}'.");
-        // The graph's output keeps the Caffe blob's name whatever value last wrote it.
+        GraphOutput(graph, logits, channels[NetworkDescription.LogitsBlob]);
+        return graph.ToModel(ModelHeader());
+    }
+
+    /// <summary>The ModelProto's own fields: ir_version 7 (for opset 13), the producer, the opset.</summary>
+    internal static ProtoWriter ModelHeader() =>
+        new ProtoWriter().Int(1, 7).String(2, "Colorizer").Message(8, o => o.String(1, "").Int(2, Opset));
+
+    /// <summary>The graph input (1 × C × height × width, symbolic height and width) of an Input layer; returns C.</summary>
+    internal static long GraphInput(GraphWriter graph, LayerDescription layer)
+    {
+        string top = layer.Tops[0];
+        long channels = InputChannels(layer);
+        graph.Message(11, v => ValueInfo(v, top, ["1", channels.ToString(CultureInfo.InvariantCulture), "height", "width"]));
+        return channels;
+    }
+
+    /// <summary>
+    /// The graph output <c>conv8_313</c> from the value <paramref name="logits"/>: the output keeps the Caffe blob's name
+    /// whatever value last wrote it.
+    /// </summary>
+    internal static void GraphOutput(GraphWriter graph, string logits, long channels)
+    {
         string outputName = NetworkDescription.LogitsBlob;
         if (logits != outputName)
             graph.Message(1, n => Node(n, "logits", "Identity", [logits], outputName, []));
-        graph.Message(12, v => ValueInfo(v, outputName, ["1", channels[NetworkDescription.LogitsBlob].ToString(CultureInfo.InvariantCulture), "h", "w"]));
+        graph.Message(12, v => ValueInfo(v, outputName, ["1", channels.ToString(CultureInfo.InvariantCulture), "h", "w"]));
+    }
 
-        var header = new ProtoWriter()
-            .Int(1, 7) // ir_version 7: opset 13
-            .String(2, "Colorizer")
-            .Message(8, o => o.String(1, "").Int(2, Opset));
-        return graph.ToModel(header);
+    /// <summary>A float <c>Conv</c> or <c>ConvTranspose</c> with its weights (and bias) as initializers.</summary>
+    internal static void FloatConvolution(GraphWriter graph, LayerDescription layer,
+        (LayerBlob Weights, LayerBlob? Bias, long Outputs, List<Action<ProtoWriter>> Attributes) convolution, string input, string output)
+    {
+        string weightName = layer.Name + ".weight";
+        graph.Initializer(weightName, convolution.Weights);
+        var inputs = new List<string> { input, weightName };
+        if (convolution.Bias is not null)
+        {
+            string biasName = layer.Name + ".bias";
+            graph.Initializer(biasName, convolution.Bias);
+            inputs.Add(biasName);
+        }
+        graph.Message(1, n => Node(n, layer.Name, layer.Type == "Convolution" ? "Conv" : "ConvTranspose", inputs, output, convolution.Attributes));
+    }
+
+    /// <summary><c>Relu</c>, or <c>LeakyRelu</c> for a ReLU layer with a negative slope.</summary>
+    internal static void FloatRelu(GraphWriter graph, LayerDescription layer, string input, string output)
+    {
+        float slope = ParseFloat(layer.Parameters.Message("relu_param")?.Scalar("negative_slope")) ?? 0f;
+        if (slope == 0f)
+            graph.Message(1, n => Node(n, layer.Name, "Relu", [input], output, []));
+        else
+            graph.Message(1, n => Node(n, layer.Name, "LeakyRelu", [input], output, [a => FloatAttr(a, "alpha", slope)]));
+    }
+
+    /// <summary>Caffe's <c>BatchNorm</c> as <c>BatchNormalization</c>, its four parameters as initializers.</summary>
+    internal static void FloatBatchNorm(GraphWriter graph, LayerDescription layer, IReadOnlyDictionary<string, IReadOnlyList<LayerBlob>> blobs,
+        FileStream weights, long count, string input, string output)
+    {
+        var (scale, bias, mean, variance, epsilon) = BatchNorm(layer, blobs, weights, count);
+        string prefix = layer.Name + ".";
+        graph.Message(5, t => Tensor(t, prefix + "scale", [count], scale));
+        graph.Message(5, t => Tensor(t, prefix + "bias", [count], bias));
+        graph.Message(5, t => Tensor(t, prefix + "mean", [count], mean));
+        graph.Message(5, t => Tensor(t, prefix + "var", [count], variance));
+        graph.Message(1, n => Node(n, layer.Name, "BatchNormalization",
+            [input, prefix + "scale", prefix + "bias", prefix + "mean", prefix + "var"], output,
+            [a => FloatAttr(a, "epsilon", epsilon)]));
     }
 
     /// <summary>Every layer writes one blob, and every layer but the input reads one: what both builders assume.</summary>
@@ -292,12 +327,12 @@ internal static class OnnxGraphBuilder
         tensor.Bytes(9, MemoryMarshal.AsBytes(data.AsSpan()));
     }
 
-    /// <summary>TensorProto { dims = 1, data_type = 2, name = 8 }; raw_data = 9 (little-endian floats) follows.</summary>
-    internal static void TensorHeader(ProtoWriter tensor, string name, long[] dims)
+    /// <summary>TensorProto { dims = 1, data_type = 2, name = 8 }; raw_data = 9 (little-endian values) follows.</summary>
+    internal static void TensorHeader(ProtoWriter tensor, string name, long[] dims, int dataType = FloatType)
     {
         foreach (long dim in dims)
             tensor.Int(1, dim);
-        tensor.Int(2, FloatType);
+        tensor.Int(2, dataType);
         tensor.String(8, name);
     }
 
