@@ -52,8 +52,7 @@ public sealed class CliProcessTests : IDisposable
 
     private static async Task<(int Exit, string Error)> RunAsync(Dictionary<string, string> environment, params string[] arguments)
     {
-        string dotnet = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
-        var start = new ProcessStartInfo(dotnet) { RedirectStandardError = true, RedirectStandardOutput = true };
+        var start = new ProcessStartInfo(RepositoryPaths.DotnetHost) { RedirectStandardError = true, RedirectStandardOutput = true };
         start.Environment.Clear();
         foreach (var (key, value) in environment)
             start.Environment[key] = value;

@@ -7,6 +7,13 @@ public static class RepositoryPaths
     public static string Root { get; } = FindRoot();
 
     /// <summary>
+    /// The <c>dotnet</c> host running the tests, to start the repository's builds as child processes with an empty
+    /// environment (where no PATH would find it); plain <c>dotnet</c> when the tests run otherwise.
+    /// </summary>
+    public static string DotnetHost { get; } =
+        Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+
+    /// <summary>
     /// A folder under <c>artifacts/</c> (ignored by git; created if needed): the one place tests write inside the
     /// repository, so a test run never changes tracked files.
     /// </summary>

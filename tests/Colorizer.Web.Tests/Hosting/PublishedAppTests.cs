@@ -71,14 +71,11 @@ public sealed class PublishedApp : IAsyncLifetime
     /// <summary>A folder with a tiny generated model.</summary>
     public string ModelsDirectory => _models.Path;
 
-    /// <summary>The <c>dotnet</c> running the tests.</summary>
-    public static string DotnetHost => Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
-
     public async Task InitializeAsync()
     {
         SyntheticModels.WriteTiny(_models.Path, TinyModel.ConstantBin(SyntheticModels.BinAt(20, 40)));
         string output = RepositoryPaths.Artifacts("tests", "published-web");
-        var publish = new ProcessStartInfo(DotnetHost)
+        var publish = new ProcessStartInfo(RepositoryPaths.DotnetHost)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -137,7 +134,7 @@ internal sealed class RunningApp : IAsyncDisposable
     public static async Task<RunningApp> StartAsync(PublishedApp published, Dictionary<string, string> environment, params string[] arguments)
     {
         int port = FreePort();
-        var start = new ProcessStartInfo(PublishedApp.DotnetHost)
+        var start = new ProcessStartInfo(RepositoryPaths.DotnetHost)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
