@@ -53,10 +53,10 @@ public static class ColorizerCli
         var option = new Option<string>("--precision")
         {
             Description = "The ONNX backend's number format: fp32, or int8 (calibrated at load; faster, but its colours are unchecked against the release weights: see docs/models.md).",
-            DefaultValueFactory = _ => "fp32",
+            DefaultValueFactory = _ => InferencePrecisionNames.Fp32,
             Recursive = true,
         };
-        option.AcceptOnlyFromAmong("fp32", "int8");
+        option.AcceptOnlyFromAmong([.. InferencePrecisionNames.All]);
         return option;
     }
 
@@ -83,7 +83,7 @@ public static class ColorizerCli
                 error.WriteLine(line);
             return ExitCodes.Usage;
         }
-        if (parse.Errors.Count == 0 && parse.GetValue(PrecisionOption) == "int8" && parse.GetValue(BackendOption) == InferenceBackendNames.OpenCv)
+        if (parse.Errors.Count == 0 && parse.GetValue(PrecisionOption) == InferencePrecisionNames.Int8 && parse.GetValue(BackendOption) == InferenceBackendNames.OpenCv)
         {
             error.WriteLine("error: --precision int8 needs --backend onnx; OpenCV's backend runs fp32 only.");
             return ExitCodes.Usage;
@@ -121,11 +121,13 @@ public static class ColorizerCli
         // AcceptOnlyFromAmong has refused anything else before a command runs.
         if (!InferenceBackendNames.TryParse(parse.GetValue(BackendOption), out var backend))
             throw new InvalidOperationException($"--backend is not {InferenceBackendNames.Choices}.");
+        if (!InferencePrecisionNames.TryParse(parse.GetValue(PrecisionOption), out var precision))
+            throw new InvalidOperationException($"--precision is not {InferencePrecisionNames.Choices}.");
         services.AddColorizerCore(options =>
         {
             options.ModelsDirectory = models;
             options.Backend = backend;
-            options.Precision = parse.GetValue(PrecisionOption) == "int8" ? InferencePrecision.Int8 : InferencePrecision.Fp32;
+            options.Precision = precision;
             options.DownloadWeights = !offline;
             options.WarmUp = warmUp;
         });

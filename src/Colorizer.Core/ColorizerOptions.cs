@@ -41,7 +41,7 @@ public sealed class ColorizerOptions : IValidatableObject
     /// The ONNX backend's number format (<c>fp32</c> or <c>int8</c> in configuration); default <c>fp32</c>. INT8 is an
     /// opt-in whose colours could not be checked against the real weights here; the OpenCV backend takes only fp32.
     /// </summary>
-    [EnumDataType(typeof(InferencePrecision), ErrorMessage = SectionName + ":" + nameof(Precision) + " must be fp32 or int8.")]
+    [EnumDataType(typeof(InferencePrecision), ErrorMessage = SectionName + ":" + nameof(Precision) + " must be " + InferencePrecisionNames.Choices + ".")]
     public InferencePrecision Precision { get; set; }
 
     /// <summary>

@@ -59,8 +59,8 @@ public static class ColorizationHostingExtensions
                 [$"{setting.Path} is '{value}', which is not a backend: use {InferenceBackendNames.Choices}."]);
         // The same for the precision: only its two names, not a number the enum binder would take.
         var precision = colorizer.GetSection(nameof(ColorizerOptions.Precision));
-        if (precision.Value is { } text && text.Trim().ToLowerInvariant() is not ("fp32" or "int8"))
+        if (precision.Value is { } text && !InferencePrecisionNames.TryParse(text, out _))
             throw new OptionsValidationException(Options.DefaultName, typeof(ColorizerOptions),
-                [$"{precision.Path} is '{text}', which is not a precision: use fp32 or int8."]);
+                [$"{precision.Path} is '{text}', which is not a precision: use {InferencePrecisionNames.Choices}."]);
     }
 }
