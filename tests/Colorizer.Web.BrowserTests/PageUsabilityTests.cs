@@ -95,6 +95,31 @@ public sealed partial class PageUsabilityTests(BrowserFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task AFailedCard_IsAsTallAsItsMessage_NotItsNeighbour()
+    {
+        using var folder = new TemporaryDirectory();
+        string good = WriteSmallJpeg(folder, "good.jpg");
+        string bad = folder.File("bad.jpg");
+        await File.WriteAllTextAsync(bad, "not an image");
+        var page = await fixture.OpenAsync(1280, 900);
+        try
+        {
+            await FileInput(page).SetInputFilesAsync([good, bad]);
+            await Assertions.Expect(Cards(page).First).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 30_000 });
+            await Assertions.Expect(Cards(page).Last).ToHaveAttributeAsync("data-status", "failed", new() { Timeout = 30_000 });
+            var done = (await Cards(page).First.BoundingBoxAsync())!;
+            var failed = (await Cards(page).Last.BoundingBoxAsync())!;
+            // Side by side in one row at this width, the failed card keeps to its own height.
+            Assert.Equal(done.Y, failed.Y, 1);
+            Assert.True(failed.Height < done.Height / 2, $"the failed card is {failed.Height:0} px tall next to a {done.Height:0} px one");
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
     public async Task TheGuide_KeepsTheDivider_AndTheKeyboardPlacesDeletesAndUndoesHints()
     {
         using var folder = new TemporaryDirectory();
