@@ -140,9 +140,12 @@ public sealed class ColorizationSession : IDisposable
             byte[]? bytes = await ReadAsync(file, item);
             lock (_uploads)
                 _uploads.Remove(item);
-            if (bytes is null)
+            // Cancelled (or removed) just as its last bytes arrived: nothing to run. One marked interrupted in that
+            // instant (a reload) has all its bytes after all, and goes on.
+            if (bytes is null || item.Status == GalleryItemStatus.Cancelled || item.WorkToken.IsCancellationRequested)
                 continue;
             item.PendingBytes = bytes;
+            item.Error = null;
             item.Status = GalleryItemStatus.Waiting;
             _ = RunAsync(item);
         }
