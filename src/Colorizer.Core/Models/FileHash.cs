@@ -43,7 +43,7 @@ public static class FileHash
     internal static string Crc32Text(uint value) => value.ToString("x8", CultureInfo.InvariantCulture);
 
     /// <summary>Feeds the first <paramref name="length"/> bytes of <paramref name="stream"/> (from position 0) to <paramref name="hash"/>.</summary>
-    internal static async Task AppendPrefixAsync(IncrementalHash hash, Stream stream, long length, CancellationToken cancellationToken)
+    internal static async Task AppendPrefixAsync(ContentHash hash, Stream stream, long length, CancellationToken cancellationToken)
     {
         stream.Position = 0;
         byte[] buffer = new byte[BufferSize];
@@ -56,7 +56,7 @@ public static class FileHash
                 throw new EndOfStreamException($"Expected {length} bytes, the stream ended after {length - left}.");
             }
 
-            hash.AppendData(buffer, 0, read);
+            hash.Append(buffer, 0, read);
             left -= read;
         }
     }
