@@ -51,6 +51,19 @@ public sealed class ColorizerOptions : IValidatableObject
     [Range(0, 1024)]
     public int Threads { get; set; }
 
+    /// <summary>
+    /// How many megabytes of DDColor and DeOldify model files stay loaded at once; default 2,048 (two of the
+    /// published files, which are about 0.8–1 GB each). The file's size stands for the memory its session takes, which
+    /// is more in practice (not measured here for the real files). The least recently used model is unloaded first; a
+    /// model a job is using stays until the job ends, and the last one used always stays, so 0 keeps one at a time.
+    /// The 2016 network is not counted: it is always loaded.
+    /// </summary>
+    [Range(0, 1_048_576)]
+    public int ModelMemoryBudget { get; set; } = DefaultModelMemoryBudget;
+
+    /// <summary>The default of <see cref="ModelMemoryBudget"/>, in megabytes.</summary>
+    public const int DefaultModelMemoryBudget = 2048;
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
