@@ -56,13 +56,13 @@ public sealed record ColorizationOptions
     {
         ValidateTemperature(Temperature);
         ValidateSaturation(Saturation);
-        if (RenderSize is < MinRenderSize or > MaxRenderSize || RenderSize % 8 != 0)
-            throw new InvalidColorizationOptionException(nameof(RenderSize),
-                $"RenderSize must be a multiple of 8 from {MinRenderSize} to {MaxRenderSize}; got {RenderSize}.");
         var model = ModelCatalogue.Get(Model);
         if (model.IsOnnxFile && !model.InputSizes.Contains(RenderSize))
             throw new InvalidColorizationOptionException(ModelSizeOption,
                 $"The {model.Id} model runs at {model.InputSizesText}; got {RenderSize}.");
+        if (RenderSize is < MinRenderSize or > MaxRenderSize || RenderSize % 8 != 0)
+            throw new InvalidColorizationOptionException(nameof(RenderSize),
+                $"RenderSize must be a multiple of 8 from {MinRenderSize} to {MaxRenderSize}; got {RenderSize}.");
     }
 
     /// <summary>The name under which an ONNX model's input size is reported (hosts spell it <c>modelSize</c>, <c>--model-size</c>).</summary>

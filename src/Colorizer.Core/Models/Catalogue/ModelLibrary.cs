@@ -121,11 +121,12 @@ public sealed partial class ModelLibrary : IDisposable
     /// <summary>
     /// The engine of <paramref name="model"/> for one job, downloading its file first if it is missing (and
     /// <see cref="ColorizerOptions.DownloadWeights"/> allows) and loading it if it is not loaded; callers that ask
-    /// at the same time share one download and one load. Dispose the lease when the job ends.
+    /// at the same time share one download and one load. Dispose the lease when the job ends. <paramref name="progress"/>
+    /// hears of a download this call starts.
     /// </summary>
     /// <exception cref="ModelFilesException">The file is missing and downloading is off, or it is not a model of its type.</exception>
     /// <exception cref="ModelDownloadException">The download failed.</exception>
-    public async Task<ModelLease> AcquireAsync(ColorModel model, CancellationToken ct = default)
+    public async Task<ModelLease> AcquireAsync(ColorModel model, IProgress<DownloadProgress>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (!model.IsOnnxFile)
@@ -137,7 +138,7 @@ public sealed partial class ModelLibrary : IDisposable
                 throw new ModelFilesException(model.FileName,
                     $"The {model.Name} model file {path} is missing and downloading is switched off. " +
                     $"Download it from {string.Join(" or ", model.Sources.Select(s => s.AbsoluteUri))}.");
-            await StartDownload(model, null).WaitAsync(ct).ConfigureAwait(false);
+            await StartDownload(model, progress).WaitAsync(ct).ConfigureAwait(false);
         }
 
         LoadedModel entry;
