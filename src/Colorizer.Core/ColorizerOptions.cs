@@ -61,6 +61,12 @@ public sealed class ColorizerOptions : IValidatableObject
     [Range(0, 1_048_576)]
     public int ModelMemoryBudget { get; set; } = DefaultModelMemoryBudget;
 
+    /// <summary>
+    /// An http(s) folder address that serves the DDColor and DeOldify files and their <c>.hash</c> files under their
+    /// own names (a mirror inside your network, say); tried before the publishers' addresses. Unset by default.
+    /// </summary>
+    public string? ModelMirror { get; set; }
+
     /// <summary>The default of <see cref="ModelMemoryBudget"/>, in megabytes.</summary>
     public const int DefaultModelMemoryBudget = 2048;
 
@@ -69,5 +75,8 @@ public sealed class ColorizerOptions : IValidatableObject
     {
         if (Precision == InferencePrecision.Int8 && Backend != InferenceBackend.Onnx)
             yield return new ValidationResult($"{SectionName}:{nameof(Precision)} int8 needs the onnx backend; OpenCV's runs fp32 only.", [nameof(Precision)]);
+        if (ModelMirror is { Length: > 0 } mirror
+            && (!Uri.TryCreate(mirror, UriKind.Absolute, out var address) || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps)))
+            yield return new ValidationResult($"{SectionName}:{nameof(ModelMirror)} must be an absolute http or https address; got '{mirror}'.", [nameof(ModelMirror)]);
     }
 }

@@ -112,7 +112,7 @@ public sealed partial class ModelLibrary : IDisposable
         if (!_options.DownloadWeights)
             throw new ModelNotReadyException(
                 $"The {model.Name} model is not downloaded and downloading is switched off ({ColorizerOptions.SectionName}:{nameof(ColorizerOptions.DownloadWeights)}). " +
-                $"Download {model.FileName} from {string.Join(" or ", model.Sources.Select(s => s.AbsoluteUri))} and save it as {path}.",
+                $"Download {model.FileName} from {string.Join(" or ", Sourced(model).Sources.Select(s => s.AbsoluteUri))} and save it as {path}.",
                 mayRecover: false);
         _ = StartDownload(model, null);
         throw new ModelNotReadyException($"The {model.Name} model is not downloaded yet; its download has started. Try again in a few minutes.", mayRecover: true);
@@ -137,7 +137,7 @@ public sealed partial class ModelLibrary : IDisposable
             if (!_options.DownloadWeights)
                 throw new ModelFilesException(model.FileName,
                     $"The {model.Name} model file {path} is missing and downloading is switched off. " +
-                    $"Download it from {string.Join(" or ", model.Sources.Select(s => s.AbsoluteUri))}.");
+                    $"Download it from {string.Join(" or ", Sourced(model).Sources.Select(s => s.AbsoluteUri))}.");
             await StartDownload(model, progress).WaitAsync(ct).ConfigureAwait(false);
         }
 
@@ -178,6 +178,15 @@ public sealed partial class ModelLibrary : IDisposable
         return new ModelLease(engine, () => Release(entry));
     }
 
+    // The catalogue's model with the configured mirror first among its sources.
+    private ColorModel Sourced(ColorModel model)
+    {
+        if (string.IsNullOrEmpty(_options.ModelMirror) || !model.IsOnnxFile)
+            return model;
+        string folder = _options.ModelMirror.EndsWith('/') ? _options.ModelMirror : _options.ModelMirror + "/";
+        return model with { Sources = [new Uri(new Uri(folder), model.FileName), .. model.Sources] };
+    }
+
     private ColorizationEngine Load(ColorModel model)
     {
         lock (_lock)
@@ -213,7 +222,7 @@ public sealed partial class ModelLibrary : IDisposable
         // Not tied to one request: a browser that goes away does not stop a download others will want.
         try
         {
-            string path = await _downloader.EnsureModelAsync(ModelsDirectory, model, progress, CancellationToken.None).ConfigureAwait(false);
+            string path = await _downloader.EnsureModelAsync(ModelsDirectory, Sourced(model), progress, CancellationToken.None).ConfigureAwait(false);
             lock (_lock)
                 _downloads.Remove(model.Id);
             Changed?.Invoke(StateOf(model));
