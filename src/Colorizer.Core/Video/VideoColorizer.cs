@@ -24,7 +24,9 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
     public async Task<VideoResult> ColorizeAsync(string inputPath, string outputPath, VideoOptions? options = null,
         IProgress<VideoProgress>? progress = null, CancellationToken ct = default)
     {
-        (options ??= VideoOptions.Default).Validate();
+        (options ??= VideoOptions.Default with { Colorization = engine.DefaultOptions }).Validate();
+        if (!string.Equals(options.Colorization.Model, engine.Model.Id, StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"The options are for the {options.Colorization.Model} model; the engine runs {engine.Model.Id}.", nameof(options));
         if (!File.Exists(inputPath))
             throw new InvalidVideoException($"{inputPath} does not exist.");
 

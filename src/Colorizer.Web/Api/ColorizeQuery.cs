@@ -3,6 +3,7 @@ using Colorizer.Core;
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
+using Colorizer.Core.Models.Catalogue;
 
 namespace Colorizer.Web.Api;
 
@@ -16,6 +17,8 @@ internal sealed record ColorizeQuery(ColorizationOptions Options, OutputFormat O
     public const string Temperature = "temperature";
     public const string Saturation = "saturation";
     public const string RenderSize = "renderSize";
+    public const string Model = "model";
+    public const string ModelSize = "modelSize";
     public const string Format = "format";
     public const string TransferParameter = "transfer";
 
@@ -25,14 +28,28 @@ internal sealed record ColorizeQuery(ColorizationOptions Options, OutputFormat O
     /// <summary>The option name for the reference transfer mode.</summary>
     private const string TransferOption = "Transfer";
 
-    public static ColorizeQuery Parse(string? temperature, string? saturation, string? renderSize, string? format, string? transfer = null)
+    public static ColorizeQuery Parse(string? temperature, string? saturation, string? renderSize, string? format, string? transfer = null,
+        string? model = null, string? modelSize = null)
     {
+        var chosen = string.IsNullOrWhiteSpace(model) ? ModelCatalogue.Eccv16 : ModelCatalogue.Find(model.Trim())
+            ?? throw new InvalidColorizationOptionException(nameof(ColorizationOptions.Model),
+                $"Model must be one of {ModelCatalogue.IdsText}; got '{UploadReader.Shorten(model)}'.");
         var defaults = ColorizationOptions.Default;
+        // One size parameter per kind of model, so that a size meant for one is never silently ignored by another.
+        if (!chosen.IsOnnxFile && !string.IsNullOrWhiteSpace(modelSize))
+            throw new InvalidColorizationOptionException(ColorizationOptions.ModelSizeOption,
+                $"{ColorizationOptions.ModelSizeOption} applies to the DDColor and DeOldify models; {chosen.Id} takes {RenderSize}.");
+        if (chosen.IsOnnxFile && !string.IsNullOrWhiteSpace(renderSize))
+            throw new InvalidColorizationOptionException(nameof(ColorizationOptions.RenderSize),
+                $"{nameof(ColorizationOptions.RenderSize)} applies to the eccv16 network; {chosen.Id} takes {ModelSize} ({chosen.InputSizesText}).");
         var options = new ColorizationOptions
         {
+            Model = chosen.Id,
             Temperature = ParseNumber(temperature, nameof(ColorizationOptions.Temperature), defaults.Temperature),
             Saturation = ParseNumber(saturation, nameof(ColorizationOptions.Saturation), defaults.Saturation),
-            RenderSize = ParseInteger(renderSize, nameof(ColorizationOptions.RenderSize), defaults.RenderSize),
+            RenderSize = chosen.IsOnnxFile
+                ? ParseInteger(modelSize, ColorizationOptions.ModelSizeOption, chosen.DefaultInputSize)
+                : ParseInteger(renderSize, nameof(ColorizationOptions.RenderSize), defaults.RenderSize),
         };
         options.Validate();
 
@@ -60,6 +77,8 @@ internal sealed record ColorizeQuery(ColorizationOptions Options, OutputFormat O
         nameof(ColorizationOptions.Temperature) => Temperature,
         nameof(ColorizationOptions.Saturation) => Saturation,
         nameof(ColorizationOptions.RenderSize) => RenderSize,
+        nameof(ColorizationOptions.Model) => Model,
+        ColorizationOptions.ModelSizeOption => ModelSize,
         FormatOption => Format,
         TransferOption => TransferParameter,
         _ => optionName.Length == 0 ? optionName : char.ToLowerInvariant(optionName[0]) + optionName[1..],
