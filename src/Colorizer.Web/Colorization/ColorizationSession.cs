@@ -20,6 +20,7 @@ public sealed class ColorizationSession : IDisposable
     private readonly IOptions<UploadOptions> _upload;
     private readonly GalleryStore _store;
     private readonly ILogger<ColorizationSession> _logger;
+    private readonly Diagnostics.ServerMetrics? _metrics;
     private Gallery _gallery;
     private readonly int _maxItems;
 
@@ -34,8 +35,9 @@ public sealed class ColorizationSession : IDisposable
 
     /// <summary>Creates the session of one circuit.</summary>
     public ColorizationSession(ColorizationService colorizer, IOptions<UploadOptions> upload, IHostApplicationLifetime lifetime, GalleryStore store,
-        ILogger<ColorizationSession> logger)
+        ILogger<ColorizationSession> logger, Diagnostics.ServerMetrics? metrics = null)
     {
+        _metrics = metrics;
         _maxItems = store.MaxItems;
         _colorizer = colorizer;
         _upload = upload;
@@ -308,6 +310,9 @@ public sealed class ColorizationSession : IDisposable
             // A full server or a missed deadline passes; a file that cannot be colorized does not.
             bool retryable = ex is WorkQueueFullException or DeadlineExceededException or ModelNotReadyException or InferenceFailedException;
             item.PendingBytes = retryable ? bytes : null;
+            // Logged once, as the API's refusals are: an operator sees a busy or failing server here, not only the user.
+            _logger.LogInformation("A page photo was refused ({Kind}) in tab {Gallery}: {Reason}", ex.GetType().Name, _gallery.Id ?? "(unnamed)", ex.Message);
+            _metrics?.Refused("page", ex.GetType().Name);
         }
         NotifyChanged();
     }

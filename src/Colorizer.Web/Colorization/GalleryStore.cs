@@ -149,6 +149,9 @@ public sealed partial class GalleryStore(IOptions<GalleryOptions> options, TimeP
     /// <summary>How many galleries are kept (shown or waiting for their page to come back).</summary>
     public int Count => _galleries.Count;
 
+    /// <summary>How many images all kept galleries hold.</summary>
+    public int ItemCount => _galleries.Values.Sum(g => g.Items.Count);
+
     /// <summary>True for an id a tab may use: 32 lower-case hex digits (random, so not guessable).</summary>
     public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);
 
