@@ -32,8 +32,14 @@ public sealed class Gallery : IDisposable
     /// </summary>
     internal void Renumber()
     {
+        var waitingInLine = Line.Waiting;
+        foreach (var item in Items)
+        {
+            if (item.Status != GalleryItemStatus.Uploading && !waitingInLine.Contains(item))
+                item.TabPosition = 0;
+        }
         int place = 0;
-        foreach (var waiting in Line.Waiting)
+        foreach (var waiting in waitingInLine)
             waiting.TabPosition = ++place;
         foreach (var uploading in Items.Where(i => i.Status == GalleryItemStatus.Uploading).OrderBy(i => i.Sequence))
             uploading.TabPosition = ++place;
