@@ -1,16 +1,34 @@
 namespace Colorizer.Core.Colorization;
 
 /// <summary>
-/// One bounded queue for all colorization work of a process (the web page and the API share it). At most
+/// One bounded queue for all colorization work of a process (the web page, the API and video jobs share it). At most
 /// <see cref="Concurrency"/> jobs run at once and at most <see cref="Capacity"/> wait; beyond that a new job is refused
 /// at once with <see cref="WorkQueueFullException"/>, so overload is answered fast instead of piling up.
 /// Waiting jobs learn their place in line.
 /// </summary>
+/// <remarks>
+/// <para>The line is fair by cost, not first come first served (start-time fair queuing): every job names its client
+/// and its estimated cost (<see cref="Enter(string?, double)"/>). A job's start tag is the later of the queue's virtual
+/// time (the start tag of the latest job started) and the end of its client's previous job (that job's start tag plus
+/// its cost); a free place goes to the waiting job with the smallest start tag (ties: the earliest). A client that
+/// floods the queue with expensive work therefore waits behind everyone else's ordinary work instead of in front of
+/// it, and a client that was away earns no credit for it.</para>
+/// <para>Two more rules keep ordinary work moving: a named client may hold at most half the waiting places, and jobs of
+/// <see cref="ExpensiveCost"/> or more may fill at most <c>Concurrency − 1</c> running places, so an ordinary job never
+/// waits for an expensive one to finish. (With one running place, there is nothing to keep free.)</para>
+/// </remarks>
 public sealed class WorkQueue
 {
+    /// <summary>The cost from which a job counts as expensive: four times a default job (e.g. a 448-pixel render).</summary>
+    public const double ExpensiveCost = 4;
+
     private readonly Lock _lock = new();
     private readonly LinkedList<WorkTicket> _waiting = new();
+    private readonly Dictionary<string, ClientShare> _clients = new(StringComparer.Ordinal);
     private int _running;
+    private int _runningExpensive;
+    private long _arrivals;
+    private double _virtualTime;
 
     // Completed (and replaced) whenever a job leaves, for callers that would rather wait for a place than be refused.
     private TaskCompletionSource? _room;
@@ -32,6 +50,9 @@ public sealed class WorkQueue
     /// <summary>Jobs that may wait.</summary>
     public int Capacity { get; }
 
+    /// <summary>Waiting places one client may hold: half the line (at least one).</summary>
+    public int CapacityPerClient => Math.Max(1, Capacity / 2);
+
     /// <summary>Jobs running now.</summary>
     public int Running
     {
@@ -44,33 +65,52 @@ public sealed class WorkQueue
         get { lock (_lock) return _waiting.Count; }
     }
 
+    /// <summary>Takes a place for a job of cost 1 from an unnamed client; see <see cref="Enter(string?, double)"/>.</summary>
+    public WorkTicket Enter() => Enter(null, 1);
+
     /// <summary>
-    /// Takes a place: a ticket that is already running, or waiting in line. Throws <see cref="WorkQueueFullException"/>
-    /// when the line is full. Dispose the ticket when the job ends (or is abandoned) to free its place.
+    /// Takes a place for a job of <paramref name="client"/> (null: one shared anonymous client) costing
+    /// <paramref name="cost"/> (1 is a default job): a ticket that is already running, or waiting in line. Throws
+    /// <see cref="WorkQueueFullException"/> when the line, or this client's share of it, is full. Dispose the ticket
+    /// when the job ends (or is abandoned) to free its place.
     /// </summary>
-    public WorkTicket Enter()
+    public WorkTicket Enter(string? client, double cost)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cost);
+        List<WorkTicket> moved;
+        WorkTicket ticket;
         lock (_lock)
         {
-            var ticket = new WorkTicket(this);
-            if (_running < Concurrency)
+            string key = client ?? "";
+            var share = Share(key);
+            double startTag = Math.Max(_virtualTime, share.LastFinish);
+            share.LastFinish = startTag + cost;
+            ticket = new WorkTicket(this) { Client = key, Cost = cost, Arrival = ++_arrivals, StartTag = startTag };
+            if (_running < Concurrency && MayStart(ticket))
             {
-                _running++;
-                ticket.MarkRunning();
+                Start(ticket, share);
                 ticket.Start();
                 return ticket;
             }
             if (_waiting.Count >= Capacity)
-                throw new WorkQueueFullException($"The server is busy: {Running} images are being colorized and {Capacity} are waiting. Try again in a few seconds.");
+                throw new WorkQueueFullException($"The server is busy: {_running} images are being colorized and {_waiting.Count} are waiting. Try again in a few seconds.");
+            if (client is not null && share.Waiting >= CapacityPerClient)
+                throw new WorkQueueFullException($"The server is busy: this client already has {share.Waiting} images waiting, its share of the line. Try again when one has finished.");
+            share.Waiting++;
             ticket.Node = _waiting.AddLast(ticket);
-            ticket.Position = _waiting.Count;
-            return ticket;
+            moved = Renumber();
         }
+        foreach (var waiting in moved)
+        {
+            if (waiting != ticket)
+                waiting.RaisePositionChanged();
+        }
+        return ticket;
     }
 
     /// <summary>
     /// Completes once a new job could take a place (running or waiting) without being refused; at once when there is
-    /// room now. Another caller may take that place first, so callers try <see cref="Enter"/> again and wait again
+    /// room now. Another caller may take that place first, so callers try <see cref="Enter()"/> again and wait again
     /// if it is refused.
     /// </summary>
     public Task WaitForRoomAsync(CancellationToken ct = default)
@@ -87,41 +127,39 @@ public sealed class WorkQueue
     internal void Leave(WorkTicket ticket)
     {
         TaskCompletionSource? room;
-        List<WorkTicket> moved = [], started = [];
+        List<WorkTicket> moved, started = [];
         lock (_lock)
         {
+            var share = Share(ticket.Client);
             if (ticket.Node is not null)
             {
                 _waiting.Remove(ticket.Node);
                 ticket.Node = null;
+                share.Waiting--;
             }
             else if (ticket.CountedAsRunning)
             {
                 ticket.CountedAsRunning = false;
                 _running--;
+                share.Running--;
+                if (ticket.Cost >= ExpensiveCost)
+                    _runningExpensive--;
             }
             else
             {
                 return;
             }
-            while (_running < Concurrency && _waiting.First is { } next)
+            while (_running < Concurrency && Next() is { } next)
             {
-                _waiting.RemoveFirst();
-                next.Value.Node = null;
-                _running++;
-                next.Value.MarkRunning();
-                started.Add(next.Value);
+                _waiting.Remove(next.Node!);
+                next.Node = null;
+                var nextShare = Share(next.Client);
+                nextShare.Waiting--;
+                Start(next, nextShare);
+                started.Add(next);
             }
-            int position = 0;
-            foreach (var waiting in _waiting)
-            {
-                position++;
-                if (waiting.Position != position)
-                {
-                    waiting.Position = position;
-                    moved.Add(waiting);
-                }
-            }
+            moved = Renumber();
+            Forget();
             (room, _room) = (_room, null);
         }
         room?.TrySetResult();
@@ -130,6 +168,82 @@ public sealed class WorkQueue
             next.Start();
         foreach (var waiting in moved)
             waiting.RaisePositionChanged();
+    }
+
+    // An expensive job may not take the last free running place (while there is more than one).
+    private bool MayStart(WorkTicket ticket) =>
+        Concurrency == 1 || ticket.Cost < ExpensiveCost || _runningExpensive < Concurrency - 1;
+
+    private void Start(WorkTicket ticket, ClientShare share)
+    {
+        _running++;
+        share.Running++;
+        _virtualTime = Math.Max(_virtualTime, ticket.StartTag);
+        if (ticket.Cost >= ExpensiveCost)
+            _runningExpensive++;
+        ticket.MarkRunning();
+    }
+
+    // The waiting job that runs next: the smallest start tag, then the earliest; one that may not start yet is passed over.
+    private WorkTicket? Next()
+    {
+        WorkTicket? best = null;
+        foreach (var waiting in _waiting)
+        {
+            if (MayStart(waiting) && (best is null || waiting.StartTag < best.StartTag))
+                best = waiting;
+        }
+        return best;
+    }
+
+    // Places in line, in the order they will be served if nothing changes. Returns the tickets whose place changed.
+    private List<WorkTicket> Renumber()
+    {
+        var order = _waiting.OrderBy(t => t.StartTag).ThenBy(t => t.Arrival).ToList();
+        var moved = new List<WorkTicket>();
+        for (int i = 0; i < order.Count; i++)
+        {
+            if (order[i].Position != i + 1)
+            {
+                order[i].Position = i + 1;
+                moved.Add(order[i]);
+            }
+        }
+        return moved;
+    }
+
+    private ClientShare Share(string client)
+    {
+        if (!_clients.TryGetValue(client, out var share))
+        {
+            share = new ClientShare();
+            _clients[client] = share;
+        }
+        return share;
+    }
+
+    // Idle clients are forgotten once the table grows: their count only matters against active ones.
+    private void Forget()
+    {
+        if (_clients.Count <= 256)
+            return;
+        foreach (var (client, share) in _clients.ToList())
+        {
+            if (share.IsIdle)
+                _clients.Remove(client);
+        }
+    }
+
+    private sealed class ClientShare
+    {
+        // Where the client's latest job ends in virtual time: its next job starts no earlier.
+        public double LastFinish { get; set; }
+
+        public int Running { get; set; }
+
+        public int Waiting { get; set; }
+
+        public bool IsIdle => Running == 0 && Waiting == 0;
     }
 }
 
@@ -143,6 +257,14 @@ public sealed class WorkTicket : IDisposable
     internal WorkTicket(WorkQueue queue) => _queue = queue;
 
     internal LinkedListNode<WorkTicket>? Node { get; set; }
+
+    internal string Client { get; init; } = "";
+
+    internal double Cost { get; init; } = 1;
+
+    internal long Arrival { get; init; }
+
+    internal double StartTag { get; init; }
 
     /// <summary>0 once running, otherwise the place in line (1 is next).</summary>
     public int Position { get; internal set; }

@@ -73,11 +73,11 @@ public static class ColorizeApi
             var hints = form.Hints is null ? [] : HintsJson.Parse(form.Hints);
             var limits = colorizer.Models.Limits;
             var reference = form.Reference is { } photo
-                ? await colorizer.RunQueuedAsync(() => ReferencePalette.FromEncoded(photo.Content, limits), ct)
+                ? await colorizer.RunQueuedAsync(() => ReferencePalette.FromEncoded(photo.Content, limits), Client(context), ct)
                 : null;
             var guidance = new ColorGuidance { Hints = hints, Reference = reference, TransferMode = query.Transfer };
 
-            using var result = await colorizer.ColorizeAsync(file.Content, query.Options, ct: ct);
+            using var result = await colorizer.ColorizeAsync(file.Content, query.Options, client: Client(context), ct: ct);
             ct.ThrowIfCancellationRequested();
             if (!guidance.IsEmpty)
                 result.Guide(guidance);
@@ -91,4 +91,7 @@ public static class ColorizeApi
             return problem;
         }
     }
+
+    // The queue's fair share is per client as the rate limit's is: the address (an IPv6 /64 counts as one).
+    private static string Client(HttpContext context) => "api:" + ApiRateLimiting.ClientPartition(context.Connection.RemoteIpAddress);
 }

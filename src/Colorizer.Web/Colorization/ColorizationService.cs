@@ -59,7 +59,7 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
     /// concurrency.
     /// </remarks>
     public async Task<ColorizedImage> ColorizeAsync(ReadOnlyMemory<byte> encoded, ColorizationOptions options,
-        Action<int>? onQueuePosition = null, bool waitForRoom = false, CancellationToken ct = default)
+        Action<int>? onQueuePosition = null, bool waitForRoom = false, string? client = null, CancellationToken ct = default)
     {
         options.Validate();
         var model = ModelCatalogue.Get(options.Model);
@@ -69,7 +69,8 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
         bool running = false;
         try
         {
-            var ticket = await EnterAsync(onQueuePosition, deadline.Token, waitForRoom);
+            double cost = ColorizationCost.Estimate(model, options.RenderSize, encoded.Length);
+            var ticket = await EnterAsync(onQueuePosition, deadline.Token, waitForRoom, client, cost);
             running = true;
             var work = RunAsync(ticket, model, engine, encoded, options, deadline.Token);
             try
@@ -94,35 +95,37 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
     /// let go of it.
     /// </summary>
     public async Task RecolorizeAsync(ColorizedImage image, ColorizationOptions options,
-        Action<int>? onQueuePosition = null, CancellationToken ct = default)
+        Action<int>? onQueuePosition = null, string? client = null, CancellationToken ct = default)
     {
         options.Validate();
         var model = ModelCatalogue.Get(options.Model);
         var engine = Ready(model);
+        double cost = ColorizationCost.Estimate(model, options.RenderSize, 0);
         await InTurnAsync(onQueuePosition, deadline => WithEngineAsync(model, engine, async e =>
         {
             await e.RecolorizeAsync(image, options, deadline);
             return true;
-        }, deadline), ct);
+        }, deadline), client, cost, ct);
     }
 
     /// <summary>
     /// Runs other heavy work on its turn in the same queue, within the deadline: decoding a reference photo (up to the
     /// upload limits) then costs a place in line like a photo does, and no number of them can run at once.
     /// </summary>
-    public Task<T> RunQueuedAsync<T>(Func<T> work, CancellationToken ct = default) =>
-        InTurnAsync(null, deadline => Task.Run(work, deadline), ct);
+    public Task<T> RunQueuedAsync<T>(Func<T> work, string? client = null, CancellationToken ct = default) =>
+        InTurnAsync(null, deadline => Task.Run(work, deadline), client, 1, ct);
 
     // Waits its turn, then runs work holding the place in line until the work has finished (so the queue never runs
     // more than its concurrency), all within the deadline, which then surfaces as DeadlineExceededException.
-    private async Task<T> InTurnAsync<T>(Action<int>? onQueuePosition, Func<CancellationToken, Task<T>> work, CancellationToken ct)
+    private async Task<T> InTurnAsync<T>(Action<int>? onQueuePosition, Func<CancellationToken, Task<T>> work, string? client, double cost,
+        CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(Deadline);
         bool running = false;
         try
         {
-            using var ticket = await EnterAsync(onQueuePosition, deadline.Token);
+            using var ticket = await EnterAsync(onQueuePosition, deadline.Token, client: client, cost: cost);
             running = true;
             return await work(deadline.Token);
         }
@@ -149,14 +152,16 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
                 _ = done.Exception;
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-    private async Task<WorkTicket> EnterAsync(Action<int>? onQueuePosition, CancellationToken ct, bool waitForRoom = false)
+    // The queue serves clients fairly by cost (WorkQueue): a client is a page tab or an API caller's address.
+    private async Task<WorkTicket> EnterAsync(Action<int>? onQueuePosition, CancellationToken ct, bool waitForRoom = false,
+        string? client = null, double cost = 1)
     {
         WorkTicket ticket;
         while (true)
         {
             try
             {
-                ticket = queue.Enter();
+                ticket = queue.Enter(client, cost);
                 break;
             }
             catch (Core.WorkQueueFullException) when (waitForRoom)

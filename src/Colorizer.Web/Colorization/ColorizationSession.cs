@@ -84,6 +84,11 @@ public sealed class ColorizationSession : IDisposable
 
     private void OnGalleryChanged() => Changed?.Invoke();
 
+    // The page's share of the shared queue is per tab (its gallery), as an API caller's is per address.
+    private string QueueClient => "page:" + (_gallery.Id ?? _unnamedClient);
+
+    private readonly string _unnamedClient = Guid.NewGuid().ToString("N");
+
     private void NotifyChanged() => _gallery.NotifyChanged();
 
     /// <summary>The upload limits.</summary>
@@ -291,7 +296,7 @@ public sealed class ColorizationSession : IDisposable
                 item.QueuePosition = position;
                 item.Status = position == 0 ? GalleryItemStatus.Running : GalleryItemStatus.Waiting;
                 NotifyChanged();
-            }, waitForRoom: fromTab, linked.Token);
+            }, waitForRoom: fromTab, client: QueueClient, ct: linked.Token);
             item.PendingBytes = null;
             if (!item.TrySetResult(result))
             {
@@ -368,7 +373,7 @@ public sealed class ColorizationSession : IDisposable
             {
                 item.QueuePosition = position;
                 NotifyChanged();
-            }, linked.Token);
+            }, QueueClient, linked.Token);
             item.Options = options;
             using var lease = item.LeaseResult() ?? throw new OperationCanceledException();
             item.ResultPreview = await Task.Run(() => RenderPreview(lease.Image, options, item.Guidance), linked.Token);
@@ -447,7 +452,7 @@ public sealed class ColorizationSession : IDisposable
             double scale = Math.Min(1.0, 160.0 / Math.Max(photo.Width, photo.Height));
             Cv2.Resize(photo.Pixels, small, new Size(Math.Max(1, (int)(photo.Width * scale)), Math.Max(1, (int)(photo.Height * scale))), 0, 0, InterpolationFlags.Area);
             return (palette, ToDataUrl(small));
-        }, _stopping);
+        }, QueueClient, _stopping);
         item.Reference = palette;
         item.ReferenceName = fileName;
         item.ReferencePreview = preview;

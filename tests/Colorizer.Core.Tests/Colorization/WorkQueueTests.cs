@@ -31,6 +31,78 @@ public sealed class WorkQueueTests
     }
 
     [Fact]
+    public async Task AFreePlace_GoesToTheLeastServedClient_NotTheFirstInLine()
+    {
+        var queue = new WorkQueue(concurrency: 1, capacity: 8);
+        var running = queue.Enter("flood", 3);
+        using var flood1 = queue.Enter("flood", 3);
+        using var flood2 = queue.Enter("flood", 3);
+        using var ordinary = queue.Enter("other", 1);
+
+        // The flooder has been served 3 already and has 6 more waiting: the other client's job is next.
+        Assert.Equal(1, ordinary.Position);
+        Assert.Equal(2, flood1.Position);
+        running.Dispose();
+        await ordinary.WaitTurnAsync().WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(flood1.IsRunning);
+    }
+
+    [Fact]
+    public void OneClient_MayHoldAtMostHalfTheWaitingPlaces()
+    {
+        var queue = new WorkQueue(concurrency: 1, capacity: 4);
+        using var running = queue.Enter("flood", 1);
+        using var first = queue.Enter("flood", 1);
+        using var second = queue.Enter("flood", 1);
+
+        var error = Assert.Throws<WorkQueueFullException>(() => queue.Enter("flood", 1));
+        Assert.Contains("its share of the line", error.Message);
+        using var other = queue.Enter("other", 1);
+        Assert.Equal(3, queue.Waiting);
+    }
+
+    [Fact]
+    public void ExpensiveJobs_LeaveOneRunningPlaceFree_ForOrdinaryWork()
+    {
+        var queue = new WorkQueue(concurrency: 2, capacity: 8);
+        using var big1 = queue.Enter("flood", WorkQueue.ExpensiveCost);
+        using var big2 = queue.Enter("flood", WorkQueue.ExpensiveCost);
+        Assert.True(big1.IsRunning);
+        Assert.False(big2.IsRunning);
+
+        using var small = queue.Enter("other", 1);
+        Assert.True(small.IsRunning);
+        Assert.Equal(2, queue.Running);
+    }
+
+    [Fact]
+    public async Task AClientBackAfterAWhile_GetsNoCreditForItsAbsence()
+    {
+        var queue = new WorkQueue(concurrency: 1, capacity: 8);
+        // "early" is served once and leaves; "busy" is then served five times in a row.
+        queue.Enter("early", 1).Dispose();
+        var busy = queue.Enter("busy", 1);
+        for (int i = 0; i < 5; i++)
+        {
+            var next = queue.Enter("busy", 1);
+            busy.Dispose();
+            await next.WaitTurnAsync().WaitAsync(TimeSpan.FromSeconds(5));
+            busy = next;
+        }
+        using var busyWaiting = queue.Enter("busy", 1);
+        using var early = queue.Enter("early", 1);
+        using var fresh = queue.Enter("fresh", 1);
+        using var earlyAgain = queue.Enter("early", 1);
+
+        // The returning client is level with a new one (one turn, not the five it missed), then turns alternate.
+        Assert.Equal(1, early.Position);
+        Assert.Equal(2, fresh.Position);
+        Assert.Equal(3, busyWaiting.Position);
+        Assert.Equal(4, earlyAgain.Position);
+        busy.Dispose();
+    }
+
+    [Fact]
     public async Task WaitForRoom_CompletesAtOnceWithRoom_AndWhenAFullLineLetsSomeoneGo()
     {
         var queue = new WorkQueue(concurrency: 1, capacity: 1);
