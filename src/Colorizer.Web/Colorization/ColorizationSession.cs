@@ -3,6 +3,7 @@ using Colorizer.Core;
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
+using Colorizer.Core.Models.Catalogue;
 using Microsoft.Extensions.Options;
 using OpenCvSharp;
 
@@ -70,10 +71,31 @@ public sealed class ColorizationSession : IDisposable
     /// <summary>The upload limits.</summary>
     public UploadOptions Limits => _upload.Value;
 
+    /// <summary>The model new uploads are colorized with; the 2016 network until the user picks another.</summary>
+    public ColorModel DefaultModel { get; private set; } = ModelCatalogue.Eccv16;
+
+    /// <summary>Every model with its state, for the pickers.</summary>
+    public ModelLibrary Library => _colorizer.Library;
+
+    /// <summary>Sets the model for new uploads (the cards already there keep theirs).</summary>
+    public void SetDefaultModel(ColorModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        DefaultModel = model;
+        Changed?.Invoke();
+    }
+
+    // A model's defaults (its id and input size), keeping the user's vividness and saturation when there are some.
+    private static ColorizationOptions OptionsFor(ColorModel model, ColorizationOptions? current = null)
+    {
+        var options = model.HasDistribution ? ColorizationOptions.Default : ColorizationOptions.For(model);
+        return current is null ? options : options with { Saturation = current.Saturation, Temperature = current.Temperature };
+    }
+
     /// <summary>Adds a waiting item for a file about to be read.</summary>
     public GalleryItem Add(string fileName)
     {
-        var item = new GalleryItem(fileName);
+        var item = new GalleryItem(fileName) { Options = OptionsFor(DefaultModel) };
         // Each image keeps its full-resolution pixels on the server: a gallery is bounded.
         if (_gallery.Items.Count >= _maxItems)
         {
@@ -98,6 +120,8 @@ public sealed class ColorizationSession : IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(item.WorkToken, _closed.Token);
         try
         {
+            // A model not downloaded yet is waited for (its picker shows how far the download is), not refused.
+            await WaitForModelFileAsync(item, item.Options, linked.Token);
             var result = await _colorizer.ColorizeAsync(bytes, item.Options, position =>
             {
                 item.QueuePosition = position;
@@ -154,21 +178,50 @@ public sealed class ColorizationSession : IDisposable
     }
 
     /// <summary>Runs the network again at another render size (detail), through the work queue.</summary>
-    public async Task ChangeDetailAsync(GalleryItem item, int renderSize)
+    public Task ChangeDetailAsync(GalleryItem item, int renderSize) =>
+        item.Options.RenderSize == renderSize ? Task.CompletedTask : RerunAsync(item, item.Options with { RenderSize = renderSize });
+
+    /// <summary>
+    /// Colorizes the item again with <paramref name="model"/> (at its default size, keeping the saturation), through the
+    /// work queue; a model not downloaded yet is downloaded first when the server allows it.
+    /// </summary>
+    public Task ChangeModelAsync(GalleryItem item, ColorModel model) =>
+        item.Options.Model == model.Id ? Task.CompletedTask : RerunAsync(item, OptionsFor(model, item.Options), $"Colorizing again with {model.Name}…");
+
+    private async Task WaitForModelFileAsync(GalleryItem item, ColorizationOptions options, CancellationToken ct)
+    {
+        var model = ModelCatalogue.Get(options.Model);
+        if (!model.IsOnnxFile || Library.StateOf(model).Status == ModelFileStatus.Downloaded)
+            return;
+        item.Note = $"Downloading the {model.Name} model first (about 1 GB); it runs when the download ends.";
+        NotifyChanged();
+        try
+        {
+            await Library.WaitForFileAsync(model, ct);
+        }
+        finally
+        {
+            item.Note = null;
+        }
+    }
+
+    private async Task RerunAsync(GalleryItem item, ColorizationOptions options, string? note = null)
     {
         // Held for the whole re-run: the network works on the result in place, so removing the card must not free it meanwhile.
         using var held = item.LeaseResult();
-        if (held is null || item.Options.RenderSize == renderSize)
+        if (held is null)
             return;
         var result = held.Image;
-        var options = item.Options with { RenderSize = renderSize };
         options.Validate();
         item.ResetWork();
+        item.Error = null;
         item.Recomputing = true;
         NotifyChanged();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(item.WorkToken, _closed.Token);
         try
         {
+            await WaitForModelFileAsync(item, options, linked.Token);
+            item.Note = note;
             await _colorizer.RecolorizeAsync(result, options, position =>
             {
                 item.QueuePosition = position;
@@ -189,6 +242,7 @@ public sealed class ColorizationSession : IDisposable
         finally
         {
             item.Recomputing = false;
+            item.Note = null;
             item.QueuePosition = 0;
             NotifyChanged();
         }

@@ -65,6 +65,9 @@ public sealed class GalleryItem : IDisposable
     /// <summary>The display-size result as a data URL.</summary>
     public string? ResultPreview { get; set; }
 
+    /// <summary>What the item waits for besides the queue (a model's download), for the card to say; else null.</summary>
+    public string? Note { get; set; }
+
     /// <summary>True while a new render size is being computed.</summary>
     public bool Recomputing { get; set; }
 

@@ -110,13 +110,32 @@ public sealed partial class ModelLibrary : IDisposable
                 throw new ModelNotReadyException($"The {model.Name} model is not available: {failure.Reason}", mayRecover: false);
         }
         if (!_options.DownloadWeights)
-            throw new ModelNotReadyException(
-                $"The {model.Name} model is not downloaded and downloading is switched off ({ColorizerOptions.SectionName}:{nameof(ColorizerOptions.DownloadWeights)}). " +
-                $"Download {model.FileName} from {string.Join(" or ", Sourced(model).Sources.Select(s => s.AbsoluteUri))} and save it as {path}.",
-                mayRecover: false);
+            throw DownloadSwitchedOff(model, path);
         _ = StartDownload(model, null);
         throw new ModelNotReadyException($"The {model.Name} model is not downloaded yet; its download has started. Try again in a few minutes.", mayRecover: true);
     }
+
+    /// <summary>
+    /// Returns once <paramref name="model"/>'s file is in the models folder, downloading it first (or joining the
+    /// download that runs) when <see cref="ColorizerOptions.DownloadWeights"/> allows; for a page that waits for the
+    /// download instead of being refused. Throws <see cref="ModelNotReadyException"/> when downloading is off and
+    /// <see cref="ModelDownloadException"/> when the download fails.
+    /// </summary>
+    public async Task WaitForFileAsync(ColorModel model, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        string path = Path.Combine(ModelsDirectory, model.FileName);
+        if (!model.IsOnnxFile || File.Exists(path))
+            return;
+        if (!_options.DownloadWeights)
+            throw DownloadSwitchedOff(model, path);
+        await StartDownload(model, null).WaitAsync(ct).ConfigureAwait(false);
+    }
+
+    private ModelNotReadyException DownloadSwitchedOff(ColorModel model, string path) => new(
+        $"The {model.Name} model is not downloaded and downloading is switched off ({ColorizerOptions.SectionName}:{nameof(ColorizerOptions.DownloadWeights)}). " +
+        $"Download {model.FileName} from {string.Join(" or ", Sourced(model).Sources.Select(s => s.AbsoluteUri))} and save it as {path}.",
+        mayRecover: false);
 
     /// <summary>
     /// The engine of <paramref name="model"/> for one job, downloading its file first if it is missing (and
