@@ -98,6 +98,13 @@ public sealed partial class ModelLibrary : IDisposable
             return;
         }
         string path = Path.Combine(ModelsDirectory, model.FileName);
+        lock (_lock)
+        {
+            // A file that failed to load, or a download that failed, is tried again once a minute at most, not on every
+            // request: a broken 1 GB file would otherwise be loaded again and again.
+            if (_failures.TryGetValue(model.Id, out var failure) && DateTime.UtcNow - failure.At < ModelHost.RetryFailedLoadAfter)
+                throw new ModelNotReadyException($"The {model.Name} model is not available: {failure.Reason}", mayRecover: false);
+        }
         if (File.Exists(path))
             return;
         lock (_lock)
@@ -106,8 +113,6 @@ public sealed partial class ModelLibrary : IDisposable
                 throw new ModelNotReadyException(
                     $"The {model.Name} model is being downloaded ({(running.Fraction is double f ? f.ToString("P0", System.Globalization.CultureInfo.InvariantCulture) : "size not known yet")}); try again shortly.",
                     mayRecover: true);
-            if (_failures.TryGetValue(model.Id, out var failure) && DateTime.UtcNow - failure.At < ModelHost.RetryFailedLoadAfter)
-                throw new ModelNotReadyException($"The {model.Name} model is not available: {failure.Reason}", mayRecover: false);
         }
         if (!_options.DownloadWeights)
             throw DownloadSwitchedOff(model, path);
