@@ -15,6 +15,9 @@ namespace Colorizer.Core.Video;
 /// </summary>
 public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = null)
 {
+    // Frames left out of the time-left estimate (start-up), and frames timed after them before it is given.
+    private const int EtaWarmUpFrames = 3, EtaTimedFrames = 10;
+
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
     /// <summary>Colorizes <paramref name="inputPath"/> into <paramref name="outputPath"/> (an .mp4).</summary>
@@ -82,6 +85,9 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
         double rawFlicker = 0, outputFlicker = 0;
         var clock = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
+        // The first frames carry the start-up (the decoder's, the first forward pass's), so the time left is estimated
+        // from the speed after them, and only once enough frames have been timed to mean something.
+        TimeSpan? warmedUpAt = null;
         try
         {
             while (true)
@@ -126,12 +132,19 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
                 using (var colored = LabPipeline.Compose(image, outputAb))
                     await sink.WriteAsync(colored, ct).ConfigureAwait(false);
                 frames++;
+                if (frames == EtaWarmUpFrames)
+                    warmedUpAt = clock.Elapsed;
 
                 if (progress is not null && (clock.Elapsed - lastReport > TimeSpan.FromMilliseconds(500) || frames == announced))
                 {
                     lastReport = clock.Elapsed;
                     double speed = frames / Math.Max(0.001, clock.Elapsed.TotalSeconds);
-                    TimeSpan? remaining = announced > frames ? TimeSpan.FromSeconds((announced - frames) / speed) : null;
+                    TimeSpan? remaining = null;
+                    if (warmedUpAt is { } since && frames - EtaWarmUpFrames >= EtaTimedFrames && announced > frames)
+                    {
+                        speed = (frames - EtaWarmUpFrames) / Math.Max(0.001, (clock.Elapsed - since).TotalSeconds);
+                        remaining = TimeSpan.FromSeconds((announced - frames) / speed);
+                    }
                     progress.Report(new VideoProgress(frames, announced, speed, remaining));
                 }
             }

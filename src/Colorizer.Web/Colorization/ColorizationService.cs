@@ -17,6 +17,9 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
     /// <summary>The models host.</summary>
     public ModelHost Models => models;
 
+    /// <summary>Jobs the shared queue runs at once.</summary>
+    public int Concurrency => queue.Concurrency;
+
     /// <summary>Every model of the catalogue, with its state.</summary>
     public ModelLibrary Library => library ?? throw new InvalidOperationException("This service was made without the model library.");
 
@@ -45,7 +48,9 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
     /// Decodes and colorizes <paramref name="encoded"/>. <paramref name="onQueuePosition"/> hears the place in line
     /// (0 when running). Throws the Core exception family for bad input, <see cref="Core.ModelNotReadyException"/>,
     /// <see cref="Core.WorkQueueFullException"/> and <see cref="DeadlineExceededException"/>; cancelling
-    /// <paramref name="ct"/> throws <see cref="OperationCanceledException"/>. The caller owns the result.
+    /// <paramref name="ct"/> throws <see cref="OperationCanceledException"/>. The caller owns the result. With
+    /// <paramref name="waitForRoom"/> a full line is waited out (within the deadline) instead of refused: the page's own
+    /// photos, which already wait their turn in their tab, would rather wait than fail.
     /// </summary>
     /// <remarks>
     /// When the deadline passes (or <paramref name="ct"/> is cancelled) while the engine is inside a stage that cannot
@@ -54,7 +59,7 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
     /// concurrency.
     /// </remarks>
     public async Task<ColorizedImage> ColorizeAsync(ReadOnlyMemory<byte> encoded, ColorizationOptions options,
-        Action<int>? onQueuePosition = null, CancellationToken ct = default)
+        Action<int>? onQueuePosition = null, bool waitForRoom = false, CancellationToken ct = default)
     {
         options.Validate();
         var model = ModelCatalogue.Get(options.Model);
@@ -64,7 +69,7 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
         bool running = false;
         try
         {
-            var ticket = await EnterAsync(onQueuePosition, deadline.Token);
+            var ticket = await EnterAsync(onQueuePosition, deadline.Token, waitForRoom);
             running = true;
             var work = RunAsync(ticket, model, engine, encoded, options, deadline.Token);
             try
@@ -144,9 +149,21 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
                 _ = done.Exception;
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-    private async Task<WorkTicket> EnterAsync(Action<int>? onQueuePosition, CancellationToken ct)
+    private async Task<WorkTicket> EnterAsync(Action<int>? onQueuePosition, CancellationToken ct, bool waitForRoom = false)
     {
-        var ticket = queue.Enter();
+        WorkTicket ticket;
+        while (true)
+        {
+            try
+            {
+                ticket = queue.Enter();
+                break;
+            }
+            catch (Core.WorkQueueFullException) when (waitForRoom)
+            {
+                await queue.WaitForRoomAsync(ct);
+            }
+        }
         try
         {
             if (onQueuePosition is not null)
