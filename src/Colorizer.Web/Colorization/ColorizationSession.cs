@@ -362,6 +362,58 @@ public sealed class ColorizationSession : IDisposable
     public Task ChangeModelAsync(GalleryItem item, ColorModel model) =>
         item.Options.Model == model.Id ? Task.CompletedTask : RerunAsync(item, OptionsFor(model, item.Options), $"Colorizing again with {model.Name}…");
 
+    /// <summary>The most other models a card keeps results of for comparing (each a prediction of a few megabytes).</summary>
+    public const int MaxComparisons = 3;
+
+    /// <summary>
+    /// Shows <paramref name="modelId"/>'s result on the compare's "before" side (null: the original), running that model
+    /// on the photo first, through the work queue, when the card has no result of it yet (the oldest of
+    /// <see cref="MaxComparisons"/> goes). The card's own result, and what it downloads, stay as they are.
+    /// </summary>
+    public async Task CompareWithAsync(GalleryItem item, string? modelId)
+    {
+        if (modelId is null || modelId == item.Options.Model)
+        {
+            item.CompareWith = null;
+            NotifyChanged();
+            return;
+        }
+        var model = ModelCatalogue.Get(modelId);
+        if (item.Comparisons.Any(c => c.Model.Id == model.Id))
+        {
+            item.CompareWith = model.Id;
+            await RefreshComparisonAsync(item);
+            return;
+        }
+        await RecomputeAsync(item, OptionsFor(model, item.Options), $"Colorizing with {model.Name} to compare…", async (image, options, onQueuePosition, ct) =>
+        {
+            var (prediction, bins) = await _colorizer.PredictAsync(image, options, onQueuePosition, ct);
+            if (item.Comparisons.Count >= MaxComparisons)
+                item.Comparisons.RemoveAt(0);
+            item.Comparisons.Add(new ModelComparison(model, prediction, bins));
+            item.CompareWith = model.Id;
+        });
+        await RefreshComparisonAsync(item);
+    }
+
+    // The "before" side's preview with the card's current settings and guidance (hints, reference) on the other model's colours.
+    private async Task RefreshComparisonAsync(GalleryItem item)
+    {
+        if (item.ShownComparison is not { } shown)
+            return;
+        using var lease = item.LeaseResult();
+        if (lease is null)
+            return;
+        var options = item.Options;
+        var guidance = item.Guidance;
+        shown.Preview = await Task.Run(() =>
+        {
+            using var preview = lease.Image.RenderPreview(shown.Prediction, shown.Bins, _upload.Value.PreviewSide, options.Temperature, options.Saturation, guidance);
+            return ToDataUrl(preview);
+        });
+        NotifyChanged();
+    }
+
     private async Task WaitForModelFileAsync(GalleryItem item, ColorizationOptions options, CancellationToken ct)
     {
         var model = ModelCatalogue.Get(options.Model);
@@ -379,13 +431,25 @@ public sealed class ColorizationSession : IDisposable
         }
     }
 
-    private async Task RerunAsync(GalleryItem item, ColorizationOptions options, string? note = null)
+    private Task RerunAsync(GalleryItem item, ColorizationOptions options, string? note = null) =>
+        RecomputeAsync(item, options, note, async (image, chosen, onQueuePosition, ct) =>
+        {
+            await _colorizer.RecolorizeAsync(image, chosen, onQueuePosition, ct);
+            item.Options = chosen;
+            using var lease = item.LeaseResult() ?? throw new OperationCanceledException();
+            item.ResultPreview = await Task.Run(() => RenderPreview(lease.Image, chosen, item.Guidance), ct);
+        });
+
+    // Network work on a card that has a result (more detail, another model, a model to compare with), through the queue:
+    // the model's file first (downloaded when allowed), the card saying what it waits for; a refusal is said on the card,
+    // which keeps what it showed.
+    private async Task RecomputeAsync(GalleryItem item, ColorizationOptions options, string? note,
+        Func<ColorizedImage, ColorizationOptions, Action<int>, CancellationToken, Task> work)
     {
-        // Held for the whole re-run: the network works on the result in place, so removing the card must not free it meanwhile.
+        // Held for the whole run: the network may work on the result in place, so removing the card must not free it meanwhile.
         using var held = item.LeaseResult();
         if (held is null)
             return;
-        var result = held.Image;
         options.Validate();
         item.ResetWork();
         item.Error = null;
@@ -396,18 +460,16 @@ public sealed class ColorizationSession : IDisposable
         {
             await WaitForModelFileAsync(item, options, linked.Token);
             item.Note = note;
-            await _colorizer.RecolorizeAsync(result, options, position =>
+            NotifyChanged();
+            await work(held.Image, options, position =>
             {
                 item.QueuePosition = position;
                 NotifyChanged();
             }, linked.Token);
-            item.Options = options;
-            using var lease = item.LeaseResult() ?? throw new OperationCanceledException();
-            item.ResultPreview = await Task.Run(() => RenderPreview(lease.Image, options, item.Guidance), linked.Token);
         }
         catch (OperationCanceledException)
         {
-            // The earlier prediction stays; nothing changed.
+            // What the card showed stays; nothing changed.
         }
         catch (ColorizerException ex)
         {
@@ -530,6 +592,8 @@ public sealed class ColorizationSession : IDisposable
             item.ResultPreview = preview;
             NotifyChanged();
         }
+        // The compared model's side follows the same sliders and guidance.
+        await RefreshComparisonAsync(item);
     }
 
     /// <summary>Cancels an item's waiting or running work.</summary>

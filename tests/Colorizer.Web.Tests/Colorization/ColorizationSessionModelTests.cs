@@ -20,12 +20,7 @@ public sealed class ColorizationSessionModelTests(ColorizerWebFactory factory) :
         return TestImages.Encode(grey, ".png");
     }
 
-    private static (double A, double B) PreviewAb(GalleryItem item)
-    {
-        string url = item.ResultPreview!;
-        using var image = ImageAssertions.Decode(Convert.FromBase64String(url[(url.IndexOf(',', StringComparison.Ordinal) + 1)..]));
-        return ImageAssertions.MeanAb(image);
-    }
+    private static (double A, double B) PreviewAb(GalleryItem item) => DataUrlAb(item.ResultPreview!);
 
     [Fact]
     public async Task DefaultModel_ColorsNewUploads_AndSwitchingACardRunsItAgainWithTheOther()
@@ -56,6 +51,45 @@ public sealed class ColorizationSessionModelTests(ColorizerWebFactory factory) :
         Assert.Equal(ColorizerWebFactory.ModelColor.B, b, 2.0);
         Assert.False(item.Recomputing);
         Assert.Null(item.Note);
+    }
+
+    [Fact]
+    public async Task ComparingWithAnotherModel_ShowsItsColoursBesideTheCardsOwn_FollowingTheSliders()
+    {
+        await factory.CreateReadyClientAsync();
+        TinyOnnxModels.WriteTo(factory.ModelsDirectory, DDColor, TinyOnnxModels.ConstantAb(30, -20));
+        using var scope = factory.Services.CreateScope();
+        var session = scope.ServiceProvider.GetRequiredService<ColorizationSession>();
+        var item = session.Add("photo.png");
+        await session.ColorizeAsync(item, GreyPng());
+
+        await session.CompareWithAsync(item, "ddcolor");
+
+        Assert.Null(item.Error);
+        Assert.Equal("ddcolor", item.CompareWith);
+        var compared = Assert.Single(item.Comparisons);
+        var (a, b) = DataUrlAb(compared.Preview!);
+        Assert.Equal(30, a, 2.0);
+        Assert.Equal(-20, b, 2.0);
+        // The card's own result (and download) is still the 2016 network's.
+        (a, b) = PreviewAb(item);
+        Assert.Equal(ColorizerWebFactory.ModelColor.A, a, 2.0);
+        Assert.Equal("eccv16", item.Options.Model);
+
+        await session.RestyleAsync(item, item.Options.Temperature, 0.5);
+        (a, b) = DataUrlAb(compared.Preview!);
+        Assert.Equal(15, a, 2.0);
+        Assert.Equal(-10, b, 2.0);
+
+        await session.CompareWithAsync(item, null);
+        Assert.Null(item.CompareWith);
+        Assert.Single(item.Comparisons);
+    }
+
+    private static (double A, double B) DataUrlAb(string url)
+    {
+        using var image = ImageAssertions.Decode(Convert.FromBase64String(url[(url.IndexOf(',', StringComparison.Ordinal) + 1)..]));
+        return ImageAssertions.MeanAb(image);
     }
 
     [Fact]

@@ -101,6 +101,35 @@ public sealed class ModelPickerTests : ComponentTestBase
     }
 
     [Fact]
+    public void GalleryCard_ComparingWithAnotherModel_PutsItsResultOnTheBeforeSide_AndRaisesTheChoice()
+    {
+        var choices = new List<(GalleryItem Item, string? ModelId)>();
+        var item = new GalleryItem("grandpa.jpg")
+        {
+            Status = GalleryItemStatus.Done,
+            OriginalPreview = "data:image/png;base64,T1JJR0lOQUw=",
+            ResultPreview = "data:image/png;base64,UkVTVUxU",
+            CompareWith = "ddcolor",
+        };
+        item.Comparisons.Add(new ModelComparison(DDColor, null!, Core.Models.BinCentres.Release) { Preview = "data:image/png;base64,RERDT0xPUg==" });
+        var cut = Context.Render<GalleryCard>(p => p
+            .Add(c => c.Item, item)
+            .Add(c => c.OnCompareWithChanged, choice => choices.Add(choice)));
+
+        Assert.Equal("data:image/png;base64,RERDT0xPUg==", cut.Find("img.compare-before").GetAttribute("src"));
+        Assert.Equal("DDColor", cut.Find(".compare-label-before").TextContent.Trim());
+        Assert.Equal("DDColor: grandpa.jpg", cut.Find("img.compare-before").GetAttribute("alt"));
+        cut.Find("[data-testid=model-compare] .mud-select .mud-input-control").MouseDown();
+        var options = Popovers.FindAll("[role=option]").Select(o => o.TextContent.Trim()).ToList();
+        Assert.Equal("The original", options[0]);
+        Assert.Contains("DDColor · ready to compare", options);
+        Assert.DoesNotContain(options, o => o.StartsWith("Classic", StringComparison.Ordinal)); // the card's own model
+        Popovers.FindAll("[role=option]")[0].Click();
+
+        Assert.Equal((item, (string?)null), Assert.Single(choices));
+    }
+
+    [Fact]
     public void GalleryCard_SaysWhyARerunDidNotHappen()
     {
         var item = new GalleryItem("grandpa.jpg")
