@@ -12,10 +12,11 @@ internal sealed record DocSection(string Name)
     public static readonly DocSection Reference = new("reference");
     public static readonly DocSection Web = new("web");
     public static readonly DocSection Guidance = new("guidance");
+    public static readonly DocSection Models = new("models");
     public static readonly DocSection Video = new("video");
 
     /// <summary>The sections after the image part, in their order in the file.</summary>
-    public static readonly IReadOnlyList<DocSection> All = [Batch, Explore, Backends, Reference, Web, Guidance, Video];
+    public static readonly IReadOnlyList<DocSection> All = [Batch, Explore, Backends, Reference, Web, Guidance, Models, Video];
 
     public string Begin => $"<!-- {Name}:begin (written by bench/Colorizer.Bench; `-- --{Name}` replaces only this section) -->";
 

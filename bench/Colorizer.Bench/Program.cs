@@ -9,8 +9,8 @@ using Colorizer.Testing;
 
 // Colorizer benchmark: see docs/benchmarks.md for what it measures, and --help for its options.
 //   dotnet run -c Release --project bench/Colorizer.Bench [-- --quick] [--sizes 0.3,2] [--no-cli]
-//       [--batch] [--video] [--explore] [--backends] [--reference] [--web] [--guidance]
-//       [--no-batch] [--no-video] [--no-explore] [--no-backends] [--no-reference] [--no-web] [--no-guidance]
+//       [--batch] [--video] [--explore] [--backends] [--reference] [--web] [--guidance] [--models]
+//       [--no-batch] [--no-video] [--no-explore] [--no-backends] [--no-reference] [--no-web] [--no-guidance] [--no-models]
 //       [--docs path] [--cli path/colorizer.dll] [--web-dll path/Colorizer.Web.dll] [--python path] [--keep-work]
 //   Without a part flag every part runs: images (sizes, stages, memory, plots), batch (the CLI over a folder), explore
 //   (render sizes, batching, threads, FP16), backends (OpenCV DNN against ONNX Runtime), reference (the Python recipe
@@ -56,6 +56,7 @@ var noCliOption = new Option<bool>("--no-cli") { Description = "Skip the CLI col
     ("reference", "the reference Python pipeline against our CLI (needs python3-opencv and python3-numpy)"),
     ("web", "the web throughput: the build of src/Colorizer.Web as a child process, 1-8 parallel API clients"),
     ("guidance", "the colour-guidance timings: hint and reference previews, full resolution with hints"),
+    ("models", "what Colorizer does around the DDColor and DeOldify models (input, output, compose) per type and size; not the models themselves"),
 ];
 var onlyOptions = parts.ToDictionary(p => p.Name, p => new Option<bool>("--" + p.Name)
 {
@@ -212,6 +213,7 @@ async Task<int> RunAllAsync(ParseResult parse)
     bool Part(string name) => only.Count > 0 ? only.Contains(name) : !excluded.Contains(name);
     bool withImages = only.Count == 0;
     bool withVideo = Part("video"), withExplore = Part("explore"), withReference = Part("reference"), withWeb = Part("web"), withGuidance = Part("guidance"), withBatch = Part("batch");
+    bool withModels = Part("models");
     bool withBackends = Part("backends");
     bool withCli = withImages && !parse.GetValue(noCliOption);
     string? sizesArgument = parse.GetValue(sizesOption);
@@ -250,7 +252,7 @@ async Task<int> RunAllAsync(ParseResult parse)
 
         var images = new Dictionary<string, string>();
         var photoSizes = allSizes.Where(s => sizes.Contains(s) || (withCli && cliSizes.Contains(s.Label)) || (withReference && s.Label == "12 MP")
-        || (withGuidance && s.Label is "2 MP" or "12 MP") || (withBatch && s.Label is "12 MP" or "24 MP")).ToList();
+        || ((withGuidance || withModels) && s.Label is "2 MP" or "12 MP") || (withBatch && s.Label is "12 MP" or "24 MP")).ToList();
         if (withExplore || withBackends || withReference || withWeb || withBatch)
             photoSizes.Add(smallPhoto);
         foreach (var size in photoSizes)
@@ -343,6 +345,12 @@ async Task<int> RunAllAsync(ParseResult parse)
             Console.Error.WriteLine("Guidance: hint and reference previews");
             var guidance = await GuidanceBench.RunAsync(model.Directory, [("2 MP", images["2 MP"]), ("12 MP", images["12 MP"])], quick);
             fresh[DocSection.Guidance] = GuidanceBench.Markdown(guidance);
+        }
+        if (withModels)
+        {
+            Console.Error.WriteLine("Models: around DDColor and DeOldify");
+            var around = await ModelsBench.RunAsync([("2 MP", images["2 MP"]), ("12 MP", images["12 MP"])], quick);
+            fresh[DocSection.Models] = ModelsBench.Markdown(around);
         }
         if (withVideo)
         {

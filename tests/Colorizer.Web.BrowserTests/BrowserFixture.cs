@@ -58,6 +58,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         SyntheticModels.WriteTiny(_models.Path, TinyModel.LightnessDependent(SyntheticModels.BinAt(20, 40), SyntheticModels.BinAt(-10, -40), slope: 0.08f));
+        // A generated DDColor-type file (not the real network) that paints (a, b) = (30, −20): the model pickers and the
+        // two-model comparison have a second model to offer.
+        TinyOnnxModels.WriteTo(_models.Path, Colorizer.Core.Models.Catalogue.ModelCatalogue.Get("ddcolor"), TinyOnnxModels.ConstantAb(30, -20));
 
         _app = new AppFactory(_models.Path, _serverErrors);
         _app.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));

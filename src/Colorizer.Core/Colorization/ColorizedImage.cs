@@ -90,9 +90,11 @@ public sealed class ColorizedImage : IDisposable
     }
 
     // The chroma grid Compose upsamples: the network's own, or the guided working grid.
-    private Mat Chroma(double temperature, double saturation, ColorGuidance? guidance)
+    private Mat Chroma(double temperature, double saturation, ColorGuidance? guidance) => Chroma(Prediction, _bins, temperature, saturation, guidance);
+
+    private Mat Chroma(ChromaPrediction prediction, BinCentres bins, double temperature, double saturation, ColorGuidance? guidance)
     {
-        var ab = Prediction.DecodeAb(_bins, temperature, saturation);
+        var ab = prediction.DecodeAb(bins, temperature, saturation);
         if (guidance is null || guidance.IsEmpty)
             return ab;
         using (ab)
@@ -141,15 +143,24 @@ public sealed class ColorizedImage : IDisposable
     /// A result whose longer side is at most <paramref name="maxSide"/> (never enlarged), for previews: the input is
     /// shrunk first, so this costs milliseconds even for a large image. The caller owns the Mat.
     /// </summary>
-    public Mat RenderPreview(int maxSide, double temperature, double saturation, ColorGuidance? guidance = null)
+    public Mat RenderPreview(int maxSide, double temperature, double saturation, ColorGuidance? guidance = null) =>
+        RenderPreview(Prediction, _bins, maxSide, temperature, saturation, guidance);
+
+    /// <summary>
+    /// As <see cref="RenderPreview(int, double, double, ColorGuidance?)"/>, with another model's prediction for the same
+    /// source (<see cref="ColorizationEngine.PredictAsync"/> on <see cref="Source"/>) decoded with that model's
+    /// <paramref name="bins"/>: two models compared on one photo share its pixels and its guidance. The caller owns the Mat.
+    /// </summary>
+    public Mat RenderPreview(ChromaPrediction prediction, BinCentres bins, int maxSide, double temperature, double saturation, ColorGuidance? guidance = null)
     {
+        ArgumentNullException.ThrowIfNull(prediction);
+        ArgumentNullException.ThrowIfNull(bins);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSide, 1);
         double scale = Math.Min(1.0, (double)maxSide / Math.Max(Width, Height));
+        using var ab = Chroma(prediction, bins, temperature, saturation, guidance);
         if (scale >= 1.0)
-            return Render(temperature, saturation, guidance);
-        var small = PreviewSource(maxSide, scale);
-        using var ab = Chroma(temperature, saturation, guidance);
-        return LabPipeline.Compose(small, ab);
+            return LabPipeline.Compose(Source, ab);
+        return LabPipeline.Compose(PreviewSource(maxSide, scale), ab);
     }
 
     // The shrunk input is kept for the last preview size asked for: a slider moving over a preview then costs one

@@ -109,6 +109,22 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
     }
 
     /// <summary>
+    /// Runs the model of <paramref name="options"/> on <paramref name="image"/>'s source, through the queue within the
+    /// deadline, without touching the image: another model's prediction for the same photo, to compare with. The
+    /// caller keeps the image alive meanwhile.
+    /// </summary>
+    public async Task<(ChromaPrediction Prediction, Core.Models.BinCentres Bins)> PredictAsync(ColorizedImage image, ColorizationOptions options,
+        Action<int>? onQueuePosition = null, string? client = null, CancellationToken ct = default)
+    {
+        options.Validate();
+        var model = ModelCatalogue.Get(options.Model);
+        var engine = Ready(model);
+        double cost = ColorizationCost.Estimate(model, options.RenderSize, 0);
+        return await InTurnAsync(onQueuePosition, deadline => WithEngineAsync(model, engine, async e =>
+            (await e.PredictAsync(image.Source, options.RenderSize, deadline), e.Bins), deadline), client, cost, ct);
+    }
+
+    /// <summary>
     /// Runs other heavy work on its turn in the same queue, within the deadline: decoding a reference photo (up to the
     /// upload limits) then costs a place in line like a photo does, and no number of them can run at once.
     /// </summary>

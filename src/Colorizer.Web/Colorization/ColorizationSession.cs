@@ -3,6 +3,7 @@ using Colorizer.Core;
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
+using Colorizer.Core.Models.Catalogue;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.Extensions.Options;
 using OpenCvSharp;
@@ -94,6 +95,27 @@ public sealed class ColorizationSession : IDisposable
     /// <summary>The upload limits.</summary>
     public UploadOptions Limits => _upload.Value;
 
+    /// <summary>The model new uploads are colorized with; the 2016 network until the user picks another.</summary>
+    public ColorModel DefaultModel { get; private set; } = ModelCatalogue.Eccv16;
+
+    /// <summary>Every model with its state, for the pickers.</summary>
+    public ModelLibrary Library => _colorizer.Library;
+
+    /// <summary>Sets the model for new uploads (the cards already there keep theirs).</summary>
+    public void SetDefaultModel(ColorModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        DefaultModel = model;
+        Changed?.Invoke();
+    }
+
+    // A model's defaults (its id and input size), keeping the user's vividness and saturation when there are some.
+    private static ColorizationOptions OptionsFor(ColorModel model, ColorizationOptions? current = null)
+    {
+        var options = model.HasDistribution ? ColorizationOptions.Default : ColorizationOptions.For(model);
+        return current is null ? options : options with { Saturation = current.Saturation, Temperature = current.Temperature };
+    }
+
     /// <summary>Adds a waiting item for a file about to be read.</summary>
     public GalleryItem Add(string fileName) => AddBatch([(fileName, 0)])[0];
 
@@ -108,7 +130,7 @@ public sealed class ColorizationSession : IDisposable
         var items = new List<GalleryItem>(files.Count);
         foreach (var (name, size) in files)
         {
-            var item = new GalleryItem(name) { Status = GalleryItemStatus.Uploading, UploadSize = size };
+            var item = new GalleryItem(name) { Status = GalleryItemStatus.Uploading, UploadSize = size, Options = OptionsFor(DefaultModel) };
             // Each image keeps its full-resolution pixels on the server: a gallery is bounded.
             if (held + items.Count >= _maxItems)
             {
@@ -287,6 +309,8 @@ public sealed class ColorizationSession : IDisposable
             item.Status = GalleryItemStatus.Waiting;
         try
         {
+            // A model not downloaded yet is waited for (its picker shows how far the download is), not refused.
+            await WaitForModelFileAsync(item, item.Options, linked.Token);
             var result = await _colorizer.ColorizeAsync(bytes, item.Options, position =>
             {
                 // The queue reports from whichever thread let someone go, possibly just after this job was cancelled:
@@ -354,33 +378,124 @@ public sealed class ColorizationSession : IDisposable
     }
 
     /// <summary>Runs the network again at another render size (detail), through the work queue.</summary>
-    public async Task ChangeDetailAsync(GalleryItem item, int renderSize)
+    public Task ChangeDetailAsync(GalleryItem item, int renderSize) =>
+        item.Options.RenderSize == renderSize ? Task.CompletedTask : RerunAsync(item, item.Options with { RenderSize = renderSize });
+
+    /// <summary>
+    /// Colorizes the item again with <paramref name="model"/> (at its default size, keeping the saturation), through the
+    /// work queue; a model not downloaded yet is downloaded first when the server allows it.
+    /// </summary>
+    public Task ChangeModelAsync(GalleryItem item, ColorModel model) =>
+        item.Options.Model == model.Id ? Task.CompletedTask : RerunAsync(item, OptionsFor(model, item.Options), $"Colorizing again with {model.Name}…");
+
+    /// <summary>The most other models a card keeps results of for comparing (each a prediction of a few megabytes).</summary>
+    public const int MaxComparisons = 3;
+
+    /// <summary>
+    /// Shows <paramref name="modelId"/>'s result on the compare's "before" side (null: the original), running that model
+    /// on the photo first, through the work queue, when the card has no result of it yet (the oldest of
+    /// <see cref="MaxComparisons"/> goes). The card's own result, and what it downloads, stay as they are.
+    /// </summary>
+    public async Task CompareWithAsync(GalleryItem item, string? modelId)
     {
-        // Held for the whole re-run: the network works on the result in place, so removing the card must not free it meanwhile.
-        using var held = item.LeaseResult();
-        if (held is null || item.Options.RenderSize == renderSize)
+        if (modelId is null || modelId == item.Options.Model)
+        {
+            item.CompareWith = null;
+            NotifyChanged();
             return;
-        var result = held.Image;
-        var options = item.Options with { RenderSize = renderSize };
+        }
+        var model = ModelCatalogue.Get(modelId);
+        if (item.Comparisons.Any(c => c.Model.Id == model.Id))
+        {
+            item.CompareWith = model.Id;
+            await RefreshComparisonAsync(item);
+            return;
+        }
+        await RecomputeAsync(item, OptionsFor(model, item.Options), $"Colorizing with {model.Name} to compare…", async (image, options, onQueuePosition, ct) =>
+        {
+            var (prediction, bins) = await _colorizer.PredictAsync(image, options, onQueuePosition, QueueClient, ct);
+            if (item.Comparisons.Count >= MaxComparisons)
+                item.Comparisons.RemoveAt(0);
+            item.Comparisons.Add(new ModelComparison(model, prediction, bins));
+            item.CompareWith = model.Id;
+        });
+        await RefreshComparisonAsync(item);
+    }
+
+    // The "before" side's preview with the card's current settings and guidance (hints, reference) on the other model's colours.
+    private async Task RefreshComparisonAsync(GalleryItem item)
+    {
+        if (item.ShownComparison is not { } shown)
+            return;
+        using var lease = item.LeaseResult();
+        if (lease is null)
+            return;
+        var options = item.Options;
+        var guidance = item.Guidance;
+        shown.Preview = await Task.Run(() =>
+        {
+            using var preview = lease.Image.RenderPreview(shown.Prediction, shown.Bins, _upload.Value.PreviewSide, options.Temperature, options.Saturation, guidance);
+            return ToDataUrl(preview);
+        });
+        NotifyChanged();
+    }
+
+    private async Task WaitForModelFileAsync(GalleryItem item, ColorizationOptions options, CancellationToken ct)
+    {
+        var model = ModelCatalogue.Get(options.Model);
+        if (!model.IsOnnxFile || Library.StateOf(model).Status == ModelFileStatus.Downloaded)
+            return;
+        item.Note = $"Downloading the {model.Name} model first (about 1 GB); it runs when the download ends.";
+        NotifyChanged();
+        try
+        {
+            await Library.WaitForFileAsync(model, ct);
+        }
+        finally
+        {
+            item.Note = null;
+        }
+    }
+
+    private Task RerunAsync(GalleryItem item, ColorizationOptions options, string? note = null) =>
+        RecomputeAsync(item, options, note, async (image, chosen, onQueuePosition, ct) =>
+        {
+            await _colorizer.RecolorizeAsync(image, chosen, onQueuePosition, QueueClient, ct);
+            item.Options = chosen;
+            using var lease = item.LeaseResult() ?? throw new OperationCanceledException();
+            item.ResultPreview = await Task.Run(() => RenderPreview(lease.Image, chosen, item.Guidance), ct);
+        });
+
+    // Network work on a card that has a result (more detail, another model, a model to compare with), through the queue:
+    // the model's file first (downloaded when allowed), the card saying what it waits for; a refusal is said on the card,
+    // which keeps what it showed.
+    private async Task RecomputeAsync(GalleryItem item, ColorizationOptions options, string? note,
+        Func<ColorizedImage, ColorizationOptions, Action<int>, CancellationToken, Task> work)
+    {
+        // Held for the whole run: the network may work on the result in place, so removing the card must not free it meanwhile.
+        using var held = item.LeaseResult();
+        if (held is null)
+            return;
         options.Validate();
         item.ResetWork();
+        item.Error = null;
         item.Recomputing = true;
         NotifyChanged();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(item.WorkToken, _stopping);
         try
         {
-            await _colorizer.RecolorizeAsync(result, options, position =>
+            await WaitForModelFileAsync(item, options, linked.Token);
+            item.Note = note;
+            NotifyChanged();
+            await work(held.Image, options, position =>
             {
                 item.QueuePosition = position;
                 NotifyChanged();
-            }, QueueClient, linked.Token);
-            item.Options = options;
-            using var lease = item.LeaseResult() ?? throw new OperationCanceledException();
-            item.ResultPreview = await Task.Run(() => RenderPreview(lease.Image, options, item.Guidance), linked.Token);
+            }, linked.Token);
         }
         catch (OperationCanceledException)
         {
-            // The earlier prediction stays; nothing changed.
+            // What the card showed stays; nothing changed.
         }
         catch (ColorizerException ex)
         {
@@ -389,6 +504,7 @@ public sealed class ColorizationSession : IDisposable
         finally
         {
             item.Recomputing = false;
+            item.Note = null;
             item.QueuePosition = 0;
             NotifyChanged();
         }
@@ -502,6 +618,8 @@ public sealed class ColorizationSession : IDisposable
             item.ResultPreview = preview;
             NotifyChanged();
         }
+        // The compared model's side follows the same sliders and guidance.
+        await RefreshComparisonAsync(item);
     }
 
     /// <summary>Cancels an item's waiting or running work.</summary>

@@ -109,6 +109,18 @@ public sealed class GalleryItem : IDisposable
     /// <summary>The display-size result as a data URL.</summary>
     public string? ResultPreview { get; set; }
 
+    /// <summary>Other models' results for this photo, to compare with the card's own (oldest first).</summary>
+    public List<ModelComparison> Comparisons { get; } = [];
+
+    /// <summary>The id of the model shown on the compare's "before" side, or null for the original.</summary>
+    public string? CompareWith { get; set; }
+
+    /// <summary>The comparison on the "before" side, or null for the original.</summary>
+    public ModelComparison? ShownComparison => Comparisons.FirstOrDefault(c => c.Model.Id == CompareWith);
+
+    /// <summary>What the item waits for besides the queue (a model's download), for the card to say; else null.</summary>
+    public string? Note { get; set; }
+
     /// <summary>True while a new render size is being computed.</summary>
     public bool Recomputing { get; set; }
 

@@ -25,6 +25,10 @@ public interface IVideoJobs
     /// </summary>
     Task<VideoJobSnapshot> CreateAsync(string fileName, Stream content, IProgress<long>? received = null, CancellationToken ct = default);
 
+    /// <summary>As the other <c>CreateAsync</c>, colorized with <paramref name="model"/> (the 2016 network, DDColor or DeOldify).</summary>
+    Task<VideoJobSnapshot> CreateAsync(string fileName, Stream content, Core.Models.Catalogue.ColorModel model, IProgress<long>? received = null,
+        CancellationToken ct = default);
+
     /// <summary>Cancels a queued or running job; false when there is no such job or it has already ended.</summary>
     bool Cancel(string id);
 

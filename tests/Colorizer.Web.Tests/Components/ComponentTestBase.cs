@@ -1,8 +1,11 @@
 using System.Globalization;
 using AngleSharp.Dom;
 using Bunit;
+using Colorizer.Core;
+using Colorizer.Testing;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
+using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 
 namespace Colorizer.Web.Tests.Components;
@@ -19,9 +22,19 @@ public abstract class ComponentTestBase : IAsyncLifetime
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
         Context.Services.AddMudServices();
+        // The model pickers list the catalogue from a models folder of the test's own (empty unless a test writes to it).
+        Context.Services.AddLogging();
+        Context.Services.AddColorizerCore(o =>
+        {
+            o.ModelsDirectory = ModelsFolder.Path;
+            o.DownloadWeights = false;
+        });
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
         Popovers = Context.Render<MudPopoverProvider>();
     }
+
+    /// <summary>The models folder the pickers look at.</summary>
+    protected TemporaryDirectory ModelsFolder { get; } = new();
 
     /// <summary>The test's bUnit context.</summary>
     protected BunitContext Context { get; } = new();
@@ -44,5 +57,9 @@ public abstract class ComponentTestBase : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync() => await Context.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await Context.DisposeAsync();
+        ModelsFolder.Dispose();
+    }
 }

@@ -61,6 +61,16 @@ public sealed class FakeVideoJobs : IVideoJobs
     public Task<VideoJobSnapshot> CreateAsync(string fileName, Stream content, IProgress<long>? received = null, CancellationToken ct = default) =>
         throw new VideoJobRefusedException("Uploads are not part of this fake.");
 
+    public Task<VideoJobSnapshot> CreateAsync(string fileName, Stream content, Core.Models.Catalogue.ColorModel model, IProgress<long>? received = null,
+        CancellationToken ct = default)
+    {
+        RequestedModel = model;
+        throw new VideoJobRefusedException("Uploads are not part of this fake.");
+    }
+
+    /// <summary>The model the last upload asked for.</summary>
+    public Core.Models.Catalogue.ColorModel? RequestedModel { get; private set; }
+
     public bool Cancel(string id)
     {
         Cancelled.Add(id);

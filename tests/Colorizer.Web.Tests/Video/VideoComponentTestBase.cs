@@ -22,8 +22,11 @@ public abstract class VideoComponentTestBase : IAsyncLifetime
         Context.Services.AddSingleton<IVideoJobs>(Jobs);
         configure?.Invoke(Context.Services);
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
-        Context.Render<MudPopoverProvider>();
+        Popovers = Context.Render<MudPopoverProvider>();
     }
+
+    /// <summary>Where open popovers (a select's options) are rendered.</summary>
+    protected IRenderedComponent<MudPopoverProvider> Popovers { get; }
 
     protected BunitContext Context { get; } = new();
 

@@ -44,6 +44,21 @@ public sealed class VideoPageTests : VideoComponentTestBase
     }
 
     [Fact]
+    public void TheChosenModel_GoesWithTheUpload()
+    {
+        var cut = RenderPage(null);
+
+        cut.Find("[data-testid=video-model] .mud-select .mud-input-control").MouseDown();
+        Popovers.FindAll("[role=option]")
+            .Single(o => o.TextContent.Trim().StartsWith("DeOldify, stable", StringComparison.Ordinal)).Click();
+        cut.FindComponent<Microsoft.AspNetCore.Components.Forms.InputFile>()
+            .UploadFiles(InputFileContent.CreateFromBinary([1, 2, 3], "clip.mp4"));
+
+        cut.WaitForAssertion(() => Assert.Equal("deoldify-stable", Jobs.RequestedModel?.Id));
+        Assert.Contains("Uploads are not part of this fake.", cut.Find("[data-testid=video-upload-error]").TextContent);
+    }
+
+    [Fact]
     public void AnUnknownOrExpiredId_SaysSo_AndLinksToANewUpload()
     {
         var cut = RenderPage(VideoJobIds.New());

@@ -98,6 +98,13 @@ public sealed partial class ModelLibrary : IDisposable
             return;
         }
         string path = Path.Combine(ModelsDirectory, model.FileName);
+        lock (_lock)
+        {
+            // A file that failed to load, or a download that failed, is tried again once a minute at most, not on every
+            // request: a broken 1 GB file would otherwise be loaded again and again.
+            if (_failures.TryGetValue(model.Id, out var failure) && DateTime.UtcNow - failure.At < ModelHost.RetryFailedLoadAfter)
+                throw new ModelNotReadyException($"The {model.Name} model is not available: {failure.Reason}", mayRecover: false);
+        }
         if (File.Exists(path))
             return;
         lock (_lock)
@@ -106,17 +113,34 @@ public sealed partial class ModelLibrary : IDisposable
                 throw new ModelNotReadyException(
                     $"The {model.Name} model is being downloaded ({(running.Fraction is double f ? f.ToString("P0", System.Globalization.CultureInfo.InvariantCulture) : "size not known yet")}); try again shortly.",
                     mayRecover: true);
-            if (_failures.TryGetValue(model.Id, out var failure) && DateTime.UtcNow - failure.At < ModelHost.RetryFailedLoadAfter)
-                throw new ModelNotReadyException($"The {model.Name} model is not available: {failure.Reason}", mayRecover: false);
         }
         if (!_options.DownloadWeights)
-            throw new ModelNotReadyException(
-                $"The {model.Name} model is not downloaded and downloading is switched off ({ColorizerOptions.SectionName}:{nameof(ColorizerOptions.DownloadWeights)}). " +
-                $"Download {model.FileName} from {string.Join(" or ", Sourced(model).Sources.Select(s => s.AbsoluteUri))} and save it as {path}.",
-                mayRecover: false);
+            throw DownloadSwitchedOff(model, path);
         _ = StartDownload(model, null);
         throw new ModelNotReadyException($"The {model.Name} model is not downloaded yet; its download has started. Try again in a few minutes.", mayRecover: true);
     }
+
+    /// <summary>
+    /// Returns once <paramref name="model"/>'s file is in the models folder, downloading it first (or joining the
+    /// download that runs) when <see cref="ColorizerOptions.DownloadWeights"/> allows; for a page that waits for the
+    /// download instead of being refused. Throws <see cref="ModelNotReadyException"/> when downloading is off and
+    /// <see cref="ModelDownloadException"/> when the download fails.
+    /// </summary>
+    public async Task WaitForFileAsync(ColorModel model, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        string path = Path.Combine(ModelsDirectory, model.FileName);
+        if (!model.IsOnnxFile || File.Exists(path))
+            return;
+        if (!_options.DownloadWeights)
+            throw DownloadSwitchedOff(model, path);
+        await StartDownload(model, null).WaitAsync(ct).ConfigureAwait(false);
+    }
+
+    private ModelNotReadyException DownloadSwitchedOff(ColorModel model, string path) => new(
+        $"The {model.Name} model is not downloaded and downloading is switched off ({ColorizerOptions.SectionName}:{nameof(ColorizerOptions.DownloadWeights)}). " +
+        $"Download {model.FileName} from {string.Join(" or ", Sourced(model).Sources.Select(s => s.AbsoluteUri))} and save it as {path}.",
+        mayRecover: false);
 
     /// <summary>
     /// The engine of <paramref name="model"/> for one job, downloading its file first if it is missing (and

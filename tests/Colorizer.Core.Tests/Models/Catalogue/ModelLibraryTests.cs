@@ -105,6 +105,11 @@ public sealed class ModelLibraryTests : IDisposable
         Assert.Equal(ModelFileStatus.Failed, failed.Status);
         Assert.Contains("is not a DDColor model", failed.FailureReason, StringComparison.Ordinal);
 
+        // Requests that must answer at once are refused for a while instead of loading the broken file again each time.
+        var refused = Assert.Throws<ModelNotReadyException>(() => library.EnsureAvailable(DDColor));
+        Assert.False(refused.MayRecover);
+        Assert.Contains("is not a DDColor model", refused.Message, StringComparison.Ordinal);
+
         File.WriteAllBytes(path, TinyOnnxModels.ConstantAb(1, 2));
         using var lease = await library.AcquireAsync(DDColor);
         Assert.Equal(ModelFileStatus.Downloaded, library.StateOf(DDColor).Status);
