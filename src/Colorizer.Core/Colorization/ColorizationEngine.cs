@@ -41,6 +41,9 @@ public sealed class ColorizationEngine : IDisposable
     /// <summary>The ab bin centres in use.</summary>
     public BinCentres Bins { get; }
 
+    /// <summary>The model and its runtime, as results name it in their metadata.</summary>
+    public string ModelName => $"Zhang, Isola & Efros ECCV 2016 ({ModelFileNames.Weights}) on {Runtime}";
+
     /// <summary>The folder the model was loaded from.</summary>
     public string ModelsDirectory { get; }
 
@@ -210,7 +213,7 @@ public sealed class ColorizationEngine : IDisposable
         {
             (options ??= ColorizationOptions.Default).Validate();
             var prediction = await PredictAsync(image, options.RenderSize, ct).ConfigureAwait(false);
-            return new ColorizedImage(image, prediction, Bins, options);
+            return new ColorizedImage(image, prediction, Bins, options, ModelName);
         }
         catch
         {
@@ -232,7 +235,7 @@ public sealed class ColorizationEngine : IDisposable
             if (input.RenderSize != options.RenderSize)
                 throw new ArgumentException($"The input was prepared at {input.RenderSize}, the options ask for {options.RenderSize}.", nameof(input));
             var prediction = await PredictInputAsync(input.Lightness, ct).ConfigureAwait(false);
-            return new ColorizedImage(image, prediction, Bins, options);
+            return new ColorizedImage(image, prediction, Bins, options, ModelName);
         }
         catch
         {
