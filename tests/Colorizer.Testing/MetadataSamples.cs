@@ -79,6 +79,10 @@ public static class MetadataSamples
         Encoding.ASCII.GetBytes(colorSpace).CopyTo(profile.AsSpan(16));
         "XYZ "u8.CopyTo(profile.AsSpan(20));
         "acsp"u8.CopyTo(profile.AsSpan(36));
+        // The PCS illuminant, D50, as libpng checks.
+        BinaryPrimitives.WriteInt32BigEndian(profile.AsSpan(68), 0x0000F6D6);
+        BinaryPrimitives.WriteInt32BigEndian(profile.AsSpan(72), 0x00010000);
+        BinaryPrimitives.WriteInt32BigEndian(profile.AsSpan(76), 0x0000D32D);
         BinaryPrimitives.WriteUInt32BigEndian(profile.AsSpan(128), 1);
         "cprt"u8.CopyTo(profile.AsSpan(132));
         BinaryPrimitives.WriteUInt32BigEndian(profile.AsSpan(136), (uint)offset);

@@ -5,6 +5,7 @@ using Colorizer.Core;
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
+using Colorizer.Core.Imaging.Metadata;
 using Colorizer.Core.IO;
 using Colorizer.Core.Models;
 using Colorizer.Core.Video;
@@ -47,9 +48,22 @@ internal static class ColorizeCommand
         };
         var format = new Option<string?>("--format", "-f")
         {
-            Description = "Output format (default: as the input: JPEG for JPEG inputs, PNG for the others).",
+            Description = "Output format (default: as the input: JPEG for JPEG inputs, TIFF for TIFF inputs, PNG for the others).",
         };
-        format.AcceptOnlyFromAmong("png", "jpg", "jpeg", "webp");
+        format.AcceptOnlyFromAmong("png", "jpg", "jpeg", "webp", "tiff", "tif");
+        var tiffCompression = new Option<string>("--tiff-compression")
+        {
+            Description = "How TIFF results are compressed: deflate (smaller) or lzw (for older readers). Both are lossless.",
+            DefaultValueFactory = _ => "deflate",
+        };
+        tiffCompression.AcceptOnlyFromAmong("deflate", "lzw");
+        var metadata = new Option<string>("--metadata")
+        {
+            Description = "What of the input's metadata (EXIF, XMP, IPTC, ICC profile, resolution) each result keeps: keep, " +
+                "strip-location (everything but GPS) or strip (nothing). Every result is marked as colorized either way.",
+            DefaultValueFactory = _ => MetadataModeNames.Keep,
+        };
+        metadata.AcceptOnlyFromAmong([.. MetadataModeNames.All]);
         var quality = new Option<int?>("--quality", "-q")
         {
             Description = $"JPEG or WebP quality, 1 to 100 (default {CliJpegQuality} for JPEG, 90 for WebP).",
@@ -83,7 +97,8 @@ internal static class ColorizeCommand
 
         var command = new Command("colorize", "Colorize images and videos (.mp4 .mov .avi .mkv .webm) into a folder.")
         {
-            inputs, outputDirectory, temperature, saturation, renderSize, format, quality, shard, noStabilize, hints, reference, transfer,
+            inputs, outputDirectory, temperature, saturation, renderSize, format, quality, tiffCompression, metadata, shard, noStabilize, hints,
+            reference, transfer,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -94,7 +109,15 @@ internal static class ColorizeCommand
                 RenderSize = parse.GetValue(renderSize),
             };
             OutputFormat? outputFormat = ImageEncoder.TryParseFormat(parse.GetValue(format), out var chosen) ? chosen : null;
-            var encoder = EncoderOptions.Default with { JpegQuality = CliJpegQuality };
+            // AcceptOnlyFromAmong has refused anything else before the action runs.
+            if (!MetadataModeNames.TryParse(parse.GetValue(metadata), out var metadataMode))
+                throw new InvalidOperationException($"--metadata is not {MetadataModeNames.Choices}.");
+            var encoder = EncoderOptions.Default with
+            {
+                JpegQuality = CliJpegQuality,
+                Metadata = metadataMode,
+                TiffCompression = parse.GetValue(tiffCompression) == "lzw" ? TiffCompression.Lzw : TiffCompression.Deflate,
+            };
             if (parse.GetValue(quality) is int q)
                 encoder = encoder with { JpegQuality = q, WebPQuality = q };
             try
@@ -201,7 +224,7 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
     /// <param name="inputs">Files and folders, as given.</param>
     /// <param name="outputDirectory">Where the results go (created if needed).</param>
     /// <param name="options">The colorization options for every image and frame.</param>
-    /// <param name="format">The output format, or null to follow each input's (JPEG stays JPEG, anything else becomes PNG).</param>
+    /// <param name="format">The output format, or null to follow each input's (JPEG stays JPEG, TIFF stays TIFF, anything else becomes PNG).</param>
     /// <param name="encoder">The encoder's quality settings.</param>
     /// <param name="shard">This process's share of the inputs.</param>
     /// <param name="ct">Ctrl+C.</param>

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
+using Colorizer.Core.Imaging.Metadata;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -50,12 +51,22 @@ internal static class ColorizeApiDocumentation
                 Default = JsonValue.Create(defaults.RenderSize),
             });
         Describe(operation, ColorizeQuery.Format,
-            "Output format: png (lossless, keeps alpha and 16-bit depth), jpeg (or jpg) or webp.",
+            "Output format: png (lossless, keeps alpha and 16-bit depth), jpeg (or jpg), webp, or tiff (or tif: lossless, Deflate, keeps alpha and 16-bit depth).",
             new OpenApiSchema
             {
                 Type = JsonSchemaType.String,
-                Enum = [JsonValue.Create("png"), JsonValue.Create("jpeg"), JsonValue.Create("jpg"), JsonValue.Create("webp")],
+                Enum = [JsonValue.Create("png"), JsonValue.Create("jpeg"), JsonValue.Create("jpg"), JsonValue.Create("webp"), JsonValue.Create("tiff"), JsonValue.Create("tif")],
                 Default = JsonValue.Create("png"),
+            });
+        Describe(operation, ColorizeQuery.MetadataParameter,
+            "What of the upload's metadata (EXIF without its thumbnail, XMP, IPTC, the ICC profile, the resolution) the result keeps: " +
+            "`keep` all of it, `strip-location` all but GPS, `strip` none. Every result says it was colorized either way (EXIF " +
+            "Software, an XMP note with the model and options).",
+            new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Enum = [.. MetadataModeNames.All.Select(n => (JsonNode)JsonValue.Create(n))],
+                Default = JsonValue.Create(MetadataModeNames.Keep),
             });
 
         Describe(operation, ColorizeQuery.TransferParameter,
@@ -134,7 +145,7 @@ internal static class ColorizeApiDocumentation
             };
             ok.Headers["Content-Disposition"] = new OpenApiHeader
             {
-                Description = "attachment; filename=<uploaded name, sanitized>-colorized.<png|jpg|webp>",
+                Description = "attachment; filename=<uploaded name, sanitized>-colorized.<png|jpg|webp|tif>",
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String },
             };
         }

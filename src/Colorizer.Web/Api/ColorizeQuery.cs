@@ -3,6 +3,7 @@ using Colorizer.Core;
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
+using Colorizer.Core.Imaging.Metadata;
 
 namespace Colorizer.Web.Api;
 
@@ -11,13 +12,15 @@ namespace Colorizer.Web.Api;
 /// range or unknown throws <see cref="InvalidColorizationOptionException"/> (422), like the engine's own validation.
 /// An absent or empty parameter takes its default.
 /// </summary>
-internal sealed record ColorizeQuery(ColorizationOptions Options, OutputFormat Output, ReferenceTransferMode Transfer = ReferenceTransferMode.LuminanceBands)
+internal sealed record ColorizeQuery(ColorizationOptions Options, OutputFormat Output,
+    ReferenceTransferMode Transfer = ReferenceTransferMode.LuminanceBands, MetadataMode Metadata = MetadataMode.Keep)
 {
     public const string Temperature = "temperature";
     public const string Saturation = "saturation";
     public const string RenderSize = "renderSize";
     public const string Format = "format";
     public const string TransferParameter = "transfer";
+    public const string MetadataParameter = "metadata";
 
     /// <summary>The option name for the output format (the engine's options do not carry one).</summary>
     private const string FormatOption = "Format";
@@ -25,7 +28,14 @@ internal sealed record ColorizeQuery(ColorizationOptions Options, OutputFormat O
     /// <summary>The option name for the reference transfer mode.</summary>
     private const string TransferOption = "Transfer";
 
-    public static ColorizeQuery Parse(string? temperature, string? saturation, string? renderSize, string? format, string? transfer = null)
+    /// <summary>The option name for what of the input's metadata the result keeps.</summary>
+    private const string MetadataOption = "Metadata";
+
+    /// <summary>The encoder's settings for <see cref="Metadata"/>.</summary>
+    public EncoderOptions Encoder => EncoderOptions.Default with { Metadata = Metadata };
+
+    public static ColorizeQuery Parse(string? temperature, string? saturation, string? renderSize, string? format, string? transfer = null,
+        string? metadata = null)
     {
         var defaults = ColorizationOptions.Default;
         var options = new ColorizationOptions
@@ -39,7 +49,7 @@ internal sealed record ColorizeQuery(ColorizationOptions Options, OutputFormat O
         var output = OutputFormat.Png;
         if (!string.IsNullOrWhiteSpace(format) && !ImageEncoder.TryParseFormat(format, out output))
             throw new InvalidColorizationOptionException(FormatOption,
-                $"{FormatOption} must be png, jpeg (or jpg) or webp; got '{UploadReader.Shorten(format)}'.");
+                $"{FormatOption} must be png, jpeg (or jpg), webp or tiff (or tif); got '{UploadReader.Shorten(format)}'.");
         var mode = ReferenceTransferMode.LuminanceBands;
         if (!string.IsNullOrWhiteSpace(transfer))
         {
@@ -51,7 +61,11 @@ internal sealed record ColorizeQuery(ColorizationOptions Options, OutputFormat O
                     $"{TransferOption} must be global or bands; got '{UploadReader.Shorten(transfer)}'."),
             };
         }
-        return new ColorizeQuery(options, output, mode);
+        var kept = MetadataMode.Keep;
+        if (!string.IsNullOrWhiteSpace(metadata) && !MetadataModeNames.TryParse(metadata, out kept))
+            throw new InvalidColorizationOptionException(MetadataOption,
+                $"{MetadataOption} must be {MetadataModeNames.Choices}; got '{UploadReader.Shorten(metadata)}'.");
+        return new ColorizeQuery(options, output, mode, kept);
     }
 
     /// <summary>The query parameter that sets an option of the engine (<c>RenderSize</c> → <c>renderSize</c>).</summary>
@@ -62,6 +76,7 @@ internal sealed record ColorizeQuery(ColorizationOptions Options, OutputFormat O
         nameof(ColorizationOptions.RenderSize) => RenderSize,
         FormatOption => Format,
         TransferOption => TransferParameter,
+        MetadataOption => MetadataParameter,
         _ => optionName.Length == 0 ? optionName : char.ToLowerInvariant(optionName[0]) + optionName[1..],
     };
 

@@ -22,7 +22,7 @@ public sealed partial class ApiDocumentationTests(ColorizerWebFactory factory) :
 
         var parameters = post.GetProperty("parameters").EnumerateArray()
             .ToDictionary(p => p.GetProperty("name").GetString()!, p => p);
-        Assert.Equal(["format", "renderSize", "saturation", "temperature", "transfer"], parameters.Keys.Order());
+        Assert.Equal(["format", "metadata", "renderSize", "saturation", "temperature", "transfer"], parameters.Keys.Order());
         Assert.All(parameters.Values, p => Assert.Equal("query", p.GetProperty("in").GetString()));
         Assert.Equal("number", parameters["temperature"].GetProperty("schema").GetProperty("type").GetString());
         Assert.Equal(0.38, parameters["temperature"].GetProperty("schema").GetProperty("default").GetDouble());
@@ -43,7 +43,8 @@ public sealed partial class ApiDocumentationTests(ColorizerWebFactory factory) :
 
         var responses = post.GetProperty("responses");
         Assert.Equal(["200", "400", "413", "415", "422", "429", "503"], responses.EnumerateObject().Select(r => r.Name).Order());
-        Assert.Equal(["image/jpeg", "image/png", "image/webp"],
+        Assert.Equal(["keep", "strip", "strip-location"], parameters["metadata"].GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!));
+        Assert.Equal(["image/jpeg", "image/png", "image/tiff", "image/webp"],
             responses.GetProperty("200").GetProperty("content").EnumerateObject().Select(c => c.Name).Order());
         Assert.True(responses.GetProperty("429").GetProperty("headers").TryGetProperty("Retry-After", out _));
         Assert.True(responses.GetProperty("503").GetProperty("headers").TryGetProperty("Retry-After", out _));

@@ -46,16 +46,19 @@ internal static class XmpNote
         xmp.SetPropertyInteger(Namespace, "Hints", mark.Hints);
         xmp.SetPropertyBoolean(Namespace, "ReferencePhoto", mark.ReferencePhoto);
 
-        // The standard edit history too, which general tools (exiftool, digiKam, Lightroom) show.
+        // The standard edit history too, which general tools (exiftool, digiKam, Lightroom) show. No stEvt:changed: its
+        // usual value "/" breaks ImageMagick 6's XML parser, and it is optional.
         xmp.AppendArrayItem(XmpMm, "History", new PropertyOptions { IsArrayOrdered = true }, null, new PropertyOptions { IsStruct = true });
         string last = $"History[{xmp.CountArrayItems(XmpMm, "History")}]";
         xmp.SetStructField(XmpMm, last, ResourceEvent, "action", "edited");
         xmp.SetStructField(XmpMm, last, ResourceEvent, "when", when);
         xmp.SetStructField(XmpMm, last, ResourceEvent, "softwareAgent", mark.Software);
         xmp.SetStructField(XmpMm, last, ResourceEvent, "parameters", $"colorized with {mark.Model}; {mark.Options}");
-        xmp.SetStructField(XmpMm, last, ResourceEvent, "changed", "/");
 
-        return XmpMetaFactory.SerializeToString(xmp, new SerializeOptions { UseCompactFormat = true, Padding = 0, OmitPacketWrapper = false });
+        string packet = XmpMetaFactory.SerializeToString(xmp, new SerializeOptions { UseCompactFormat = true, Padding = 0, OmitPacketWrapper = false });
+        // The toolkit starts the string with a byte-order mark; the packet's own marker (in <?xpacket begin=...?>) is the
+        // one XMP wants, and readers warn about one before it.
+        return packet.TrimStart('\uFEFF');
     }
 
     private static IXmpMeta? Parse(string? source)
