@@ -7,27 +7,22 @@ namespace Colorizer.Cli.Tests;
 /// <summary><c>--metadata</c>, <c>--format tiff</c> and <c>--tiff-compression</c>, read back with exiftool.</summary>
 public sealed class MetadataOptionTests : IDisposable
 {
-    private readonly TemporaryDirectory _work = new();
-    private readonly string _models;
-    private readonly string _inputs;
-    private readonly string _output;
+    private readonly CliFolders _folders = new();
+    private string Models => _folders.Models;
 
-    public MetadataOptionTests()
-    {
-        _models = SyntheticModels.WriteTiny(_work.File("models"), TinyModel.ConstantBin(150)).Directory;
-        _inputs = Directory.CreateDirectory(_work.File("inputs")).FullName;
-        _output = _work.File("out");
-    }
+    private string Inputs => _folders.Inputs;
 
-    public void Dispose() => _work.Dispose();
+    private string Output => _folders.Output;
+
+    public void Dispose() => _folders.Dispose();
 
     [Fact]
     public async Task DefaultRun_KeepsTheMetadataAndMarksTheResult()
     {
-        MetadataSamples.Write(_inputs, ".jpg");
-        var run = await CliRun.ExecuteAsync("colorize", _inputs, "-o", _output, "--models", _models);
+        MetadataSamples.Write(Inputs, ".jpg");
+        var run = await CliRun.ExecuteAsync("colorize", Inputs, "-o", Output, "--models", Models);
         Assert.Equal(0, run.ExitCode);
-        var tags = ExifTool.Read(Path.Combine(_output, "sample.jpg"));
+        var tags = ExifTool.Read(Path.Combine(Output, "sample.jpg"));
         Assert.Equal(MetadataSamples.Make, tags["IFD0:Make"]);
         Assert.Equal("48.85", tags["GPS:GPSLatitude"]);
         Assert.StartsWith("Colorizer ", tags["IFD0:Software"]);
@@ -40,10 +35,10 @@ public sealed class MetadataOptionTests : IDisposable
     [InlineData("keep", true, true)]
     public async Task Metadata_KeepsWhatItSays(string mode, bool camera, bool location)
     {
-        MetadataSamples.Write(_inputs, ".tif");
-        var run = await CliRun.ExecuteAsync("colorize", _inputs, "-o", _output, "--models", _models, "--metadata", mode);
+        MetadataSamples.Write(Inputs, ".tif");
+        var run = await CliRun.ExecuteAsync("colorize", Inputs, "-o", Output, "--models", Models, "--metadata", mode);
         Assert.Equal(0, run.ExitCode);
-        var tags = ExifTool.Read(Path.Combine(_output, "sample.tif"));
+        var tags = ExifTool.Read(Path.Combine(Output, "sample.tif"));
         Assert.Equal(camera, tags.ContainsKey("IFD0:Make"));
         Assert.Equal(camera, tags.ContainsKey("IPTC:Caption-Abstract"));
         Assert.Equal(location, tags.ContainsKey("GPS:GPSLatitude"));
@@ -53,11 +48,11 @@ public sealed class MetadataOptionTests : IDisposable
     [Fact]
     public async Task UnknownMetadataMode_IsAUsageError()
     {
-        MetadataSamples.Write(_inputs, ".jpg");
-        var run = await CliRun.ExecuteAsync("colorize", _inputs, "-o", _output, "--models", _models, "--metadata", "drop");
+        MetadataSamples.Write(Inputs, ".jpg");
+        var run = await CliRun.ExecuteAsync("colorize", Inputs, "-o", Output, "--models", Models, "--metadata", "drop");
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("drop", run.Error);
-        Assert.False(Directory.Exists(_output) && Directory.EnumerateFiles(_output).Any());
+        Assert.False(Directory.Exists(Output) && Directory.EnumerateFiles(Output).Any());
     }
 
     [Theory]
@@ -66,10 +61,10 @@ public sealed class MetadataOptionTests : IDisposable
     public async Task FormatTiff_WritesTheChosenCompression(string compression, string code)
     {
         using (var image = TestImages.Grey(30, 20))
-            File.WriteAllBytes(Path.Combine(_inputs, "a.png"), TestImages.Encode(image, ".png"));
-        var run = await CliRun.ExecuteAsync("colorize", _inputs, "-o", _output, "--models", _models, "--format", "tiff", "--tiff-compression", compression);
+            File.WriteAllBytes(Path.Combine(Inputs, "a.png"), TestImages.Encode(image, ".png"));
+        var run = await CliRun.ExecuteAsync("colorize", Inputs, "-o", Output, "--models", Models, "--format", "tiff", "--tiff-compression", compression);
         Assert.Equal(0, run.ExitCode);
-        string path = Path.Combine(_output, "a.tif");
+        string path = Path.Combine(Output, "a.tif");
         Assert.Equal(ImageFormat.Tiff, ImageFormatDetector.Detect(File.ReadAllBytes(path)));
         Assert.Equal(code, ExifTool.Read(path)["IFD0:Compression"]);
         using var written = Cv2.ImRead(path, ImreadModes.Unchanged);
@@ -83,11 +78,11 @@ public sealed class MetadataOptionTests : IDisposable
         using (var deep = new Mat())
         {
             grey.ConvertTo(deep, MatType.CV_16UC1, 257);
-            File.WriteAllBytes(Path.Combine(_inputs, "deep.tif"), TestImages.Encode(deep, ".tiff"));
+            File.WriteAllBytes(Path.Combine(Inputs, "deep.tif"), TestImages.Encode(deep, ".tiff"));
         }
-        var run = await CliRun.ExecuteAsync("colorize", _inputs, "-o", _output, "--models", _models);
+        var run = await CliRun.ExecuteAsync("colorize", Inputs, "-o", Output, "--models", Models);
         Assert.Equal(0, run.ExitCode);
-        using var written = Cv2.ImRead(Path.Combine(_output, "deep.tif"), ImreadModes.Unchanged);
+        using var written = Cv2.ImRead(Path.Combine(Output, "deep.tif"), ImreadModes.Unchanged);
         Assert.Equal(MatType.CV_16UC3, written.Type());
     }
 }

@@ -8,6 +8,7 @@ using Colorizer.Core.Imaging;
 using Colorizer.Core.Imaging.Metadata;
 using Colorizer.Core.IO;
 using Colorizer.Core.Models;
+using Colorizer.Core.Restoration;
 using Colorizer.Core.Video;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -69,6 +70,17 @@ internal static class ColorizeCommand
             Description = $"JPEG or WebP quality, 1 to 100 (default {CliJpegQuality} for JPEG, 90 for WebP).",
         };
 
+        var restore = new Option<string?>("--restore")
+        {
+            Description = "Repair the photo's lightness before colorizing (images and videos): a comma-separated list of dust, " +
+                "scratches, noise and contrast (e.g. --restore dust,noise). None by default.",
+        };
+        var restoreStrength = new Option<double>("--restore-strength")
+        {
+            Description = "How strong the noise and contrast repairs are, 0 to 1.",
+            DefaultValueFactory = _ => RestorationOptions.DefaultStrength,
+        };
+
         var shard = new Option<string?>("--shard")
         {
             Description = "Process only part INDEX of COUNT of the inputs (e.g. 2/8), split deterministically by path, for spreading a large archive over many machines.",
@@ -97,16 +109,22 @@ internal static class ColorizeCommand
 
         var command = new Command("colorize", "Colorize images and videos (.mp4 .mov .avi .mkv .webm) into a folder.")
         {
-            inputs, outputDirectory, temperature, saturation, renderSize, format, quality, tiffCompression, metadata, shard, noStabilize, hints,
-            reference, transfer,
+            inputs, outputDirectory, temperature, saturation, renderSize, format, quality, tiffCompression, metadata, restore, restoreStrength,
+            shard, noStabilize, hints, reference, transfer,
         };
         command.SetAction(async (parse, ct) =>
         {
+            if (!RestorationStepNames.TryParse(parse.GetValue(restore), out var steps, out string? unknownStep))
+            {
+                error.WriteLine($"error: --restore takes {RestorationStepNames.Choices}, separated by commas; got '{unknownStep}'.");
+                return ExitCodes.Usage;
+            }
             var options = new ColorizationOptions
             {
                 Temperature = parse.GetValue(temperature),
                 Saturation = parse.GetValue(saturation),
                 RenderSize = parse.GetValue(renderSize),
+                Restoration = new RestorationOptions { Steps = steps, Strength = parse.GetValue(restoreStrength) },
             };
             OutputFormat? outputFormat = ImageEncoder.TryParseFormat(parse.GetValue(format), out var chosen) ? chosen : null;
             // AcceptOnlyFromAmong has refused anything else before the action runs.
@@ -439,6 +457,7 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
         {
             byte[] bytes = await File.ReadAllBytesAsync(path, ct);
             image = ImageDecoder.Decode(bytes, host.Limits);
+            image = PhotoRestorer.Apply(image, options.Restoration);
             // Prepared before waiting for the model: for the first image this overlaps the network's loading.
             using var input = NetworkInput.Prepare(image, options.RenderSize);
             var engine = await host.GetEngineAsync(ct);

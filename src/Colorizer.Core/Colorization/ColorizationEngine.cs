@@ -4,6 +4,7 @@ using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
 using Colorizer.Core.Models;
 using Colorizer.Core.Models.Onnx;
+using Colorizer.Core.Restoration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
@@ -212,6 +213,12 @@ public sealed class ColorizationEngine : IDisposable
         try
         {
             (options ??= ColorizationOptions.Default).Validate();
+            // Repairs run before anything reads the lightness, outside the network's lock.
+            if (!options.Restoration.IsEmpty && image.Restoration is null)
+            {
+                var original = image;
+                image = await Task.Run(() => PhotoRestorer.Apply(original, options.Restoration), ct).ConfigureAwait(false);
+            }
             var prediction = await PredictAsync(image, options.RenderSize, ct).ConfigureAwait(false);
             return new ColorizedImage(image, prediction, Bins, options, ModelName);
         }
@@ -234,6 +241,8 @@ public sealed class ColorizationEngine : IDisposable
             (options ??= ColorizationOptions.Default).Validate();
             if (input.RenderSize != options.RenderSize)
                 throw new ArgumentException($"The input was prepared at {input.RenderSize}, the options ask for {options.RenderSize}.", nameof(input));
+            if (!options.Restoration.IsEmpty && image.Restoration != options.Restoration)
+                throw new ArgumentException("The options ask for repairs: restore the image (PhotoRestorer.Apply) before preparing its input.", nameof(image));
             var prediction = await PredictInputAsync(input.Lightness, ct).ConfigureAwait(false);
             return new ColorizedImage(image, prediction, Bins, options, ModelName);
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Colorizer.Core.Restoration;
 
 namespace Colorizer.Core.Colorization;
 
@@ -37,6 +38,12 @@ public sealed record ColorizationOptions
     /// </summary>
     public int RenderSize { get; init; } = DefaultRenderSize;
 
+    /// <summary>
+    /// Repairs made to the lightness before the first colorization (<see cref="PhotoRestorer"/>); none by default. A
+    /// re-render or re-colorization of an existing result keeps the repairs it was made with.
+    /// </summary>
+    public RestorationOptions Restoration { get; init; } = RestorationOptions.None;
+
     /// <summary>The defaults of the reference recipe.</summary>
     public static ColorizationOptions Default { get; } = new();
 
@@ -48,6 +55,7 @@ public sealed record ColorizationOptions
         if (RenderSize is < MinRenderSize or > MaxRenderSize || RenderSize % 8 != 0)
             throw new InvalidColorizationOptionException(nameof(RenderSize),
                 $"RenderSize must be a multiple of 8 from {MinRenderSize} to {MaxRenderSize}; got {RenderSize}.");
+        Restoration.Validate();
     }
 
     internal static void ValidateTemperature(double temperature)

@@ -243,6 +243,12 @@ public sealed class ColorizedImage : IDisposable
         };
         if (guidance?.Reference is not null)
             parts.Add($"transfer={(guidance.TransferMode == ReferenceTransferMode.Global ? "global" : "bands")}");
+        var restoration = Source.Restoration;
+        if (restoration is { IsEmpty: false })
+        {
+            parts.Add($"restore={Restoration.RestorationStepNames.Format(restoration.Steps)}");
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"restoreStrength={restoration.Strength:0.###}"));
+        }
         return new ColorizationMark
         {
             Software = ColorizationMark.ProductVersion,
@@ -250,6 +256,7 @@ public sealed class ColorizedImage : IDisposable
             Options = string.Join("; ", parts),
             Hints = guidance?.Hints.Count ?? 0,
             ReferencePhoto = guidance?.Reference is not null,
+            Restoration = restoration?.Describe() ?? "none",
         };
     }
 

@@ -25,7 +25,8 @@ public static class ColorizeApi
                 "Upload a black-and-white photo (JPEG, PNG, WebP, BMP or TIFF, recognised by content) as multipart/form-data " +
                 "in a field named `file`; the answer is the colorized image at the input's full resolution, as PNG (default), " +
                 "JPEG, WebP or TIFF, with the upload's metadata (EXIF, XMP, IPTC, ICC profile, resolution; see `metadata`) and a " +
-                "note that it was colorized. Optionally guide the colours: colour hints in a `hints` field (a JSON list of dots or strokes, " +
+                "note that it was colorized. Optionally repair the photo first (`restore=dust,scratches,noise,contrast`, " +
+                "`restoreStrength`). Optionally guide the colours: colour hints in a `hints` field (a JSON list of dots or strokes, " +
                 "in pixels of the upright image) and a colour photo of a similar scene in a `reference` field, whose colours " +
                 "are carried over (`transfer=bands` or `global`). Errors are RFC 7807 problem details. Work shares one bounded queue with the web page: when it " +
                 "is full, or this client is over its rate limit, the answer is 429; while the model is still loading, or when " +
@@ -55,13 +56,15 @@ public static class ColorizeApi
         [FromQuery(Name = ColorizeQuery.RenderSize)] string? renderSize = null,
         [FromQuery(Name = ColorizeQuery.Format)] string? format = null,
         [FromQuery(Name = ColorizeQuery.TransferParameter)] string? transfer = null,
-        [FromQuery(Name = ColorizeQuery.MetadataParameter)] string? metadata = null)
+        [FromQuery(Name = ColorizeQuery.MetadataParameter)] string? metadata = null,
+        [FromQuery(Name = ColorizeQuery.Restore)] string? restore = null,
+        [FromQuery(Name = ColorizeQuery.RestoreStrength)] string? restoreStrength = null)
     {
         // Work stops when the client goes away: waiting in the queue, between the engine's stages, before encoding.
         var ct = context.RequestAborted;
         try
         {
-            var query = ColorizeQuery.Parse(temperature, saturation, renderSize, format, transfer, metadata);
+            var query = ColorizeQuery.Parse(temperature, saturation, renderSize, format, transfer, metadata, restore, restoreStrength);
             var form = await UploadReader.ReadAsync(context.Request, upload.Value.MaxFileBytes, ct);
             var file = form.File;
 

@@ -4,6 +4,7 @@ using Colorizer.Core.Colorization;
 using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
 using Colorizer.Core.Imaging.Metadata;
+using Colorizer.Core.Restoration;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -31,14 +32,7 @@ internal static class ColorizeApiDocumentation
             });
         Describe(operation, ColorizeQuery.Saturation,
             "Multiplier on the predicted colour, 0 to 2; 0 gives the grey input back.",
-            new OpenApiSchema
-            {
-                Type = JsonSchemaType.Number,
-                Format = "double",
-                Minimum = "0",
-                Maximum = Invariant(ColorizationOptions.MaxSaturation),
-                Default = JsonValue.Create(defaults.Saturation),
-            });
+            Number(0, ColorizationOptions.MaxSaturation, defaults.Saturation));
         Describe(operation, ColorizeQuery.RenderSize,
             "Side of the network's square input: a multiple of 8 from 128 to 1024. Larger keeps finer colour detail at a cost that grows with its square.",
             new OpenApiSchema
@@ -69,6 +63,19 @@ internal static class ColorizeApiDocumentation
                 Default = JsonValue.Create(MetadataModeNames.Keep),
             });
 
+        Describe(operation, ColorizeQuery.Restore,
+            "Repairs made to the photo's lightness before it is colorized, a comma-separated list of `dust` (small specks), " +
+            "`scratches` (thin long lines), `noise` (grain, by edge-preserving denoising) and `contrast` (a faded print). " +
+            "None by default.",
+            new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Pattern = "^(" + string.Join('|', RestorationStepNames.All) + ")(,(" + string.Join('|', RestorationStepNames.All) + "))*$",
+                Default = JsonValue.Create(""),
+            });
+        Describe(operation, ColorizeQuery.RestoreStrength,
+            "How strong the noise and contrast repairs are, 0 to 1.",
+            Number(0, 1, RestorationOptions.DefaultStrength));
         Describe(operation, ColorizeQuery.TransferParameter,
             "How the `reference` photo's colours are carried over: `bands` matches shadows, mid-tones and highlights separately " +
             "(blended smoothly), `global` matches the whole image's mean and spread at once. Ignored without a reference.",
@@ -185,6 +192,15 @@ internal static class ColorizeApiDocumentation
             };
         }
     }
+
+    private static OpenApiSchema Number(double minimum, double maximum, double defaultValue) => new()
+    {
+        Type = JsonSchemaType.Number,
+        Format = "double",
+        Minimum = Invariant(minimum),
+        Maximum = Invariant(maximum),
+        Default = JsonValue.Create(defaultValue),
+    };
 
     private static string Invariant(double value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -4,6 +4,7 @@ using Colorizer.Core.Colorization;
 using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
 using Colorizer.Core.Imaging.Metadata;
+using Colorizer.Core.Restoration;
 
 namespace Colorizer.Web.Api;
 
@@ -21,12 +22,19 @@ internal sealed record ColorizeQuery(ColorizationOptions Options, OutputFormat O
     public const string Format = "format";
     public const string TransferParameter = "transfer";
     public const string MetadataParameter = "metadata";
+    public const string Restore = "restore";
+    public const string RestoreStrength = "restoreStrength";
 
     /// <summary>The option name for the output format (the engine's options do not carry one).</summary>
     private const string FormatOption = "Format";
 
     /// <summary>The option name for the reference transfer mode.</summary>
     private const string TransferOption = "Transfer";
+
+    /// <summary>The option names of the repairs, as <see cref="RestorationOptions.Validate"/> names them.</summary>
+    private const string RestoreOption = "Restore";
+
+    private const string RestoreStrengthOption = "RestoreStrength";
 
     /// <summary>The option name for what of the input's metadata the result keeps.</summary>
     private const string MetadataOption = "Metadata";
@@ -35,14 +43,22 @@ internal sealed record ColorizeQuery(ColorizationOptions Options, OutputFormat O
     public EncoderOptions Encoder => EncoderOptions.Default with { Metadata = Metadata };
 
     public static ColorizeQuery Parse(string? temperature, string? saturation, string? renderSize, string? format, string? transfer = null,
-        string? metadata = null)
+        string? metadata = null, string? restore = null, string? restoreStrength = null)
     {
         var defaults = ColorizationOptions.Default;
+        if (!RestorationStepNames.TryParse(restore, out var steps, out string? unknownStep))
+            throw new InvalidColorizationOptionException(RestoreOption,
+                $"{RestoreOption} must be a comma-separated list of {RestorationStepNames.Choices}; got '{UploadReader.Shorten(unknownStep ?? "")}'.");
         var options = new ColorizationOptions
         {
             Temperature = ParseNumber(temperature, nameof(ColorizationOptions.Temperature), defaults.Temperature),
             Saturation = ParseNumber(saturation, nameof(ColorizationOptions.Saturation), defaults.Saturation),
             RenderSize = ParseInteger(renderSize, nameof(ColorizationOptions.RenderSize), defaults.RenderSize),
+            Restoration = new RestorationOptions
+            {
+                Steps = steps,
+                Strength = ParseNumber(restoreStrength, RestoreStrengthOption, RestorationOptions.DefaultStrength),
+            },
         };
         options.Validate();
 
@@ -77,6 +93,8 @@ internal sealed record ColorizeQuery(ColorizationOptions Options, OutputFormat O
         FormatOption => Format,
         TransferOption => TransferParameter,
         MetadataOption => MetadataParameter,
+        RestoreOption => Restore,
+        RestoreStrengthOption => RestoreStrength,
         _ => optionName.Length == 0 ? optionName : char.ToLowerInvariant(optionName[0]) + optionName[1..],
     };
 

@@ -22,7 +22,7 @@ public sealed partial class ApiDocumentationTests(ColorizerWebFactory factory) :
 
         var parameters = post.GetProperty("parameters").EnumerateArray()
             .ToDictionary(p => p.GetProperty("name").GetString()!, p => p);
-        Assert.Equal(["format", "metadata", "renderSize", "saturation", "temperature", "transfer"], parameters.Keys.Order());
+        Assert.Equal(["format", "metadata", "renderSize", "restore", "restoreStrength", "saturation", "temperature", "transfer"], parameters.Keys.Order());
         Assert.All(parameters.Values, p => Assert.Equal("query", p.GetProperty("in").GetString()));
         Assert.Equal("number", parameters["temperature"].GetProperty("schema").GetProperty("type").GetString());
         Assert.Equal(0.38, parameters["temperature"].GetProperty("schema").GetProperty("default").GetDouble());

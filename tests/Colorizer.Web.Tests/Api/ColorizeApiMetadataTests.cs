@@ -34,5 +34,23 @@ public sealed class ColorizeApiMetadataTests(ColorizerWebFactory factory) : ICla
         Assert.Equal("0", tags["XMP-colorizer:Hints"]);
     }
 
+    [Fact]
+    public async Task PostColorize_WithRestore_RepairsAndRecordsIt()
+    {
+        using var client = await factory.CreateReadyClientAsync();
+        using var clean = DamagedPhotos.Clean(320, 240);
+        using var specked = DamagedPhotos.WithSpecks(clean, 120);
+
+        using var response = await client.PostColorizeAsync(TestImages.Encode(specked, ".png"), "restore=dust,contrast&restoreStrength=0.25");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        byte[] body = await response.Content.ReadAsByteArrayAsync();
+        using var decoded = OpenCvSharp.Cv2.ImDecode(body, OpenCvSharp.ImreadModes.Grayscale);
+        Assert.True(OpenCvSharp.Cv2.PSNR(clean, decoded) - OpenCvSharp.Cv2.PSNR(clean, specked) >= 5);
+        string path = Path.Combine(_directory.Path, "restored.png");
+        await File.WriteAllBytesAsync(path, body);
+        Assert.Equal("dust,contrast (strength 0.25)", ExifTool.Read(path)["XMP-colorizer:Restoration"]);
+    }
+
     public void Dispose() => _directory.Dispose();
 }

@@ -266,6 +266,9 @@ public sealed class ColorizeApiTests(ColorizerWebFactory factory) : IClassFixtur
     [InlineData("format=bmp", "format")]
     [InlineData("metadata=drop", "metadata")]
     [InlineData("metadata=strip-gps", "metadata")]
+    [InlineData("restore=dust,fog", "restore")]
+    [InlineData("restore=noise&restoreStrength=2", "restoreStrength")]
+    [InlineData("restore=noise&restoreStrength=strong", "restoreStrength")]
     public async Task PostColorize_Returns422_NamingTheBadParameter(string query, string parameter)
     {
         using var client = await factory.CreateReadyClientAsync();

@@ -21,6 +21,9 @@ public sealed record ColorizationMark
     /// <summary>True when a reference photo's palette was used.</summary>
     public bool ReferencePhoto { get; init; }
 
+    /// <summary>The repairs made before colorizing ("dust,noise (strength 0.5)"), or "none".</summary>
+    public string Restoration { get; init; } = "none";
+
     /// <summary>When the result was made.</summary>
     public DateTimeOffset When { get; init; } = DateTimeOffset.UtcNow;
 

@@ -45,6 +45,7 @@ internal static class XmpNote
         xmp.SetProperty(Namespace, "Options", mark.Options);
         xmp.SetPropertyInteger(Namespace, "Hints", mark.Hints);
         xmp.SetPropertyBoolean(Namespace, "ReferencePhoto", mark.ReferencePhoto);
+        xmp.SetProperty(Namespace, "Restoration", mark.Restoration);
 
         // The standard edit history too, which general tools (exiftool, digiKam, Lightroom) show. No stEvt:changed: its
         // usual value "/" breaks ImageMagick 6's XML parser, and it is optional.
