@@ -13,9 +13,10 @@ internal sealed record DocSection(string Name)
     public static readonly DocSection Web = new("web");
     public static readonly DocSection Guidance = new("guidance");
     public static readonly DocSection Video = new("video");
+    public static readonly DocSection Restoration = new("restoration");
 
     /// <summary>The sections after the image part, in their order in the file.</summary>
-    public static readonly IReadOnlyList<DocSection> All = [Batch, Explore, Backends, Reference, Web, Guidance, Video];
+    public static readonly IReadOnlyList<DocSection> All = [Batch, Explore, Backends, Reference, Web, Guidance, Video, Restoration];
 
     public string Begin => $"<!-- {Name}:begin (written by bench/Colorizer.Bench; `-- --{Name}` replaces only this section) -->";
 
