@@ -48,11 +48,8 @@ internal static class InputFiles
     }
 
     /// <summary>
-    /// The output format that follows an input's, judged by its content (not its name): JPEG stays JPEG, since the
-    /// input was lossy already and a PNG of it is several times larger and slower to write; TIFF stays TIFF, an archive's
-    /// format (lossless, with its tags, alpha and 16 bits); everything else (PNG, WebP that may be lossless, BMP) becomes
-    /// PNG, which loses nothing and keeps alpha and 16 bits. A file that
-    /// cannot be read gets PNG; its error is reported when it is decoded.
+    /// The output format that follows an input's, judged by its content (not its name), by
+    /// <see cref="OutputFormats.Following"/>. A file that cannot be read gets PNG; its error is reported when it is decoded.
     /// </summary>
     public static OutputFormat FollowingFormat(string path)
     {
@@ -63,12 +60,7 @@ internal static class InputFiles
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
             int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-            return ImageFormatDetector.Detect(head[..read]) switch
-            {
-                ImageFormat.Jpeg => OutputFormat.Jpeg,
-                ImageFormat.Tiff => OutputFormat.Tiff,
-                _ => OutputFormat.Png,
-            };
+            return OutputFormats.Following(ImageFormatDetector.Detect(head[..read]));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

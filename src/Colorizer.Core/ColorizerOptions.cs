@@ -51,10 +51,32 @@ public sealed class ColorizerOptions : IValidatableObject
     [Range(0, 1024)]
     public int Threads { get; set; }
 
+    /// <summary>
+    /// How many megabytes of DDColor and DeOldify model files stay loaded at once; default 2,048 (two of the
+    /// published files, which are about 0.8–1 GB each). The file's size stands for the memory its session takes, which
+    /// is more in practice (not measured here for the real files). The least recently used model is unloaded first; a
+    /// model a job is using stays until the job ends, and the last one used always stays, so 0 keeps one at a time.
+    /// The 2016 network is not counted: it is always loaded.
+    /// </summary>
+    [Range(0, 1_048_576)]
+    public int ModelMemoryBudget { get; set; } = DefaultModelMemoryBudget;
+
+    /// <summary>
+    /// An http(s) folder address that serves the DDColor and DeOldify files and their <c>.hash</c> files under their
+    /// own names (a mirror inside your network, say); tried before the publishers' addresses. Unset by default.
+    /// </summary>
+    public string? ModelMirror { get; set; }
+
+    /// <summary>The default of <see cref="ModelMemoryBudget"/>, in megabytes.</summary>
+    public const int DefaultModelMemoryBudget = 2048;
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Precision == InferencePrecision.Int8 && Backend != InferenceBackend.Onnx)
             yield return new ValidationResult($"{SectionName}:{nameof(Precision)} int8 needs the onnx backend; OpenCV's runs fp32 only.", [nameof(Precision)]);
+        if (ModelMirror is { Length: > 0 } mirror
+            && (!Uri.TryCreate(mirror, UriKind.Absolute, out var address) || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps)))
+            yield return new ValidationResult($"{SectionName}:{nameof(ModelMirror)} must be an absolute http or https address; got '{mirror}'.", [nameof(ModelMirror)]);
     }
 }

@@ -1,4 +1,5 @@
 using Colorizer.Core.Models;
+using Colorizer.Core.Models.Catalogue;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -8,8 +9,8 @@ namespace Colorizer.Core;
 public static class ColorizerServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="ColorizerOptions"/> (validated at start), the weights downloader and the process-wide
-    /// <see cref="ModelHost"/>. Hosts bind the options from configuration or set them in <paramref name="configure"/>.
+    /// Adds <see cref="ColorizerOptions"/> (validated at start), the weights downloader, the process-wide
+    /// <see cref="ModelHost"/> and the <see cref="ModelLibrary"/> of every catalogue model. Hosts bind the options from configuration or set them in <paramref name="configure"/>.
     /// </summary>
     public static IServiceCollection AddColorizerCore(this IServiceCollection services, Action<ColorizerOptions>? configure = null)
     {
@@ -21,6 +22,7 @@ public static class ColorizerServiceCollectionExtensions
         // downloader logs each attempt itself (one warning per source given up on, stack traces at Debug).
         services.AddHttpClient<ModelDownloader>(client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
         services.TryAddSingleton<ModelHost>();
+        services.TryAddSingleton<ModelLibrary>();
         return services;
     }
 }

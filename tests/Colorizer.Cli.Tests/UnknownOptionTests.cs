@@ -39,12 +39,13 @@ public sealed class UnknownOptionTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--modle", "--models", "colorize", "{photo}", "--output", "{out}", "--modle", "ddcolor")]
+    [InlineData("--modle", "--model", "colorize", "{photo}", "--output", "{out}", "--modle", "ddcolor")]
+    [InlineData("--modles", "--models", "colorize", "{photo}", "--output", "{out}", "--modles", "{out}")]
     [InlineData("--outptu", "--output", "colorize", "{photo}", "--outptu", "{out}")]
     [InlineData("--temprature", "--temperature", "colorize", "{photo}", "-o", "{out}", "--temprature", "0.5")]
     [InlineData("--Saturation", "--saturation", "colorize", "{photo}", "-o", "{out}", "--Saturation=0.5")]
     [InlineData("--hlep", "--help", "colorize", "{photo}", "-o", "{out}", "--hlep")]
-    [InlineData("--modle", "--models", "models", "--modle", "{out}")]
+    [InlineData("--modle", "--model", "models", "--modle", "ddcolor")]
     [InlineData("--verbos", "--verbose", "--verbos", "models")]
     public async Task UnknownOption_ExitsWithUsageErrorBeforeAnyWork_SuggestingTheClosestOption(string unknown, string suggested, params string[] args)
     {
@@ -76,7 +77,7 @@ public sealed class UnknownOptionTests : IDisposable
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("unknown option -dash.png", run.Error);
-        Assert.Contains("unknown option --modle; did you mean --models?", run.Error);
+        Assert.Contains("unknown option --modle; did you mean --model?", run.Error);
         Assert.False(Directory.Exists(_output));
     }
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 
 namespace Colorizer.Web.BrowserTests;
@@ -58,7 +59,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         SyntheticModels.WriteTiny(_models.Path, TinyModel.LightnessDependent(SyntheticModels.BinAt(20, 40), SyntheticModels.BinAt(-10, -40), slope: 0.08f));
 
-        _app = new AppFactory(_models.Path);
+        _app = new AppFactory(_models.Path, _serverErrors);
         _app.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         _app.StartServer();
         var server = _app.Services.GetRequiredService<IServer>();
@@ -81,13 +82,16 @@ public sealed class BrowserFixture : IAsyncLifetime
     public static string ScreenshotFolder() => RepositoryPaths.Artifacts("screenshots");
 
     /// <summary>A fresh page at the app, once its circuit is up.</summary>
-    public async Task<IPage> OpenAsync(int width = 1280, int height = 900, ColorScheme scheme = ColorScheme.Light)
+    public async Task<IPage> OpenAsync(int width = 1280, int height = 900, ColorScheme scheme = ColorScheme.Light, bool touch = false)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = width, Height = height },
             AcceptDownloads = true,
             ColorScheme = scheme,
+            // A phone: a touch screen (coarse pointer, no hover) and a mobile viewport.
+            HasTouch = touch,
+            IsMobile = touch,
         });
         var page = await context.NewPageAsync();
         var errors = new List<string>();
@@ -125,12 +129,54 @@ public sealed class BrowserFixture : IAsyncLifetime
         _models.Dispose();
     }
 
-    private sealed class AppFactory(string models) : WebApplicationFactory<Program>
+    /// <summary>What the server logged at Error or above so far (an unhandled circuit exception would be one).</summary>
+    public IReadOnlyList<string> ServerErrors => _serverErrors.Snapshot();
+
+    private readonly ErrorLog _serverErrors = new();
+
+    private sealed class AppFactory(string models, ErrorLog errors) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseSetting("Colorizer:ModelsDirectory", models);
             builder.UseSetting("Colorizer:DownloadWeights", "false");
+            // A small shared line, so a drop of twenty photos is more than it holds: the tab's own line must keep them.
+            builder.UseSetting("Queue:Capacity", "4");
+            builder.ConfigureLogging(logging => logging.AddProvider(errors));
+        }
+    }
+
+    /// <summary>Keeps the server's Error and Critical log lines.</summary>
+    private sealed class ErrorLog : ILoggerProvider
+    {
+        private readonly List<string> _lines = [];
+
+        public IReadOnlyList<string> Snapshot()
+        {
+            lock (_lines)
+                return [.. _lines];
+        }
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(ErrorLog log, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (!IsEnabled(logLevel))
+                    return;
+                lock (log._lines)
+                    log._lines.Add($"{category}: {formatter(state, exception)} {exception?.GetType().Name}");
+            }
         }
     }
 }

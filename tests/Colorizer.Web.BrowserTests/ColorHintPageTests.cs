@@ -57,8 +57,11 @@ public sealed class ColorHintPageTests(BrowserFixture fixture) : IClassFixture<B
             await card.Locator("[data-testid=guide-colors]").ClickAsync();
             var layer = card.Locator("[data-testid=hint-layer]");
             await Assertions.Expect(layer).ToBeVisibleAsync();
-            // Opening the guide shows the whole colorized image.
-            await Assertions.Expect(card.Locator("[data-testid=compare-handle]")).ToHaveAttributeAsync("aria-valuenow", "0");
+            // Opening the guide shows the whole colorized image: the divider, its handle and labels are hidden meanwhile,
+            // and the divider keeps its place.
+            await Assertions.Expect(card.Locator("[data-testid=compare-handle]")).ToBeHiddenAsync();
+            await Assertions.Expect(card.Locator(".compare-label-before")).ToBeHiddenAsync();
+            await Assertions.Expect(card.Locator("[data-testid=compare-handle]")).ToHaveAttributeAsync("aria-valuenow", "100");
             var engine = fixture.Services.GetRequiredService<ModelHost>().Engine!;
             long passes = engine.ForwardPassCount;
             var box = (await layer.BoundingBoxAsync())!;

@@ -175,7 +175,9 @@ public sealed partial class ColorizePageTests(BrowserFixture fixture) : IClassFi
                 Assert.Equal(2, sizes.Count);
                 Assert.Contains(new Size(Width, Height), sizes);
                 Assert.Contains(new Size(300, 200), sizes);
-                Assert.All(zip.Entries, entry => Assert.EndsWith("-colorized.png", entry.Name, StringComparison.Ordinal));
+                // By default each photo keeps its kind, as the command line does: the JPEG stays JPEG, the PNG PNG.
+                string[] expected = [Path.GetFileNameWithoutExtension(first) + "-colorized.png", Path.GetFileNameWithoutExtension(second) + "-colorized.jpg"];
+                Assert.Equal(expected.Order(StringComparer.Ordinal), zip.Entries.Select(e => e.Name).Order(StringComparer.Ordinal));
             }
             File.Delete(saved);
         }
@@ -260,6 +262,13 @@ public sealed partial class ColorizePageTests(BrowserFixture fixture) : IClassFi
 
             await card.Locator("[data-testid=guide-colors]").ClickAsync();
             await Assertions.Expect(card.Locator("[data-testid=guide-panel]")).ToBeVisibleAsync();
+            // A selected hint: every hint button enabled and the palette of likely colours shown, the widest the panel gets.
+            var layer = card.Locator("[data-testid=hint-layer]");
+            await layer.ScrollIntoViewIfNeededAsync();
+            var box = (await layer.BoundingBoxAsync())!;
+            await page.Mouse.ClickAsync(box.X + box.Width * 0.5f, box.Y + box.Height * 0.5f);
+            await Assertions.Expect(card.Locator("[data-testid=swatch]").First).ToBeVisibleAsync();
+            await Assertions.Expect(card.Locator("[data-testid=hint-delete]")).ToBeEnabledAsync();
             foreach (int width in PageLayout.PhoneWidths)
             {
                 await PageLayout.AssertFitsAsync(page, width, "a card with the guide open");

@@ -87,8 +87,6 @@ window.colorizer = {
         element.addEventListener("pointercancel", up);
         handle.addEventListener("keydown", key);
         set(split);
-        // Other layers (the colour hints) may move the divider too.
-        element.colorizerSetSplit = set;
         return {
             dispose: function () {
                 element.removeEventListener("pointerdown", down);
@@ -152,12 +150,68 @@ window.colorizer = {
         const draft = layer.querySelector(".hint-draft");
         const svg = layer.querySelector(".hint-strokes");
         let gesture = null;
-        // Hints change the colorized image: show all of it while they are edited (the handle still moves the divider).
+        // Hints change the colorized image: all of it shows while they are edited (the divider, its handle and labels
+        // are hidden by the "guiding" class, and keep their place for when the guide closes).
         const compare = layer.closest(".compare");
-        const previousSplit = compare ? parseFloat(getComputedStyle(compare).getPropertyValue("--split")) : NaN;
-        if (compare && compare.colorizerSetSplit) {
-            compare.colorizerSetSplit(0);
+        if (compare) {
+            compare.classList.add("guiding");
         }
+        // The keyboard's way to place hints: a cursor the arrows move (Shift for big steps), Enter or Space places a
+        // hint under it; on a focused hint, the arrows move that hint and Enter selects it. Changes are announced.
+        const cursorMark = layer.querySelector(".hint-cursor");
+        const announce = layer.querySelector(".hint-announce");
+        let cursor = [0.5, 0.5];
+        const say = function (text) {
+            if (announce) {
+                announce.textContent = text;
+            }
+        };
+        const showCursor = function () {
+            if (cursorMark) {
+                cursorMark.style.left = (cursor[0] * 100) + "%";
+                cursorMark.style.top = (cursor[1] * 100) + "%";
+            }
+        };
+        showCursor();
+        // Ctrl+Z and Ctrl+Y anywhere in the open guide (the image, the palette, the buttons), not only on the image.
+        const scope = layer.closest("[data-guide-scope]") || layer;
+        const shortcuts = function (event) {
+            const command = event.ctrlKey || event.metaKey;
+            if (!command || event.altKey) {
+                return;
+            }
+            const letter = event.key.toLowerCase();
+            if (letter === "y" || (letter === "z" && event.shiftKey)) {
+                dotnet.invokeMethodAsync("Redo");
+            } else if (letter === "z") {
+                dotnet.invokeMethodAsync("Undo");
+            } else {
+                return;
+            }
+            event.preventDefault();
+        };
+        scope.addEventListener("keydown", shortcuts);
+        // A button that becomes disabled while it has focus (Undo after the last undo) would drop the focus onto the
+        // page's body: it moves to the next enabled button of its group instead (Redo), or to the image.
+        let lastFocus = null;
+        const track = function (event) {
+            lastFocus = event.target;
+        };
+        scope.addEventListener("focusin", track);
+        const watcher = new MutationObserver(function (records) {
+            for (const record of records) {
+                const element = record.target;
+                const lost = document.activeElement === null || document.activeElement === document.body || document.activeElement === element;
+                if (element !== lastFocus || !element.disabled || !lost) {
+                    continue;
+                }
+                const group = Array.from(element.parentElement ? element.parentElement.querySelectorAll("button") : []);
+                const after = group.slice(group.indexOf(element) + 1).concat(group.slice(0, group.indexOf(element)));
+                const next = after.find(b => !b.disabled) || layer;
+                next.focus({ preventScroll: true });
+            }
+        });
+        watcher.observe(scope, { attributes: true, attributeFilter: ["disabled"], subtree: true });
 
         const fraction = function (event) {
             const box = layer.getBoundingClientRect();
@@ -244,18 +298,35 @@ window.colorizer = {
             drawDraft([]);
         };
         const key = function (event) {
-            const command = event.ctrlKey || event.metaKey;
-            const letter = event.key.toLowerCase();
+            if (event.ctrlKey || event.metaKey || event.altKey) {
+                return;
+            }
+            const step = event.shiftKey ? 0.1 : 0.02;
+            const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+            const marker = event.target.closest ? event.target.closest(".hint-marker") : null;
+            layer.classList.add("keyboard");
             if (event.key === "Delete" || event.key === "Backspace") {
                 dotnet.invokeMethodAsync("DeleteSelected");
-            } else if (command && (letter === "y" || (letter === "z" && event.shiftKey))) {
-                dotnet.invokeMethodAsync("Redo");
-            } else if (command && letter === "z") {
-                dotnet.invokeMethodAsync("Undo");
+            } else if (event.key in moves && marker) {
+                const move = moves[event.key];
+                dotnet.invokeMethodAsync("MoveHint", Number(marker.dataset.index), move[0], move[1]);
+            } else if (event.key in moves) {
+                const move = moves[event.key];
+                cursor = [Math.min(1, Math.max(0, cursor[0] + move[0])), Math.min(1, Math.max(0, cursor[1] + move[1]))];
+                showCursor();
+                say("Cursor at " + Math.round(cursor[0] * 100) + "% across, " + Math.round(cursor[1] * 100) + "% down");
+            } else if ((event.key === "Enter" || event.key === " ") && marker) {
+                dotnet.invokeMethodAsync("SelectHint", Number(marker.dataset.index));
+            } else if (event.key === "Enter" || event.key === " ") {
+                dotnet.invokeMethodAsync("PlaceHint", cursor[0], cursor[1]).then(() =>
+                    say("Hint placed at " + Math.round(cursor[0] * 100) + "% across, " + Math.round(cursor[1] * 100) + "% down"));
             } else {
                 return;
             }
             event.preventDefault();
+        };
+        const pointerUsed = function () {
+            layer.classList.remove("keyboard");
         };
 
         layer.addEventListener("pointerdown", down);
@@ -263,19 +334,34 @@ window.colorizer = {
         layer.addEventListener("pointerup", up);
         layer.addEventListener("pointercancel", cancel);
         layer.addEventListener("keydown", key);
+        layer.addEventListener("pointerdown", pointerUsed);
         return {
             dispose: function () {
+                scope.removeEventListener("keydown", shortcuts);
+                scope.removeEventListener("focusin", track);
+                watcher.disconnect();
+                layer.removeEventListener("pointerdown", pointerUsed);
                 layer.removeEventListener("pointerdown", down);
                 layer.removeEventListener("pointermove", move);
                 layer.removeEventListener("pointerup", up);
                 layer.removeEventListener("pointercancel", cancel);
                 layer.removeEventListener("keydown", key);
-                // Closing the guide gives the compare view its divider back.
-                if (compare && compare.colorizerSetSplit && !isNaN(previousSplit)) {
-                    compare.colorizerSetSplit(previousSplit);
+                // Closing the guide gives the compare view its divider back, where it was.
+                if (compare) {
+                    compare.classList.remove("guiding");
                 }
             }
         };
+    },
+
+    // The light or dark choice the user made with the app bar's button, kept across reloads; null follows the system.
+    themeChoice: function () {
+        const value = localStorage.getItem("colorizer.theme");
+        return value === "dark" || value === "light" ? value : null;
+    },
+
+    setThemeChoice: function (value) {
+        localStorage.setItem("colorizer.theme", value);
     },
 
     // Paste from the clipboard anywhere on the page: image files are handed to the upload's file input, which

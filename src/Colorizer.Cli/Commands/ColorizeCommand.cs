@@ -4,10 +4,11 @@ using System.Threading.Channels;
 using Colorizer.Core;
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Guidance;
+using Colorizer.Core.IO;
 using Colorizer.Core.Imaging;
 using Colorizer.Core.Imaging.Metadata;
-using Colorizer.Core.IO;
 using Colorizer.Core.Models;
+using Colorizer.Core.Models.Catalogue;
 using Colorizer.Core.Restoration;
 using Colorizer.Core.Video;
 using Microsoft.Extensions.DependencyInjection;
@@ -107,26 +108,34 @@ internal static class ColorizeCommand
         };
         transfer.AcceptOnlyFromAmong("bands", "global");
 
+        var model = ModelOptions.CreateModel(
+            $"The model: {ModelCatalogue.IdsText} (see `colorizer models`). The DDColor and DeOldify files are downloaded on first use (about 1 GB each).",
+            withDefault: true);
+        var modelSize = ModelOptions.CreateModelSize();
+
         var command = new Command("colorize", "Colorize images and videos (.mp4 .mov .avi .mkv .webm) into a folder.")
         {
-            inputs, outputDirectory, temperature, saturation, renderSize, format, quality, tiffCompression, metadata, restore, restoreStrength,
-            shard, noStabilize, hints, reference, transfer,
+            inputs, outputDirectory, temperature, saturation, renderSize, model, modelSize, format, quality, tiffCompression, metadata, restore,
+            restoreStrength, shard, noStabilize, hints, reference, transfer,
         };
         command.SetAction(async (parse, ct) =>
         {
+            var chosen = ModelCatalogue.Get(parse.GetValue(model)!);
+            if (ModelOptions.Resolve(parse, chosen, renderSize, modelSize, parse.GetValue(temperature), parse.GetValue(saturation), out string? modelError)
+                is not { } options)
+            {
+                error.WriteLine($"error: {modelError}");
+                return ExitCodes.Usage;
+            }
+            if (!chosen.HasDistribution && parse.GetResult(temperature) is { Implicit: false })
+                error.WriteLine($"warning: --temperature has no effect on {chosen.Id}: it predicts one colour per spot, not a distribution to sharpen.");
             if (!RestorationStepNames.TryParse(parse.GetValue(restore), out var steps, out string? unknownStep))
             {
                 error.WriteLine($"error: --restore takes {RestorationStepNames.Choices}, separated by commas; got '{unknownStep}'.");
                 return ExitCodes.Usage;
             }
-            var options = new ColorizationOptions
-            {
-                Temperature = parse.GetValue(temperature),
-                Saturation = parse.GetValue(saturation),
-                RenderSize = parse.GetValue(renderSize),
-                Restoration = new RestorationOptions { Steps = steps, Strength = parse.GetValue(restoreStrength) },
-            };
-            OutputFormat? outputFormat = ImageEncoder.TryParseFormat(parse.GetValue(format), out var chosen) ? chosen : null;
+            options = options with { Restoration = new RestorationOptions { Steps = steps, Strength = parse.GetValue(restoreStrength) } };
+            OutputFormat? outputFormat = ImageEncoder.TryParseFormat(parse.GetValue(format), out var chosenFormat) ? chosenFormat : null;
             // AcceptOnlyFromAmong has refused anything else before the action runs.
             if (!MetadataModeNames.TryParse(parse.GetValue(metadata), out var metadataMode))
                 throw new InvalidOperationException($"--metadata is not {MetadataModeNames.Choices}.");
@@ -145,7 +154,7 @@ internal static class ColorizeCommand
             }
             catch (InvalidColorizationOptionException ex)
             {
-                error.WriteLine($"error: {ex.Message}");
+                error.WriteLine(ex.OptionName == ColorizationOptions.ModelSizeOption ? $"error: --model-size: {ex.Message}" : $"error: {ex.Message}");
                 return ExitCodes.Usage;
             }
             var part = Shard.All;
@@ -190,6 +199,8 @@ internal static class ColorizeCommand
 
             var run = new ColorizeRun(host, output, error)
             {
+                Model = chosen,
+                Library = services.GetRequiredService<ModelLibrary>(),
                 Video = VideoOptions.Default with { Colorization = options, Stabilize = !parse.GetValue(noStabilize) },
                 Hints = explicitHints,
                 Reference = palette,
@@ -228,6 +239,26 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
 {
     /// <summary>How videos are colorized.</summary>
     public VideoOptions Video { get; init; } = VideoOptions.Default;
+
+    /// <summary>The model every image and video is colorized with; the 2016 network by default.</summary>
+    public ColorModel Model { get; init; } = ModelCatalogue.Eccv16;
+
+    /// <summary>Where a model other than the 2016 network comes from; needed for one.</summary>
+    public ModelLibrary? Library { get; init; }
+
+    // The one load (and download, if needed) of a DDColor or DeOldify model for the whole run.
+    private Task<ModelLease>? _lease;
+    private DownloadReporter? _downloadReport;
+
+    private async Task<ColorizationEngine> EngineAsync(CancellationToken ct)
+    {
+        if (!Model.IsOnnxFile)
+            return await host.GetEngineAsync(ct);
+        var library = Library ?? throw new InvalidOperationException($"The {Model.Id} model needs the model library.");
+        // Not cancelled with one file: the load serves every file of the run.
+        _lease ??= library.AcquireAsync(Model, _downloadReport, CancellationToken.None);
+        return (await _lease.WaitAsync(ct)).Engine;
+    }
 
     /// <summary>The hints of <c>--hints</c>, for a run over exactly one image; null to look for sidecar files.</summary>
     public HintsOption? Hints { get; init; }
@@ -313,8 +344,12 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
             error.WriteLine($"Removed {cleaned} unfinished file(s) left in {outputDirectory} by an interrupted run.");
         var downloadReport = new DownloadReporter(error);
         host.DownloadProgress = downloadReport;
+        _downloadReport = downloadReport;
         // Load the network while the first image is read, decoded and prepared: it shortens the time to the first result.
-        _ = host.StartAsync();
+        if (Model.IsOnnxFile)
+            _ = EngineAsync(CancellationToken.None).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default); // failures surface per file
+        else
+            _ = host.StartAsync();
 
         int failed = missing.Count, done = 0;
         bool badHints = false;
@@ -460,7 +495,7 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
             image = PhotoRestorer.Apply(image, options.Restoration);
             // Prepared before waiting for the model: for the first image this overlaps the network's loading.
             using var input = NetworkInput.Prepare(image, options.RenderSize);
-            var engine = await host.GetEngineAsync(ct);
+            var engine = await EngineAsync(ct);
             var owned = image;
             image = null; // ColorizeAsync owns it from here, on success and on failure.
             return new Prepared(index, await engine.ColorizeAsync(owned, input, options, ct), null);
@@ -477,7 +512,7 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
 
     private async Task<VideoResult> ColorizeVideoAsync(string input, string outputPath, string prefix, CancellationToken ct)
     {
-        var engine = await host.GetEngineAsync(ct);
+        var engine = await EngineAsync(ct);
         var lastLine = DateTime.MinValue;
         var progress = new SynchronousProgress<VideoProgress>(p =>
         {

@@ -5,13 +5,17 @@ using OpenCvSharp;
 namespace Colorizer.Core.Colorization;
 
 /// <summary>
-/// The network's output for one image: 313 logits for each cell of a <see cref="Rows"/>×<see cref="Columns"/> grid
-/// (one cell per 4×4 input pixels), channel-major. Kept with the result so that temperature and saturation can change
-/// without another forward pass. About 4 MB at render size 224.
+/// The network's output for one image, kept with the result so that saturation (and, for a distribution,
+/// temperature) can change without another forward pass. Either a colour distribution, 313 logits for each cell of a
+/// <see cref="Rows"/>×<see cref="Columns"/> grid (one cell per 4×4 input pixels, channel-major; about 4 MB at render
+/// size 224) as the 2016 network gives, or a plain (a, b) grid as the DDColor and DeOldify models give.
 /// </summary>
 public sealed class ChromaPrediction
 {
     private readonly float[] _logits;
+
+    // The interleaved (a, b) grid of a model without a distribution; null for logits.
+    private readonly float[]? _ab;
 
     internal ChromaPrediction(float[] logits, int rows, int columns, int renderSize)
     {
@@ -23,6 +27,29 @@ public sealed class ChromaPrediction
         RenderSize = renderSize;
     }
 
+    private ChromaPrediction(float[] ab, int side, int renderSize)
+    {
+        _logits = [];
+        _ab = ab;
+        Rows = side;
+        Columns = side;
+        RenderSize = renderSize;
+    }
+
+    /// <summary>A prediction that is a colour at each cell, without a distribution: <paramref name="ab"/> interleaved (a, b), side × side.</summary>
+    internal static ChromaPrediction FromAb(float[] ab, int side, int renderSize)
+    {
+        if (ab.Length != 2 * side * side)
+            throw new ArgumentException("The (a, b) values do not match the grid.", nameof(ab));
+        return new ChromaPrediction(ab, side, renderSize);
+    }
+
+    /// <summary>
+    /// True when the prediction is a colour distribution (the 2016 network): the temperature and
+    /// <see cref="LikelyBins"/> need one. False for models that predict one colour per cell.
+    /// </summary>
+    public bool HasDistribution => _ab is null;
+
     /// <summary>Grid rows (render size / 4).</summary>
     public int Rows { get; }
 
@@ -32,20 +59,24 @@ public sealed class ChromaPrediction
     /// <summary>The network input side that produced this prediction.</summary>
     public int RenderSize { get; }
 
-    /// <summary>The logits of bin <paramref name="bin"/> over the grid, row-major.</summary>
-    public ReadOnlySpan<float> Logits(int bin) => _logits.AsSpan(bin * Cells, Cells);
+    /// <summary>The logits of bin <paramref name="bin"/> over the grid, row-major (a distribution only).</summary>
+    public ReadOnlySpan<float> Logits(int bin) =>
+        HasDistribution ? _logits.AsSpan(bin * Cells, Cells) : throw new InvalidOperationException("This prediction has no distribution.");
 
     private int Cells => Rows * Columns;
 
     /// <summary>
     /// The annealed mean: for each cell, softmax(logits / <paramref name="temperature"/>) over the bins, times the bin
     /// centres, times <paramref name="saturation"/>. Returns a Rows×Columns CV_32FC2 Mat of (a, b); the caller owns it.
-    /// Vectorised over the cells, one pass per bin, with no allocation per cell.
+    /// Vectorised over the cells, one pass per bin, with no allocation per cell. Without a distribution the temperature
+    /// has nothing to act on: the grid is the predicted (a, b) times the saturation.
     /// </summary>
     public Mat DecodeAb(BinCentres bins, double temperature, double saturation)
     {
         ColorizationOptions.ValidateTemperature(temperature);
         ColorizationOptions.ValidateSaturation(saturation);
+        if (_ab is not null)
+            return ScaledAb(saturation);
         int cells = Cells;
         float inverseTemperature = (float)(1.0 / temperature);
         var max = new float[cells];
@@ -92,6 +123,17 @@ public sealed class ChromaPrediction
         return ab;
     }
 
+    private Mat ScaledAb(double saturation)
+    {
+        var ab = new Mat(Rows, Columns, MatType.CV_32FC2);
+        unsafe
+        {
+            var destination = new Span<float>((void*)ab.Data, _ab!.Length);
+            TensorPrimitives.Multiply(_ab, (float)saturation, destination);
+        }
+        return ab;
+    }
+
     /// <summary>
     /// The <paramref name="count"/> most probable bins of one cell under the network's own distribution (softmax at
     /// temperature 1), as (a, b, probability). A bin within one bin spacing of a stronger pick is folded into it, so
@@ -99,6 +141,8 @@ public sealed class ChromaPrediction
     /// </summary>
     public IReadOnlyList<(double A, double B, double Probability)> LikelyBins(int row, int column, BinCentres bins, int count)
     {
+        if (!HasDistribution)
+            throw new InvalidOperationException("This prediction has no distribution to take likely colours from.");
         ArgumentOutOfRangeException.ThrowIfNegative(row);
         ArgumentOutOfRangeException.ThrowIfNegative(column);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Rows);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
 using Colorizer.Core.Models;
+using Colorizer.Core.Models.Catalogue;
 using Colorizer.Core.Models.Onnx;
 using Colorizer.Core.Restoration;
 using Microsoft.Extensions.Logging;
@@ -24,14 +25,25 @@ public sealed class ColorizationEngine : IDisposable
     private readonly ILogger _logger;
     private bool _disposed;
 
-    private ColorizationEngine(IColorizationNetwork network, InferenceBackend backend, BinCentres bins, string modelsDirectory, ILogger logger)
+    private ColorizationEngine(IColorizationNetwork network, InferenceBackend backend, BinCentres bins, string modelsDirectory, ILogger logger,
+        ColorModel? model = null)
     {
         _network = network;
+        Model = model ?? ModelCatalogue.Eccv16;
         Backend = backend;
         Bins = bins;
         ModelsDirectory = modelsDirectory;
         _logger = logger;
     }
+
+    /// <summary>The model this engine runs.</summary>
+    public ColorModel Model { get; }
+
+    /// <summary>The options used when a call gives none: the model's id and default input size.</summary>
+    public ColorizationOptions DefaultOptions => Model.HasDistribution ? ColorizationOptions.Default : ColorizationOptions.For(Model);
+
+    /// <summary>The side an ONNX file fixes for its input (it is run at that size whatever is asked), or null.</summary>
+    public int? FixedInputSize => (_network as OnnxChromaNetwork)?.FixedSize;
 
     /// <summary>The backend that runs the network.</summary>
     public InferenceBackend Backend { get; }
@@ -43,7 +55,7 @@ public sealed class ColorizationEngine : IDisposable
     public BinCentres Bins { get; }
 
     /// <summary>The model and its runtime, as results name it in their metadata.</summary>
-    public string ModelName => $"Zhang, Isola & Efros ECCV 2016 ({ModelFileNames.Weights}) on {Runtime}";
+    public string ModelName => $"{Model.Id}: {Model.Name}, {Model.FileName}, on {Runtime}";
 
     /// <summary>The folder the model was loaded from.</summary>
     public string ModelsDirectory { get; }
@@ -146,6 +158,46 @@ public sealed class ColorizationEngine : IDisposable
         return new ColorizationEngine(net, backend, bins, directory, logger);
     }
 
+    /// <summary>
+    /// Loads a DDColor or DeOldify model from its ONNX file in <paramref name="modelsDirectory"/> on ONNX Runtime. The
+    /// file's inputs and outputs are checked against its type's contract (a mismatch, or a file ONNX Runtime cannot
+    /// load, is <see cref="ModelFilesException"/> naming the file, what was expected and what was found). When the
+    /// published CRC-32 (<c>&lt;name&gt;.hash</c>) lies beside the file and differs, the file is used as custom
+    /// weights, with a warning.
+    /// </summary>
+    public static ColorizationEngine LoadOnnxModel(ColorModel model, string modelsDirectory, ILogger? logger = null, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (!model.IsOnnxFile)
+            throw new ArgumentException($"{model.Id} is not an ONNX model; use Load.", nameof(model));
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        logger ??= NullLogger.Instance;
+        var clock = Stopwatch.StartNew();
+        string directory = Path.GetFullPath(modelsDirectory);
+        string path = Path.Combine(directory, model.FileName);
+        if (!File.Exists(path))
+            throw new ModelFilesException(model.FileName, $"The {model.Name} model file {path} is missing.");
+        var hashCheck = Task.Run(() => OnnxModelFile.WarnIfNotPublished(model, path, logger));
+        OnnxChromaNetwork network;
+        try
+        {
+            network = OnnxChromaNetwork.Load(path, model.Type, threads, logger);
+        }
+        finally
+        {
+            // The check reads the whole file: let it end before the caller deletes or replaces it.
+            try
+            {
+                hashCheck.Wait();
+            }
+            catch (AggregateException)
+            {
+            }
+        }
+        logger.LogInformation("Loaded the {Model} model from {Path} on {Runtime} in {Elapsed} ms", model.Id, path, network.Runtime, clock.ElapsedMilliseconds);
+        return new ColorizationEngine(network, InferenceBackend.Onnx, BinCentres.Release, directory, logger, model);
+    }
+
     private static void WarnIfNotRelease(string weights, ILogger logger)
     {
         var release = WeightsRelease.Official;
@@ -199,7 +251,8 @@ public sealed class ColorizationEngine : IDisposable
     public async Task<ColorizedImage> ColorizeAsync(ReadOnlyMemory<byte> encoded, ColorizationOptions? options = null,
         DecodeLimits? limits = null, CancellationToken ct = default)
     {
-        (options ??= ColorizationOptions.Default).Validate();
+        (options ??= DefaultOptions).Validate();
+        CheckModel(options);
         var image = await Task.Run(() => ImageDecoder.Decode(encoded.Span, limits), ct).ConfigureAwait(false);
         return await ColorizeAsync(image, options, ct).ConfigureAwait(false);
     }
@@ -212,7 +265,8 @@ public sealed class ColorizationEngine : IDisposable
     {
         try
         {
-            (options ??= ColorizationOptions.Default).Validate();
+            (options ??= DefaultOptions).Validate();
+            CheckModel(options);
             // Repairs run before anything reads the lightness, outside the network's lock.
             if (!options.Restoration.IsEmpty && image.Restoration is null)
             {
@@ -238,7 +292,8 @@ public sealed class ColorizationEngine : IDisposable
     {
         try
         {
-            (options ??= ColorizationOptions.Default).Validate();
+            (options ??= DefaultOptions).Validate();
+            CheckModel(options);
             if (input.RenderSize != options.RenderSize)
                 throw new ArgumentException($"The input was prepared at {input.RenderSize}, the options ask for {options.RenderSize}.", nameof(input));
             if (!options.Restoration.IsEmpty && image.Restoration != options.Restoration)
@@ -260,14 +315,22 @@ public sealed class ColorizationEngine : IDisposable
     public async Task RecolorizeAsync(ColorizedImage image, ColorizationOptions options, CancellationToken ct = default)
     {
         options.Validate();
+        CheckModel(options);
         var prediction = await PredictAsync(image.Source, options.RenderSize, ct).ConfigureAwait(false);
         image.Replace(prediction, options);
     }
 
-    /// <summary>Runs the network on <paramref name="image"/> at <paramref name="renderSize"/> and returns its logits.</summary>
+    // Options name the model they were made for: an engine never runs another model's settings by mistake.
+    private void CheckModel(ColorizationOptions options)
+    {
+        if (!string.Equals(options.Model, Model.Id, StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"The options are for the {options.Model} model; this engine runs {Model.Id}.", nameof(options));
+    }
+
+    /// <summary>Runs the network on <paramref name="image"/> at <paramref name="renderSize"/> and returns its prediction.</summary>
     public async Task<ChromaPrediction> PredictAsync(DecodedImage image, int renderSize, CancellationToken ct = default)
     {
-        new ColorizationOptions { RenderSize = renderSize }.Validate();
+        (DefaultOptions with { RenderSize = renderSize }).Validate();
         ct.ThrowIfCancellationRequested();
         // Pre-processing runs before taking the lock, so it overlaps another caller's forward pass.
         using var input = await Task.Run(() => LabPipeline.NetworkInput(image, renderSize), ct).ConfigureAwait(false);
@@ -296,10 +359,11 @@ public sealed class ColorizationEngine : IDisposable
         var prediction = _network.Forward(input);
         Interlocked.Increment(ref _forwardPasses);
         int size = input.Rows;
+        int grid = _network.GridSide(size);
         // Each backend checks its output's shape against the model; this catches a backend that got it wrong.
-        if (prediction.RenderSize != size || prediction.Rows != size / 4 || prediction.Columns != size / 4)
+        if (prediction.Rows != grid || prediction.Columns != grid)
             throw new InvalidOperationException(
-                $"{_network.Runtime} returned a {prediction.Rows}×{prediction.Columns} grid for a {size}×{size} input; expected {size / 4}×{size / 4}.");
+                $"{_network.Runtime} returned a {prediction.Rows}×{prediction.Columns} grid for a {size}×{size} input; expected {grid}×{grid}.");
         return prediction;
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Colorizer.Core.Models.Catalogue;
 using Colorizer.Core.Restoration;
 
 namespace Colorizer.Core.Colorization;
@@ -44,19 +45,36 @@ public sealed record ColorizationOptions
     /// </summary>
     public RestorationOptions Restoration { get; init; } = RestorationOptions.None;
 
+    /// <summary>
+    /// The id of the model in <see cref="ModelCatalogue"/>; default <c>eccv16</c>, the 2016 network. For the DDColor and
+    /// DeOldify models <see cref="RenderSize"/> must be one of the model's input sizes (see <see cref="For"/>), and the
+    /// temperature has nothing to act on (they predict one colour per cell, not a distribution).
+    /// </summary>
+    public string Model { get; init; } = ModelCatalogue.DefaultId;
+
     /// <summary>The defaults of the reference recipe.</summary>
     public static ColorizationOptions Default { get; } = new();
+
+    /// <summary>The defaults for <paramref name="model"/>: its id and its default input size.</summary>
+    public static ColorizationOptions For(ColorModel model) => new() { Model = model.Id, RenderSize = model.DefaultInputSize };
 
     /// <summary>Throws <see cref="InvalidColorizationOptionException"/> naming the first value out of range.</summary>
     public void Validate()
     {
         ValidateTemperature(Temperature);
         ValidateSaturation(Saturation);
+        var model = ModelCatalogue.Get(Model);
+        if (model.IsOnnxFile && !model.InputSizes.Contains(RenderSize))
+            throw new InvalidColorizationOptionException(ModelSizeOption,
+                $"The {model.Id} model runs at {model.InputSizesText}; got {RenderSize}.");
         if (RenderSize is < MinRenderSize or > MaxRenderSize || RenderSize % 8 != 0)
             throw new InvalidColorizationOptionException(nameof(RenderSize),
                 $"RenderSize must be a multiple of 8 from {MinRenderSize} to {MaxRenderSize}; got {RenderSize}.");
         Restoration.Validate();
     }
+
+    /// <summary>The name under which an ONNX model's input size is reported (hosts spell it <c>modelSize</c>, <c>--model-size</c>).</summary>
+    public const string ModelSizeOption = "ModelSize";
 
     internal static void ValidateTemperature(double temperature)
     {

@@ -66,6 +66,12 @@ public sealed class ColorizedImage : IDisposable
         Options = options;
     }
 
+    /// <summary>
+    /// True when the prediction is a colour distribution (the 2016 network): only then do the temperature (vividness)
+    /// and <see cref="LikelyColors"/> mean anything.
+    /// </summary>
+    public bool HasDistribution => Prediction.HasDistribution;
+
     /// <summary>True when the input already had colour (it was colorized from its luminance).</summary>
     public bool InputHadColor => Source.HasColor;
 
@@ -111,13 +117,16 @@ public sealed class ColorizedImage : IDisposable
     /// <summary>
     /// The colours the network found likely at pixel (<paramref name="x"/>, <paramref name="y"/>), most likely first:
     /// the <paramref name="count"/> most probable of its 313 bins in the cell there (at temperature 1, the network's own
-    /// distribution), with the pixel's lightness, merging bins too close to tell apart. For a hint palette.
+    /// distribution), with the pixel's lightness, merging bins too close to tell apart. For a hint palette. Empty for a model without a distribution
+    /// (<see cref="HasDistribution"/>).
     /// </summary>
     public IReadOnlyList<LikelyColor> LikelyColors(double x, double y, int count = 6)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         if (!double.IsFinite(x) || !double.IsFinite(y) || x < 0 || y < 0 || x >= Width || y >= Height)
             throw new InvalidHintsException($"({x:0.##}, {y:0.##}) is outside the {Width}×{Height} image.");
+        if (!HasDistribution)
+            return [];
         int row = Math.Min(Prediction.Rows - 1, (int)(y / Height * Prediction.Rows));
         int column = Math.Min(Prediction.Columns - 1, (int)(x / Width * Prediction.Columns));
         double lightness = LightnessAt(x, y);

@@ -12,7 +12,11 @@ internal interface IColorizationNetwork : IDisposable
 
     /// <summary>
     /// One forward pass. <paramref name="input"/> is the network input: CV_32FC1, square, S×S with S a valid render
-    /// size, holding L − 50. Returns the <c>conv8_313</c> logits for the S/4 × S/4 grid, channel-major (313 planes).
+    /// size, holding L − 50. The 2016 network returns its <c>conv8_313</c> logits for the S/4 × S/4 grid, channel-major
+    /// (313 planes); the ONNX models return an (a, b) grid of <see cref="GridSide"/>.
     /// </summary>
     ChromaPrediction Forward(Mat input);
+
+    /// <summary>The side of the grid <see cref="Forward"/> returns for an input of <paramref name="inputSize"/>.</summary>
+    int GridSide(int inputSize) => inputSize / 4;
 }

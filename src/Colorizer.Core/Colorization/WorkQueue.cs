@@ -12,6 +12,9 @@ public sealed class WorkQueue
     private readonly LinkedList<WorkTicket> _waiting = new();
     private int _running;
 
+    // Completed (and replaced) whenever a job leaves, for callers that would rather wait for a place than be refused.
+    private TaskCompletionSource? _room;
+
     /// <summary>Creates a queue.</summary>
     /// <param name="concurrency">Jobs that may run at once (at least 1). Two lets one job's decoding and encoding overlap another's forward pass.</param>
     /// <param name="capacity">Jobs that may wait (at least 0).</param>
@@ -65,8 +68,25 @@ public sealed class WorkQueue
         }
     }
 
+    /// <summary>
+    /// Completes once a new job could take a place (running or waiting) without being refused; at once when there is
+    /// room now. Another caller may take that place first, so callers try <see cref="Enter"/> again and wait again
+    /// if it is refused.
+    /// </summary>
+    public Task WaitForRoomAsync(CancellationToken ct = default)
+    {
+        lock (_lock)
+        {
+            if (_running < Concurrency || _waiting.Count < Capacity)
+                return Task.CompletedTask;
+            _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _room.Task.WaitAsync(ct);
+        }
+    }
+
     internal void Leave(WorkTicket ticket)
     {
+        TaskCompletionSource? room;
         List<WorkTicket> moved = [], started = [];
         lock (_lock)
         {
@@ -102,7 +122,9 @@ public sealed class WorkQueue
                     moved.Add(waiting);
                 }
             }
+            (room, _room) = (_room, null);
         }
+        room?.TrySetResult();
         // Notify outside the lock: handlers may take other locks (a Blazor renderer's, for one).
         foreach (var next in started)
             next.Start();

@@ -3,16 +3,18 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
+using Colorizer.Core.Models.Catalogue;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Colorizer.Core.Models;
 
 /// <summary>
-/// Downloads the model weights once, safely: into <c>&lt;name&gt;.partial</c>, resuming with HTTP Range requests,
+/// Downloads model files once, safely: into <c>&lt;name&gt;.partial</c>, resuming with HTTP Range requests,
 /// retrying each source with backoff and then falling back to the next one, and moving the file to its final name
-/// only after its size and SHA-256 are verified. A file under the final name is therefore always complete.
+/// only after its size and hash are verified (the 2016 weights: the release's size and SHA-256; the ONNX models: the
+/// server's length and the CRC-32 published beside the file as <c>&lt;name&gt;.hash</c>). A file under the final name
+/// is therefore always complete.
 /// </summary>
 /// <remarks>
 /// Register it as a typed client (<c>services.AddHttpClient&lt;ModelDownloader&gt;()</c>) so it gets its own
@@ -73,9 +75,39 @@ public sealed partial class ModelDownloader
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelsDirectory);
         ArgumentNullException.ThrowIfNull(release);
+        return await EnsureAsync(modelsDirectory, new DownloadTarget(release), progress, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// Returns the path of <paramref name="model"/>'s ONNX file in <paramref name="modelsDirectory"/>, downloading it
+    /// first if no file of that name is there: from each source in turn, its published CRC-32 (<c>&lt;name&gt;.hash</c>
+    /// beside it) first, then the file, checked against the server's length and that CRC-32 before it gets its final
+    /// name; the hash file is saved beside it. An existing file is used as it is (the engine warns when its CRC-32
+    /// differs from a published one beside it).
+    /// </summary>
+    /// <param name="modelsDirectory">The folder the models live in; created when missing.</param>
+    /// <param name="model">An ONNX model of the catalogue.</param>
+    /// <param name="progress">Told how far the download has come.</param>
+    /// <param name="cancellationToken">Stops the download promptly; the <c>.partial</c> file is kept so a later call resumes it.</param>
+    /// <returns>The full path of the model file.</returns>
+    /// <exception cref="ModelDownloadException">Every source failed; the message names each source's failure and how to install the file by hand.</exception>
+    public async Task<string> EnsureModelAsync(
+        string modelsDirectory,
+        ColorModel model,
+        IProgress<DownloadProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelsDirectory);
+        ArgumentNullException.ThrowIfNull(model);
+        if (!model.IsOnnxFile)
+            throw new ArgumentException($"{model.Id} is not an ONNX model; use EnsureWeightsAsync.", nameof(model));
+        return await EnsureAsync(modelsDirectory, new DownloadTarget(model), progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<string> EnsureAsync(string modelsDirectory, DownloadTarget target, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    {
         string directory = Path.GetFullPath(modelsDirectory);
-        string finalPath = Path.Combine(directory, release.FileName);
+        string finalPath = Path.Combine(directory, target.FileName);
         if (File.Exists(finalPath))
         {
             LogAlreadyPresent(_logger, finalPath);
@@ -93,7 +125,7 @@ public sealed partial class ModelDownloader
                 return finalPath;
             }
 
-            return await DownloadAsync(directory, finalPath, release, progress, cancellationToken).ConfigureAwait(false);
+            return await DownloadAsync(directory, finalPath, target, progress, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -102,7 +134,7 @@ public sealed partial class ModelDownloader
     }
 
     private async Task<string> DownloadAsync(
-        string directory, string finalPath, WeightsRelease release, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+        string directory, string finalPath, DownloadTarget target, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
         string partialPath = finalPath + PartialSuffix;
         try
@@ -111,16 +143,12 @@ public sealed partial class ModelDownloader
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ModelDownloadException(
-                $"Could not create the models folder {directory}: {ex.Message}. {release.DescribeManualDownload(finalPath)}", ex)
-            {
-                MissingWeights = release.MissingAt(finalPath, MissingWeightsCause.DownloadFailed),
-            };
+            throw target.Failed($"Could not create the models folder {directory}: {ex.Message}.", finalPath, [], ex);
         }
 
-        var failures = new List<SourceFailure>(release.Sources.Count);
+        var failures = new List<SourceFailure>(target.Sources.Count);
         Exception? lastException = null;
-        foreach (Uri source in release.Sources)
+        foreach (Uri source in target.Sources)
         {
             string reason = "not tried";
             for (int attempt = 1; attempt <= _options.MaxAttemptsPerSource; attempt++)
@@ -136,27 +164,27 @@ public sealed partial class ModelDownloader
                 bool tryAgain;
                 try
                 {
-                    await DownloadAttemptAsync(source, attempt, partialPath, release, progress, cancellationToken).ConfigureAwait(false);
-                    return Publish(partialPath, finalPath);
+                    var expected = await ExpectAsync(target, source, cancellationToken).ConfigureAwait(false);
+                    await DownloadAttemptAsync(source, attempt, partialPath, expected, progress, cancellationToken).ConfigureAwait(false);
+                    string saved = Publish(partialPath, finalPath);
+                    if (target.Model is not null)
+                        SaveHashFile(directory, target.Model, expected.Hash);
+                    return saved;
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
-                    LogCancelled(_logger, release.FileName, partialPath);
+                    LogCancelled(_logger, target.FileName, partialPath);
                     throw;
                 }
                 catch (UnauthorizedAccessException ex)
                 {
-                    throw new ModelDownloadException(
-                        $"Could not write {partialPath}: {ex.Message}. {release.DescribeManualDownload(finalPath)}", ex)
-                    {
-                        MissingWeights = release.MissingAt(finalPath, MissingWeightsCause.DownloadFailed, failures),
-                    };
+                    throw target.Failed($"Could not write {partialPath}: {ex.Message}.", finalPath, failures, ex);
                 }
                 catch (VerificationException ex)
                 {
                     lastException = ex;
                     reason = ex.Message;
-                    LogVerificationFailed(_logger, release.FileName, source, ex.Message);
+                    LogVerificationFailed(_logger, target.FileName, source, ex.Message);
                     TryDelete(partialPath);
                     // A mismatch after resuming may come from stale partial bytes, so the source gets another, clean try.
                     tryAgain = ex.Resumed;
@@ -185,23 +213,65 @@ public sealed partial class ModelDownloader
                 }
 
                 TimeSpan delay = BackoffDelay(attempt);
-                LogRetrying(_logger, attempt, _options.MaxAttemptsPerSource, release.FileName, source, reason, delay);
+                LogRetrying(_logger, attempt, _options.MaxAttemptsPerSource, target.FileName, source, reason, delay);
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
 
             failures.Add(new SourceFailure(source, reason));
-            LogSourceFailed(_logger, source, release.FileName, reason);
+            LogSourceFailed(_logger, source, target.FileName, reason);
         }
 
         // A non-empty .partial left by network failures is kept: it holds a prefix of the file and a later call resumes it.
         string message = string.Create(
             CultureInfo.InvariantCulture,
-            $"Could not download {release.FileName} ({release.SizeText}, SHA-256 {release.Sha256}) into {directory}: " +
-            $"{string.Join("; ", failures.Select(f => $"{f.Source.AbsoluteUri} failed: {f.Reason}"))}. {release.DescribeManualDownload(finalPath)}");
-        throw new ModelDownloadException(message, lastException)
+            $"Could not download {target.Describe()} into {directory}: " +
+            $"{string.Join("; ", failures.Select(f => $"{f.Source.AbsoluteUri} failed: {f.Reason}"))}.");
+        throw target.Failed(message, finalPath, failures, lastException);
+    }
+
+    // What this source's file must be: the release's size and SHA-256, or the CRC-32 published beside the file (the
+    // size comes from the server then).
+    private async Task<Expectation> ExpectAsync(DownloadTarget target, Uri source, CancellationToken cancellationToken)
+    {
+        if (target.Model is null)
+            return new Expectation(target.FileName, target.Size, isSha256: true, target.Sha256!);
+        Uri hashSource = target.Model.HashSource(source);
+        using var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
         {
-            MissingWeights = release.MissingAt(finalPath, MissingWeightsCause.DownloadFailed, failures),
-        };
+            using var response = await SendAsync(hashSource, 0, attemptCts).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                string status = string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}").TrimEnd();
+                bool transient = (int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
+                throw new AttemptException($"its published hash {hashSource.AbsoluteUri} answered {status}", transient);
+            }
+            byte[] body = await response.Content.ReadAsByteArrayAsync(attemptCts.Token).ConfigureAwait(false);
+            string? hash = body.Length <= 64 ? OnnxModelFile.ParseHash(System.Text.Encoding.ASCII.GetString(body)) : null;
+            return hash is null
+                ? throw new AttemptException($"its published hash {hashSource.AbsoluteUri} is not a CRC-32 (8 hex digits)", tryAgain: false)
+                : new Expectation(target.FileName, target.Size, isSha256: false, hash);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new AttemptException($"its published hash {hashSource.AbsoluteUri} timed out", tryAgain: true, ex);
+        }
+    }
+
+    // Beside the model, as facefusion keeps it: the engine compares the file with it at load.
+    private void SaveHashFile(string directory, ColorModel model, string hash)
+    {
+        string path = Path.Combine(directory, model.HashFileName!);
+        string temporary = path + PartialSuffix;
+        try
+        {
+            File.WriteAllText(temporary, hash);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogDeleteFailed(_logger, path, $"the published hash could not be saved beside the model: {ex.Message}");
+        }
     }
 
     private string Publish(string partialPath, string finalPath)
@@ -229,32 +299,32 @@ public sealed partial class ModelDownloader
 
     /// <summary>One attempt against one source. Returns with a complete, verified .partial file; throws otherwise.</summary>
     private async Task DownloadAttemptAsync(
-        Uri source, int attempt, string partialPath, WeightsRelease release, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+        Uri source, int attempt, string partialPath, Expectation expected, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
         await using var file = new FileStream(
             partialPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, BufferSize, FileOptions.Asynchronous);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var hash = expected.NewHash();
 
         long offset = file.Length;
-        if (offset > release.Size)
+        if (offset > expected.Size)
         {
-            LogDiscardingOversizedPartial(_logger, partialPath, offset, release.Size);
+            LogDiscardingOversizedPartial(_logger, partialPath, offset, expected.Size.Value);
             file.SetLength(0);
             offset = 0;
         }
-        else if (offset == release.Size)
+        else if (offset == expected.Size)
         {
             // A previous run received every byte but stopped before moving the file: verify it without a request.
             await FileHash.AppendPrefixAsync(hash, file, offset, cancellationToken).ConfigureAwait(false);
-            string actual = Convert.ToHexStringLower(hash.GetHashAndReset());
-            if (actual == release.Sha256)
+            string actual = hash.Finish();
+            if (actual == expected.Hash)
             {
-                progress?.Report(new DownloadProgress(offset, release.Size, source));
-                LogVerified(_logger, release.FileName, release.Size, release.Sha256);
+                progress?.Report(new DownloadProgress(offset, offset, source));
+                LogVerified(_logger, expected.FileName, offset, expected.HashText);
                 return;
             }
 
-            LogDiscardingCorruptPartial(_logger, partialPath, actual, release.Sha256);
+            LogDiscardingCorruptPartial(_logger, partialPath, $"{hash.Name} {actual}", expected.HashText);
             file.SetLength(0);
             offset = 0;
         }
@@ -264,28 +334,28 @@ public sealed partial class ModelDownloader
         {
             if (offset > 0)
             {
-                LogResuming(_logger, release.FileName, source, offset, release.Size, attempt, _options.MaxAttemptsPerSource);
+                LogResuming(_logger, expected.FileName, source, offset, expected.SizeText, attempt, _options.MaxAttemptsPerSource);
             }
             else if (attempt == 1)
             {
-                LogDownloading(_logger, release.FileName, source, release.Size, attempt, _options.MaxAttemptsPerSource);
+                LogDownloading(_logger, expected.FileName, source, expected.SizeText, attempt, _options.MaxAttemptsPerSource);
             }
             else
             {
                 // The retry line before this one already said that the source is tried again.
-                LogDownloadingAgain(_logger, release.FileName, source, release.Size, attempt, _options.MaxAttemptsPerSource);
+                LogDownloadingAgain(_logger, expected.FileName, source, expected.SizeText, attempt, _options.MaxAttemptsPerSource);
             }
 
             HttpResponseMessage response = await SendAsync(source, offset, attemptCts).ConfigureAwait(false);
             try
             {
-                offset = await AcceptResponseAsync(response, source, file, hash, offset, release, cancellationToken).ConfigureAwait(false);
+                offset = await AcceptResponseAsync(response, source, file, hash, offset, expected, cancellationToken).ConfigureAwait(false);
                 if (offset < 0)
                 {
                     // The answer to the Range request was unusable: ask again for the whole file, once.
                     response.Dispose();
                     response = await SendAsync(source, 0, attemptCts).ConfigureAwait(false);
-                    offset = await AcceptResponseAsync(response, source, file, hash, 0, release, cancellationToken).ConfigureAwait(false);
+                    offset = await AcceptResponseAsync(response, source, file, hash, 0, expected, cancellationToken).ConfigureAwait(false);
                     if (offset < 0)
                     {
                         throw new AttemptException("the server answered a request for the whole file with a partial range", tryAgain: true);
@@ -293,22 +363,22 @@ public sealed partial class ModelDownloader
                 }
 
                 bool resumed = offset > 0;
-                await CopyBodyAsync(response, source, file, hash, offset, release, progress, attemptCts, cancellationToken).ConfigureAwait(false);
+                await CopyBodyAsync(response, source, file, hash, offset, expected, progress, attemptCts, cancellationToken).ConfigureAwait(false);
 
                 await file.FlushAsync(cancellationToken).ConfigureAwait(false);
                 file.Flush(flushToDisk: true);
                 long length = file.Length;
-                string actual = Convert.ToHexStringLower(hash.GetHashAndReset());
-                if (length != release.Size || actual != release.Sha256)
+                string actual = hash.Finish();
+                if ((expected.Size is long size && length != size) || actual != expected.Hash)
                 {
                     throw new VerificationException(
                         string.Create(
                             CultureInfo.InvariantCulture,
-                            $"the downloaded file is corrupt: {length:N0} bytes with SHA-256 {actual}, expected {release.SizeText} with SHA-256 {release.Sha256}"),
+                            $"the downloaded file is corrupt: {length:N0} bytes with {hash.Name} {actual}, expected {expected.SizeText} with {expected.HashText}"),
                         resumed);
                 }
 
-                LogVerified(_logger, release.FileName, release.Size, release.Sha256);
+                LogVerified(_logger, expected.FileName, length, expected.HashText);
             }
             finally
             {
@@ -341,19 +411,21 @@ public sealed partial class ModelDownloader
     /// starts at, or -1 when a Range answer was unusable and the whole file should be asked for instead.
     /// </summary>
     private async Task<long> AcceptResponseAsync(
-        HttpResponseMessage response, Uri source, FileStream file, IncrementalHash hash, long offset, WeightsRelease release, CancellationToken cancellationToken)
+        HttpResponseMessage response, Uri source, FileStream file, ContentHash hash, long offset, Expectation expected, CancellationToken cancellationToken)
     {
         HttpStatusCode status = response.StatusCode;
         if (status == HttpStatusCode.PartialContent)
         {
             ContentRangeHeaderValue? range = response.Content.Headers.ContentRange;
-            if (range?.Length is long total && total != release.Size)
+            if (range?.Length is long total && expected.Size is long size && total != size)
             {
                 throw new AttemptException(
-                    string.Create(CultureInfo.InvariantCulture, $"the server has a file of {total:N0} bytes, expected {release.SizeText}"), tryAgain: false);
+                    string.Create(CultureInfo.InvariantCulture, $"the server has a file of {total:N0} bytes, expected {expected.SizeText}"), tryAgain: false);
             }
 
-            if (range is null || range.Unit != "bytes" || range.From != offset || (range.To is long to && to != release.Size - 1))
+            // A file of unknown size takes the server's word for it.
+            expected.Size ??= range?.Length;
+            if (range is null || range.Unit != "bytes" || range.From != offset || (range.To is long to && expected.Size is long end && to != end - 1))
             {
                 LogBadRange(_logger, source, range?.ToString() ?? "none", offset);
                 file.SetLength(0);
@@ -374,11 +446,13 @@ public sealed partial class ModelDownloader
                 file.SetLength(0);
             }
 
-            if (response.Content.Headers.ContentLength is long length && length != release.Size)
+            if (response.Content.Headers.ContentLength is long length && expected.Size is long size && length != size)
             {
                 throw new AttemptException(
-                    string.Create(CultureInfo.InvariantCulture, $"the server sends {length:N0} bytes, expected {release.SizeText}"), tryAgain: false);
+                    string.Create(CultureInfo.InvariantCulture, $"the server sends {length:N0} bytes, expected {expected.SizeText}"), tryAgain: false);
             }
+
+            expected.Size ??= response.Content.Headers.ContentLength;
 
             file.Position = 0;
             return 0;
@@ -400,18 +474,19 @@ public sealed partial class ModelDownloader
         HttpResponseMessage response,
         Uri source,
         FileStream file,
-        IncrementalHash hash,
+        ContentHash hash,
         long offset,
-        WeightsRelease release,
+        Expectation expected,
         IProgress<DownloadProgress>? progress,
         CancellationTokenSource attemptCts,
         CancellationToken cancellationToken)
     {
         long received = offset;
-        long reportStep = Math.Max(1, release.Size / 100);
+        long total = expected.Size ?? 0;
+        long reportStep = Math.Max(1, total / 100);
         long lastReportedBytes = received;
         long lastReportedAt = Environment.TickCount64;
-        progress?.Report(new DownloadProgress(received, release.Size, source));
+        progress?.Report(new DownloadProgress(received, total, source));
 
         byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
@@ -427,22 +502,22 @@ public sealed partial class ModelDownloader
                     break;
                 }
 
-                if (received + read > release.Size)
+                if (total > 0 && received + read > total)
                 {
                     file.SetLength(0);
                     throw new AttemptException(
-                        $"the server sent more than the expected {release.SizeText}; starting over", tryAgain: true);
+                        $"the server sent more than the expected {expected.SizeText}; starting over", tryAgain: true);
                 }
 
                 await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                hash.AppendData(buffer, 0, read);
+                hash.Append(buffer, 0, read);
                 received += read;
 
                 long now = Environment.TickCount64;
-                if (progress is not null && received < release.Size
+                if (progress is not null && (total == 0 || received < total)
                     && (received - lastReportedBytes >= reportStep || now - lastReportedAt >= ProgressInterval.TotalMilliseconds))
                 {
-                    progress.Report(new DownloadProgress(received, release.Size, source));
+                    progress.Report(new DownloadProgress(received, total, source));
                     lastReportedBytes = received;
                     lastReportedAt = now;
                 }
@@ -453,12 +528,12 @@ public sealed partial class ModelDownloader
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        progress?.Report(new DownloadProgress(received, release.Size, source));
-        if (received < release.Size)
+        progress?.Report(new DownloadProgress(received, total > 0 ? total : received, source));
+        if (received < total)
         {
             // What arrived is kept: the next attempt resumes from it.
             throw new AttemptException(
-                string.Create(CultureInfo.InvariantCulture, $"the connection closed after {received:N0} of {release.SizeText}"), tryAgain: true);
+                string.Create(CultureInfo.InvariantCulture, $"the connection closed after {received:N0} of {expected.SizeText}"), tryAgain: true);
         }
     }
 
@@ -516,14 +591,14 @@ public sealed partial class ModelDownloader
     [LoggerMessage(Level = LogLevel.Debug, Message = "Model weights found at {Path}; not downloading")]
     private static partial void LogAlreadyPresent(ILogger logger, string path);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Downloading {FileName} ({Size} bytes) from {Source} (attempt {Attempt} of {MaxAttempts})")]
-    private static partial void LogDownloading(ILogger logger, string fileName, Uri source, long size, int attempt, int maxAttempts);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Downloading {FileName} ({Size}) from {Source} (attempt {Attempt} of {MaxAttempts})")]
+    private static partial void LogDownloading(ILogger logger, string fileName, Uri source, string size, int attempt, int maxAttempts);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming {FileName} from {Source} at byte {Offset} of {Size} (attempt {Attempt} of {MaxAttempts})")]
-    private static partial void LogResuming(ILogger logger, string fileName, Uri source, long offset, long size, int attempt, int maxAttempts);
+    private static partial void LogResuming(ILogger logger, string fileName, Uri source, long offset, string size, int attempt, int maxAttempts);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Downloading {FileName} ({Size} bytes) from {Source} (attempt {Attempt} of {MaxAttempts})")]
-    private static partial void LogDownloadingAgain(ILogger logger, string fileName, Uri source, long size, int attempt, int maxAttempts);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Downloading {FileName} ({Size}) from {Source} (attempt {Attempt} of {MaxAttempts})")]
+    private static partial void LogDownloadingAgain(ILogger logger, string fileName, Uri source, string size, int attempt, int maxAttempts);
 
     // A retry is routine (the source may still answer): Information. Only a source given up on is worth a warning,
     // so an offline start logs one warning per source, not one per attempt.
@@ -539,8 +614,8 @@ public sealed partial class ModelDownloader
     [LoggerMessage(Level = LogLevel.Information, Message = "Verification of {FileName} from {Source} failed: {Reason}; the partial download was deleted")]
     private static partial void LogVerificationFailed(ILogger logger, string fileName, Uri source, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Verified {FileName}: {Size} bytes, SHA-256 {Sha256}")]
-    private static partial void LogVerified(ILogger logger, string fileName, long size, string sha256);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Verified {FileName}: {Size} bytes, {Hash}")]
+    private static partial void LogVerified(ILogger logger, string fileName, long size, string hash);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Saved the model weights as {Path}")]
     private static partial void LogSaved(ILogger logger, string path);
@@ -551,7 +626,7 @@ public sealed partial class ModelDownloader
     [LoggerMessage(Level = LogLevel.Warning, Message = "Discarding {PartialPath}: it holds {Length} bytes, more than the expected {Size}")]
     private static partial void LogDiscardingOversizedPartial(ILogger logger, string partialPath, long length, long size);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Discarding {PartialPath}: it is complete but its SHA-256 is {Actual}, expected {Expected}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Discarding {PartialPath}: it is complete but its hash is {Actual}, expected {Expected}")]
     private static partial void LogDiscardingCorruptPartial(ILogger logger, string partialPath, string actual, string expected);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Source} answered a request from byte {Offset} with Content-Range {ContentRange}; starting over from byte 0")]

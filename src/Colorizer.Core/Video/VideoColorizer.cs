@@ -16,13 +16,18 @@ namespace Colorizer.Core.Video;
 /// </summary>
 public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = null)
 {
+    // Frames left out of the time-left estimate (start-up), and frames timed after them before it is given.
+    private const int EtaWarmUpFrames = 3, EtaTimedFrames = 10;
+
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
     /// <summary>Colorizes <paramref name="inputPath"/> into <paramref name="outputPath"/> (an .mp4).</summary>
     public async Task<VideoResult> ColorizeAsync(string inputPath, string outputPath, VideoOptions? options = null,
         IProgress<VideoProgress>? progress = null, CancellationToken ct = default)
     {
-        (options ??= VideoOptions.Default).Validate();
+        (options ??= VideoOptions.Default with { Colorization = engine.DefaultOptions }).Validate();
+        if (!string.Equals(options.Colorization.Model, engine.Model.Id, StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"The options are for the {options.Colorization.Model} model; the engine runs {engine.Model.Id}.", nameof(options));
         if (!File.Exists(inputPath))
             throw new InvalidVideoException($"{inputPath} does not exist.");
 
@@ -81,6 +86,9 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
         double rawFlicker = 0, outputFlicker = 0;
         var clock = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
+        // The first frames carry the start-up (the decoder's, the first forward pass's), so the time left is estimated
+        // from the speed after them, and only once enough frames have been timed to mean something.
+        TimeSpan? warmedUpAt = null;
         try
         {
             while (true)
@@ -127,12 +135,19 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
                 using (var colored = LabPipeline.Compose(image, outputAb))
                     await sink.WriteAsync(colored, ct).ConfigureAwait(false);
                 frames++;
+                if (frames == EtaWarmUpFrames)
+                    warmedUpAt = clock.Elapsed;
 
                 if (progress is not null && (clock.Elapsed - lastReport > TimeSpan.FromMilliseconds(500) || frames == announced))
                 {
                     lastReport = clock.Elapsed;
                     double speed = frames / Math.Max(0.001, clock.Elapsed.TotalSeconds);
-                    TimeSpan? remaining = announced > frames ? TimeSpan.FromSeconds((announced - frames) / speed) : null;
+                    TimeSpan? remaining = null;
+                    if (warmedUpAt is { } since && frames - EtaWarmUpFrames >= EtaTimedFrames && announced > frames)
+                    {
+                        speed = (frames - EtaWarmUpFrames) / Math.Max(0.001, (clock.Elapsed - since).TotalSeconds);
+                        remaining = TimeSpan.FromSeconds((announced - frames) / speed);
+                    }
                     progress.Report(new VideoProgress(frames, announced, speed, remaining));
                 }
             }

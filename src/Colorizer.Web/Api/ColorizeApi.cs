@@ -28,9 +28,10 @@ public static class ColorizeApi
                 "note that it was colorized. Optionally repair the photo first (`restore=dust,scratches,noise,contrast`, " +
                 "`restoreStrength`). Optionally guide the colours: colour hints in a `hints` field (a JSON list of dots or strokes, " +
                 "in pixels of the upright image) and a colour photo of a similar scene in a `reference` field, whose colours " +
-                "are carried over (`transfer=bands` or `global`). Errors are RFC 7807 problem details. Work shares one bounded queue with the web page: when it " +
-                "is full, or this client is over its rate limit, the answer is 429; while the model is still loading, or when " +
-                "the work misses its deadline, it is 503; both with Retry-After.")
+                "are carried over (`transfer=bands` or `global`). Choose the model with `model` (see `GET /api/models`; default " +
+                "`eccv16`) and, for the DDColor and DeOldify models, their input side with `modelSize`. Errors are RFC 7807 problem details. Work shares one bounded queue with the web page: when it " +
+                "is full, or this client is over its rate limit, the answer is 429; while the model is still loading or downloading (a model not " +
+                "yet downloaded starts its download when the server allows it), or when the work misses its deadline, it is 503; both with Retry-After.")
             // The file is read by UploadReader (so every failure becomes a problem, not the framework's bare 400/415);
             // the request body and the query parameters' types and ranges are described by ColorizeApiDocumentation.
             .Produces(StatusCodes.Status200OK, contentType: "image/png", additionalContentTypes: ["image/jpeg", "image/webp", "image/tiff"])
@@ -44,6 +45,7 @@ public static class ColorizeApi
             // An API for scripts and other sites' servers: no antiforgery token (the page does not post forms here).
             .DisableAntiforgery();
 
+        ModelsApi.Map(api);
         return app;
     }
 
@@ -56,6 +58,8 @@ public static class ColorizeApi
         [FromQuery(Name = ColorizeQuery.RenderSize)] string? renderSize = null,
         [FromQuery(Name = ColorizeQuery.Format)] string? format = null,
         [FromQuery(Name = ColorizeQuery.TransferParameter)] string? transfer = null,
+        [FromQuery(Name = ColorizeQuery.Model)] string? model = null,
+        [FromQuery(Name = ColorizeQuery.ModelSize)] string? modelSize = null,
         [FromQuery(Name = ColorizeQuery.MetadataParameter)] string? metadata = null,
         [FromQuery(Name = ColorizeQuery.Restore)] string? restore = null,
         [FromQuery(Name = ColorizeQuery.RestoreStrength)] string? restoreStrength = null)
@@ -64,7 +68,7 @@ public static class ColorizeApi
         var ct = context.RequestAborted;
         try
         {
-            var query = ColorizeQuery.Parse(temperature, saturation, renderSize, format, transfer, metadata, restore, restoreStrength);
+            var query = ColorizeQuery.Parse(temperature, saturation, renderSize, format, transfer, model, modelSize, metadata, restore, restoreStrength);
             var form = await UploadReader.ReadAsync(context.Request, upload.Value.MaxFileBytes, ct);
             var file = form.File;
 

@@ -4,6 +4,7 @@ using Colorizer.Core.Colorization;
 using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
 using Colorizer.Core.Imaging.Metadata;
+using Colorizer.Core.Models.Catalogue;
 using Colorizer.Core.Restoration;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -34,7 +35,7 @@ internal static class ColorizeApiDocumentation
             "Multiplier on the predicted colour, 0 to 2; 0 gives the grey input back.",
             Number(0, ColorizationOptions.MaxSaturation, defaults.Saturation));
         Describe(operation, ColorizeQuery.RenderSize,
-            "Side of the network's square input: a multiple of 8 from 128 to 1024. Larger keeps finer colour detail at a cost that grows with its square.",
+            "eccv16 only: side of the network's square input, a multiple of 8 from 128 to 1024. Larger keeps finer colour detail at a cost that grows with its square.",
             new OpenApiSchema
             {
                 Type = JsonSchemaType.Integer,
@@ -43,6 +44,24 @@ internal static class ColorizeApiDocumentation
                 Maximum = Invariant(ColorizationOptions.MaxRenderSize),
                 MultipleOf = 8,
                 Default = JsonValue.Create(defaults.RenderSize),
+            });
+        Describe(operation, ColorizeQuery.Model,
+            "The model (GET /api/models lists them with their state): eccv16, the 2016 network, is the only one with a colour distribution, " +
+            "so temperature acts on it alone. A DDColor or DeOldify model not yet downloaded answers 503 with Retry-After while its download runs.",
+            new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Enum = [.. ModelCatalogue.All.Select(m => (JsonNode)JsonValue.Create(m.Id))],
+                Default = JsonValue.Create(ModelCatalogue.DefaultId),
+            });
+        Describe(operation, ColorizeQuery.ModelSize,
+            "DDColor and DeOldify models only: the side they run at. A model file with a fixed size runs at that size.",
+            new OpenApiSchema
+            {
+                Type = JsonSchemaType.Integer,
+                Format = "int32",
+                Enum = [.. ModelCatalogue.OnnxInputSizes.Select(s => (JsonNode)JsonValue.Create(s))],
+                Default = JsonValue.Create(ModelCatalogue.OnnxDefaultInputSize),
             });
         Describe(operation, ColorizeQuery.Format,
             "Output format: png (lossless, keeps alpha and 16-bit depth), jpeg (or jpg), webp, or tiff (or tif: lossless, Deflate, keeps alpha and 16-bit depth).",

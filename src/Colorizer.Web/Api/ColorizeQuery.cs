@@ -4,6 +4,7 @@ using Colorizer.Core.Colorization;
 using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
 using Colorizer.Core.Imaging.Metadata;
+using Colorizer.Core.Models.Catalogue;
 using Colorizer.Core.Restoration;
 
 namespace Colorizer.Web.Api;
@@ -19,6 +20,8 @@ internal sealed record ColorizeQuery(ColorizationOptions Options, OutputFormat O
     public const string Temperature = "temperature";
     public const string Saturation = "saturation";
     public const string RenderSize = "renderSize";
+    public const string Model = "model";
+    public const string ModelSize = "modelSize";
     public const string Format = "format";
     public const string TransferParameter = "transfer";
     public const string MetadataParameter = "metadata";
@@ -43,17 +46,30 @@ internal sealed record ColorizeQuery(ColorizationOptions Options, OutputFormat O
     public EncoderOptions Encoder => EncoderOptions.Default with { Metadata = Metadata };
 
     public static ColorizeQuery Parse(string? temperature, string? saturation, string? renderSize, string? format, string? transfer = null,
-        string? metadata = null, string? restore = null, string? restoreStrength = null)
+        string? model = null, string? modelSize = null, string? metadata = null, string? restore = null, string? restoreStrength = null)
     {
+        var chosen = string.IsNullOrWhiteSpace(model) ? ModelCatalogue.Eccv16 : ModelCatalogue.Find(model.Trim())
+            ?? throw new InvalidColorizationOptionException(nameof(ColorizationOptions.Model),
+                $"Model must be one of {ModelCatalogue.IdsText}; got '{UploadReader.Shorten(model)}'.");
         var defaults = ColorizationOptions.Default;
+        // One size parameter per kind of model, so that a size meant for one is never silently ignored by another.
+        if (!chosen.IsOnnxFile && !string.IsNullOrWhiteSpace(modelSize))
+            throw new InvalidColorizationOptionException(ColorizationOptions.ModelSizeOption,
+                $"{ColorizationOptions.ModelSizeOption} applies to the DDColor and DeOldify models; {chosen.Id} takes {RenderSize}.");
+        if (chosen.IsOnnxFile && !string.IsNullOrWhiteSpace(renderSize))
+            throw new InvalidColorizationOptionException(nameof(ColorizationOptions.RenderSize),
+                $"{nameof(ColorizationOptions.RenderSize)} applies to the eccv16 network; {chosen.Id} takes {ModelSize} ({chosen.InputSizesText}).");
         if (!RestorationStepNames.TryParse(restore, out var steps, out string? unknownStep))
             throw new InvalidColorizationOptionException(RestoreOption,
                 $"{RestoreOption} must be a comma-separated list of {RestorationStepNames.Choices}; got '{UploadReader.Shorten(unknownStep ?? "")}'.");
         var options = new ColorizationOptions
         {
+            Model = chosen.Id,
             Temperature = ParseNumber(temperature, nameof(ColorizationOptions.Temperature), defaults.Temperature),
             Saturation = ParseNumber(saturation, nameof(ColorizationOptions.Saturation), defaults.Saturation),
-            RenderSize = ParseInteger(renderSize, nameof(ColorizationOptions.RenderSize), defaults.RenderSize),
+            RenderSize = chosen.IsOnnxFile
+                ? ParseInteger(modelSize, ColorizationOptions.ModelSizeOption, chosen.DefaultInputSize)
+                : ParseInteger(renderSize, nameof(ColorizationOptions.RenderSize), defaults.RenderSize),
             Restoration = new RestorationOptions
             {
                 Steps = steps,
@@ -90,6 +106,8 @@ internal sealed record ColorizeQuery(ColorizationOptions Options, OutputFormat O
         nameof(ColorizationOptions.Temperature) => Temperature,
         nameof(ColorizationOptions.Saturation) => Saturation,
         nameof(ColorizationOptions.RenderSize) => RenderSize,
+        nameof(ColorizationOptions.Model) => Model,
+        ColorizationOptions.ModelSizeOption => ModelSize,
         FormatOption => Format,
         TransferOption => TransferParameter,
         MetadataOption => MetadataParameter,

@@ -1,5 +1,6 @@
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Models;
+using Colorizer.Core.Models.Catalogue;
 using Microsoft.Extensions.Options;
 
 namespace Colorizer.Web.Colorization;
@@ -7,12 +8,38 @@ namespace Colorizer.Web.Colorization;
 /// <summary>
 /// The way into the engine for the page and the API alike: checks the model is ready, takes a place in the shared
 /// <see cref="WorkQueue"/> (refusing at once when it is full), waits its turn and runs the work, all within
-/// <see cref="WorkQueueOptions.Deadline"/>.
+/// <see cref="WorkQueueOptions.Deadline"/>. The options name the model: the 2016 network must be ready; a DDColor or
+/// DeOldify file must be downloaded (else its download starts and the call is refused for now), and is loaded by the
+/// first job that needs it, on its turn in the queue, once for every job that waits for it.
 /// </summary>
-public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOptions<WorkQueueOptions> settings)
+public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOptions<WorkQueueOptions> settings, ModelLibrary? library = null)
 {
     /// <summary>The models host.</summary>
     public ModelHost Models => models;
+
+    /// <summary>Jobs the shared queue runs at once.</summary>
+    public int Concurrency => queue.Concurrency;
+
+    /// <summary>Every model of the catalogue, with its state.</summary>
+    public ModelLibrary Library => library ?? throw new InvalidOperationException("This service was made without the model library.");
+
+    // Throws ModelNotReadyException when the model cannot run now; the 2016 network's engine comes with it.
+    private ColorizationEngine? Ready(ColorModel model)
+    {
+        if (!model.IsOnnxFile)
+            return models.ReadyEngine();
+        Library.EnsureAvailable(model);
+        return null;
+    }
+
+    // On the job's turn: the 2016 network as it is, or the ONNX model leased (and loaded, the first time) for the job.
+    private async Task<T> WithEngineAsync<T>(ColorModel model, ColorizationEngine? ready, Func<ColorizationEngine, Task<T>> work, CancellationToken ct)
+    {
+        if (ready is not null)
+            return await work(ready);
+        using var lease = await Library.AcquireAsync(model, ct: ct);
+        return await work(lease.Engine);
+    }
 
     /// <summary>How long one colorization may wait and work, together.</summary>
     public TimeSpan Deadline => settings.Value.Deadline;
@@ -21,7 +48,9 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
     /// Decodes and colorizes <paramref name="encoded"/>. <paramref name="onQueuePosition"/> hears the place in line
     /// (0 when running). Throws the Core exception family for bad input, <see cref="Core.ModelNotReadyException"/>,
     /// <see cref="Core.WorkQueueFullException"/> and <see cref="DeadlineExceededException"/>; cancelling
-    /// <paramref name="ct"/> throws <see cref="OperationCanceledException"/>. The caller owns the result.
+    /// <paramref name="ct"/> throws <see cref="OperationCanceledException"/>. The caller owns the result. With
+    /// <paramref name="waitForRoom"/> a full line is waited out (within the deadline) instead of refused: the page's own
+    /// photos, which already wait their turn in their tab, would rather wait than fail.
     /// </summary>
     /// <remarks>
     /// When the deadline passes (or <paramref name="ct"/> is cancelled) while the engine is inside a stage that cannot
@@ -30,18 +59,19 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
     /// concurrency.
     /// </remarks>
     public async Task<ColorizedImage> ColorizeAsync(ReadOnlyMemory<byte> encoded, ColorizationOptions options,
-        Action<int>? onQueuePosition = null, CancellationToken ct = default)
+        Action<int>? onQueuePosition = null, bool waitForRoom = false, CancellationToken ct = default)
     {
         options.Validate();
-        var engine = models.ReadyEngine();
+        var model = ModelCatalogue.Get(options.Model);
+        var engine = Ready(model);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(Deadline);
         bool running = false;
         try
         {
-            var ticket = await EnterAsync(onQueuePosition, deadline.Token);
+            var ticket = await EnterAsync(onQueuePosition, deadline.Token, waitForRoom);
             running = true;
-            var work = RunAsync(ticket, engine, encoded, options, deadline.Token);
+            var work = RunAsync(ticket, model, engine, encoded, options, deadline.Token);
             try
             {
                 return await work.WaitAsync(deadline.Token);
@@ -67,12 +97,13 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
         Action<int>? onQueuePosition = null, CancellationToken ct = default)
     {
         options.Validate();
-        var engine = models.ReadyEngine();
-        await InTurnAsync(onQueuePosition, async deadline =>
+        var model = ModelCatalogue.Get(options.Model);
+        var engine = Ready(model);
+        await InTurnAsync(onQueuePosition, deadline => WithEngineAsync(model, engine, async e =>
         {
-            await engine.RecolorizeAsync(image, options, deadline);
+            await e.RecolorizeAsync(image, options, deadline);
             return true;
-        }, ct);
+        }, deadline), ct);
     }
 
     /// <summary>
@@ -101,11 +132,11 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
         }
     }
 
-    private async Task<ColorizedImage> RunAsync(WorkTicket ticket, ColorizationEngine engine, ReadOnlyMemory<byte> encoded,
+    private async Task<ColorizedImage> RunAsync(WorkTicket ticket, ColorModel model, ColorizationEngine? engine, ReadOnlyMemory<byte> encoded,
         ColorizationOptions options, CancellationToken ct)
     {
         using (ticket)
-            return await engine.ColorizeAsync(encoded, options, models.Limits, ct);
+            return await WithEngineAsync(model, engine, e => e.ColorizeAsync(encoded, options, models.Limits, ct), ct);
     }
 
     /// <summary>Work nobody waits for any more: a result that still arrives is freed, a failure is observed.</summary>
@@ -118,9 +149,21 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
                 _ = done.Exception;
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-    private async Task<WorkTicket> EnterAsync(Action<int>? onQueuePosition, CancellationToken ct)
+    private async Task<WorkTicket> EnterAsync(Action<int>? onQueuePosition, CancellationToken ct, bool waitForRoom = false)
     {
-        var ticket = queue.Enter();
+        WorkTicket ticket;
+        while (true)
+        {
+            try
+            {
+                ticket = queue.Enter();
+                break;
+            }
+            catch (Core.WorkQueueFullException) when (waitForRoom)
+            {
+                await queue.WaitForRoomAsync(ct);
+            }
+        }
         try
         {
             if (onQueuePosition is not null)

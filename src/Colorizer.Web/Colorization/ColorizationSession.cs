@@ -3,6 +3,7 @@ using Colorizer.Core;
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
+using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.Extensions.Options;
 using OpenCvSharp;
 
@@ -18,21 +19,30 @@ public sealed class ColorizationSession : IDisposable
     private readonly ColorizationService _colorizer;
     private readonly IOptions<UploadOptions> _upload;
     private readonly GalleryStore _store;
-    private Gallery _gallery = new(null);
+    private readonly ILogger<ColorizationSession> _logger;
+    private Gallery _gallery;
     private readonly int _maxItems;
 
-    // Cancelled when the app stops (a graceful stop cancels the page's work in flight), or when an unnamed gallery's
-    // circuit closes. A named gallery's work runs on through a reload.
-    private readonly CancellationTokenSource _closed;
+    // The app is stopping: a graceful stop cancels the page's work in flight. An unnamed gallery's work ends when its
+    // circuit closes (the gallery is disposed, which cancels each item); a named gallery's work runs on through a reload.
+    private readonly CancellationToken _stopping;
+
+    // Cancelled when this circuit ends: the browser that was sending its uploads is gone. Never disposed, so the upload
+    // loop may still read its token after the circuit's scope is disposed; it has no timer or native handle.
+    private readonly CancellationTokenSource _circuitGone = new();
+    private readonly List<GalleryItem> _uploads = [];
 
     /// <summary>Creates the session of one circuit.</summary>
-    public ColorizationSession(ColorizationService colorizer, IOptions<UploadOptions> upload, IHostApplicationLifetime lifetime, GalleryStore store)
+    public ColorizationSession(ColorizationService colorizer, IOptions<UploadOptions> upload, IHostApplicationLifetime lifetime, GalleryStore store,
+        ILogger<ColorizationSession> logger)
     {
         _maxItems = store.MaxItems;
         _colorizer = colorizer;
         _upload = upload;
         _store = store;
-        _closed = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
+        _logger = logger;
+        _stopping = lifetime.ApplicationStopping;
+        _gallery = new Gallery(null, colorizer.Concurrency);
         _gallery.Changed += OnGalleryChanged;
     }
 
@@ -54,8 +64,15 @@ public sealed class ColorizationSession : IDisposable
         if (_gallery.Id is not null || !GalleryStore.IsValidId(galleryId))
             return false;
         var kept = _store.Attach(galleryId!);
+        kept.Line.Places = _colorizer.Concurrency;
+        // A tab shows one page: uploads still "in progress" in a gallery being attached were sent by the page this one
+        // replaces (a reload), and their bytes will never arrive.
+        if (kept.InterruptUploads())
+            _logger.LogInformation("A reloaded page found uploads of its previous page unfinished; they are marked interrupted");
         var early = _gallery;
         early.Changed -= OnGalleryChanged;
+        // Work that started before the page named its gallery reports through the line it joined.
+        early.Changed += kept.NotifyChanged;
         kept.AddFirst(early.TakeAll());
         _gallery = kept;
         _gallery.Changed += OnGalleryChanged;
@@ -71,17 +88,167 @@ public sealed class ColorizationSession : IDisposable
     public UploadOptions Limits => _upload.Value;
 
     /// <summary>Adds a waiting item for a file about to be read.</summary>
-    public GalleryItem Add(string fileName)
+    public GalleryItem Add(string fileName) => AddBatch([(fileName, 0)])[0];
+
+    /// <summary>
+    /// Adds one uploading item per file, first in the gallery and in the order given (the order they were picked).
+    /// Files beyond the gallery's limit, or larger than the upload limit, are refused on their card.
+    /// </summary>
+    public IReadOnlyList<GalleryItem> AddBatch(IReadOnlyList<(string FileName, long Size)> files)
     {
-        var item = new GalleryItem(fileName);
-        // Each image keeps its full-resolution pixels on the server: a gallery is bounded.
-        if (_gallery.Items.Count >= _maxItems)
+        int held = _gallery.Items.Count;
+        long limit = Limits.MaxFileBytes;
+        var items = new List<GalleryItem>(files.Count);
+        foreach (var (name, size) in files)
         {
-            item.Status = GalleryItemStatus.Failed;
-            item.Error = $"The gallery already holds {_maxItems} images; remove some before adding more.";
+            var item = new GalleryItem(name) { Status = GalleryItemStatus.Uploading, UploadSize = size };
+            // Each image keeps its full-resolution pixels on the server: a gallery is bounded.
+            if (held + items.Count >= _maxItems)
+            {
+                item.Status = GalleryItemStatus.Failed;
+                item.Error = $"The gallery already holds {_maxItems} images; remove some before adding more.";
+            }
+            else if (size > limit)
+            {
+                item.Status = GalleryItemStatus.Failed;
+                item.Error = $"The file is {size / 1e6:0.#} MB; the limit is {limit / 1e6:0.#} MB.";
+            }
+            items.Add(item);
         }
-        _gallery.AddFirst(item);
-        return item;
+        _gallery.AddFirst(items);
+        _gallery.Renumber();
+        NotifyChanged();
+        return items;
+    }
+
+    /// <summary>
+    /// Uploads <paramref name="files"/>: a card for each at once, in the order picked; then their bytes are read one
+    /// after another (they share the circuit), each card showing its percentage; each photo then waits its turn in the
+    /// tab's line and the shared queue and is colorized. Returns when every file has been read (or has failed to be);
+    /// the colorizing goes on. An upload that stops arriving (the page reloaded or closed, the connection lost, no
+    /// data for <see cref="UploadOptions.StallTimeout"/>) ends as <see cref="GalleryItem.InterruptedMessage"/>.
+    /// </summary>
+    public async Task UploadAsync(IReadOnlyList<IBrowserFile> files)
+    {
+        var items = AddBatch([.. files.Select(f => (f.Name, f.Size))]);
+        lock (_uploads)
+            _uploads.AddRange(items);
+        foreach (var (file, item) in files.Zip(items))
+        {
+            if (item.Status != GalleryItemStatus.Uploading)
+                continue;
+            byte[]? bytes = await ReadAsync(file, item);
+            lock (_uploads)
+                _uploads.Remove(item);
+            // Cancelled (or removed) just as its last bytes arrived: nothing to run. One marked interrupted in that
+            // instant (a reload) has all its bytes after all, and goes on.
+            if (bytes is null || item.Status == GalleryItemStatus.Cancelled || item.WorkToken.IsCancellationRequested)
+                continue;
+            item.PendingBytes = bytes;
+            item.Error = null;
+            item.Status = GalleryItemStatus.Waiting;
+            _ = RunAsync(item);
+        }
+    }
+
+    /// <summary>Colorizes a refused item's kept file again, through the tab's line; false when it cannot be retried.</summary>
+    public bool Retry(GalleryItem item)
+    {
+        if (!item.CanRetry)
+            return false;
+        item.ResetWork();
+        item.Error = null;
+        item.Status = GalleryItemStatus.Waiting;
+        NotifyChanged();
+        _ = RunAsync(item);
+        return true;
+    }
+
+    private async Task<byte[]?> ReadAsync(IBrowserFile file, GalleryItem item)
+    {
+        var settings = Limits;
+        using var stalled = new CancellationTokenSource(settings.StallTimeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(item.WorkToken, item.UploadToken, _circuitGone.Token, stalled.Token);
+        item.UploadStarted = true;
+        _gallery.Renumber();
+        NotifyChanged();
+        try
+        {
+            // The size is known up front (and within the limit), so one exact buffer holds the file: no copy.
+            var bytes = new byte[file.Size];
+            await using var stream = file.OpenReadStream(settings.MaxFileBytes, linked.Token);
+            int read = 0, shown = 0;
+            while (read < bytes.Length)
+            {
+                int n = await stream.ReadAsync(bytes.AsMemory(read), linked.Token);
+                if (n == 0)
+                    throw new EndOfStreamException($"The browser sent {read} of {bytes.Length} bytes.");
+                read += n;
+                stalled.CancelAfter(settings.StallTimeout);
+                item.UploadedBytes = read;
+                // A render per whole percent: smooth to watch, little for the circuit.
+                if (item.UploadPercent != shown)
+                {
+                    shown = item.UploadPercent;
+                    NotifyChanged();
+                }
+            }
+            return bytes;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Whatever the stream threw (a timeout, a closed circuit, a cancelled read), the card ends in a clear state.
+            if (item.WorkToken.IsCancellationRequested)
+            {
+                item.MarkCancelled();
+            }
+            else if (item.Interrupt())
+            {
+                string why = stalled.IsCancellationRequested ? $"no data for {settings.StallTimeout.TotalSeconds:0} s"
+                    : _circuitGone.IsCancellationRequested ? "the page closed" : ex.GetType().Name;
+                _logger.LogInformation("An upload was interrupted after {Bytes} of {Size} bytes: {Reason}", item.UploadedBytes, item.UploadSize, why);
+            }
+            _gallery.Renumber();
+            NotifyChanged();
+            return null;
+        }
+    }
+
+    // Waits for the item's turn in its tab, then colorizes it through the shared queue. Never throws: every outcome
+    // is the card's state.
+    private async Task RunAsync(GalleryItem item)
+    {
+        var line = _gallery.Line;
+        IDisposable place;
+        try
+        {
+            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(item.WorkToken, _stopping);
+            place = await line.EnterAsync(item, waiting.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            if (item.Status != GalleryItemStatus.Cancelled)
+                item.MarkCancelled();
+            NotifyChanged();
+            return;
+        }
+        using (place)
+        {
+            if (item.PendingBytes is not { } bytes || item.Status != GalleryItemStatus.Waiting)
+                return;
+            try
+            {
+                await ColorizeAsync(item, bytes, fromTab: true);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "Colorizing a page upload failed");
+                item.Status = GalleryItemStatus.Failed;
+                item.Error = "The colorization failed.";
+                item.PendingBytes = null;
+                NotifyChanged();
+            }
+        }
     }
 
     /// <summary>Marks an item as refused before any work (e.g. too large to upload).</summary>
@@ -93,9 +260,12 @@ public sealed class ColorizationSession : IDisposable
     }
 
     /// <summary>Decodes and colorizes <paramref name="bytes"/> into <paramref name="item"/>, recording any refusal as its error.</summary>
-    public async Task ColorizeAsync(GalleryItem item, byte[] bytes)
+    public Task ColorizeAsync(GalleryItem item, byte[] bytes) => ColorizeAsync(item, bytes, fromTab: false);
+
+    private async Task ColorizeAsync(GalleryItem item, byte[] bytes, bool fromTab)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(item.WorkToken, _closed.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(item.WorkToken, _stopping);
+        item.SourceFormat = ImageFormatDetector.Detect(bytes);
         try
         {
             var result = await _colorizer.ColorizeAsync(bytes, item.Options, position =>
@@ -103,7 +273,8 @@ public sealed class ColorizationSession : IDisposable
                 item.QueuePosition = position;
                 item.Status = position == 0 ? GalleryItemStatus.Running : GalleryItemStatus.Waiting;
                 NotifyChanged();
-            }, linked.Token);
+            }, waitForRoom: fromTab, linked.Token);
+            item.PendingBytes = null;
             if (!item.TrySetResult(result))
             {
                 // The card was removed while the network ran.
@@ -127,13 +298,16 @@ public sealed class ColorizationSession : IDisposable
         }
         catch (OperationCanceledException)
         {
-            item.Status = GalleryItemStatus.Cancelled;
-            item.Error = "Cancelled.";
+            item.MarkCancelled();
         }
         catch (ColorizerException ex)
         {
             item.Status = GalleryItemStatus.Failed;
             item.Error = ex.Message;
+            item.QueuePosition = 0;
+            // A full server or a missed deadline passes; a file that cannot be colorized does not.
+            bool retryable = ex is WorkQueueFullException or DeadlineExceededException or ModelNotReadyException or InferenceFailedException;
+            item.PendingBytes = retryable ? bytes : null;
         }
         NotifyChanged();
     }
@@ -166,7 +340,7 @@ public sealed class ColorizationSession : IDisposable
         item.ResetWork();
         item.Recomputing = true;
         NotifyChanged();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(item.WorkToken, _closed.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(item.WorkToken, _stopping);
         try
         {
             await _colorizer.RecolorizeAsync(result, options, position =>
@@ -252,7 +426,7 @@ public sealed class ColorizationSession : IDisposable
             double scale = Math.Min(1.0, 160.0 / Math.Max(photo.Width, photo.Height));
             Cv2.Resize(photo.Pixels, small, new Size(Math.Max(1, (int)(photo.Width * scale)), Math.Max(1, (int)(photo.Height * scale))), 0, 0, InterpolationFlags.Area);
             return (palette, ToDataUrl(small));
-        }, _closed.Token);
+        }, _stopping);
         item.Reference = palette;
         item.ReferenceName = fileName;
         item.ReferencePreview = preview;
@@ -327,21 +501,24 @@ public sealed class ColorizationSession : IDisposable
     }
 
     /// <summary>
-    /// Writes every finished result at full resolution, in <paramref name="format"/>, into one ZIP on
-    /// <paramref name="destination"/>, with unique names.
+    /// Writes every finished result at full resolution into one ZIP on <paramref name="destination"/>, in the order
+    /// the files were picked, with unique names: all in <paramref name="format"/>, or when it is null each in the
+    /// format that follows its upload's (<see cref="OutputFormats.Following"/>: JPEG stays JPEG, the rest PNG), as the
+    /// command line does.
     /// </summary>
-    public async Task WriteZipAsync(Stream destination, OutputFormat format, CancellationToken ct = default)
+    public async Task WriteZipAsync(Stream destination, OutputFormat? format, CancellationToken ct = default)
     {
-        var done = Items.Where(i => i.Status == GalleryItemStatus.Done && i.Result is not null).Reverse().ToList();
+        var done = Items.Where(i => i.Status == GalleryItemStatus.Done && i.Result is not null).OrderBy(i => i.Sequence).ToList();
         using var zip = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true);
         var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var item in done)
         {
             ct.ThrowIfCancellationRequested();
-            string name = DownloadName(item, format);
+            var itemFormat = format ?? OutputFormats.Following(item.SourceFormat);
+            string name = DownloadName(item, itemFormat);
             for (int n = 2; !used.Add(name); n++)
-                name = Path.GetFileNameWithoutExtension(DownloadName(item, format)) + $" ({n})" + ImageEncoder.Extension(format);
-            byte[] bytes = await EncodeAsync(item, format);
+                name = Path.GetFileNameWithoutExtension(DownloadName(item, itemFormat)) + $" ({n})" + ImageEncoder.Extension(itemFormat);
+            byte[] bytes = await EncodeAsync(item, itemFormat);
             // Already-compressed formats gain nothing from deflate.
             var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
             await using var stream = entry.Open();
@@ -376,15 +553,19 @@ public sealed class ColorizationSession : IDisposable
     public void Dispose()
     {
         _gallery.Changed -= OnGalleryChanged;
+        // The browser sending this circuit's uploads is gone: those cards end now, not when a read times out.
+        _circuitGone.Cancel();
+        lock (_uploads)
+        {
+            foreach (var item in _uploads)
+                item.Interrupt();
+            _uploads.Clear();
+        }
+        _gallery.Renumber();
+        _gallery.NotifyChanged();
         if (_gallery.Id is null)
-        {
-            _closed.Cancel();
             _gallery.Dispose();
-        }
         else
-        {
             _store.Detach(_gallery);
-        }
-        _closed.Dispose();
     }
 }

@@ -6,7 +6,10 @@ namespace Colorizer.Web.Colorization;
 /// <summary>The stages of a <see cref="GalleryItem"/>.</summary>
 public enum GalleryItemStatus
 {
-    /// <summary>Uploaded, waiting for its turn in the work queue.</summary>
+    /// <summary>Its bytes are arriving from the browser, or it waits for the photos picked before it to arrive.</summary>
+    Uploading,
+
+    /// <summary>Uploaded, waiting for its turn: in its tab's line, then in the shared work queue.</summary>
     Waiting,
 
     /// <summary>The network is running.</summary>
@@ -35,14 +38,55 @@ public enum ColorVariant
 /// <summary>One upload in a session's gallery, with its state, previews and current settings.</summary>
 public sealed class GalleryItem : IDisposable
 {
+    // Not disposed, only cancelled and replaced: the page's renders and the upload loop read WorkToken from other
+    // threads, and a token of a disposed source would throw there. A source without a timer holds no native handle.
     private CancellationTokenSource _work = new();
+    private readonly CancellationTokenSource _upload = new();
+    private static long _sequence;
 
     /// <summary>Creates an item for an upload called <paramref name="fileName"/>.</summary>
     public GalleryItem(string fileName)
     {
         FileName = fileName;
         Id = Guid.NewGuid().ToString("N")[..8];
+        Sequence = Interlocked.Increment(ref _sequence);
     }
+
+    /// <summary>The message of an upload whose page (or its connection) went away before all its bytes arrived.</summary>
+    public const string InterruptedMessage = "Upload interrupted — add the photo again.";
+
+    /// <summary>Increases with every item made: the order the files were picked in.</summary>
+    public long Sequence { get; }
+
+    /// <summary>The file's size as the browser reported it.</summary>
+    public long UploadSize { get; set; }
+
+    /// <summary>The bytes of it that have arrived.</summary>
+    public long UploadedBytes { get; set; }
+
+    /// <summary>True once its bytes have started arriving (the photos picked before it have arrived).</summary>
+    public bool UploadStarted { get; set; }
+
+    /// <summary>The share uploaded, 0 to 100.</summary>
+    public int UploadPercent => UploadSize <= 0 ? (UploadStarted ? 100 : 0) : (int)Math.Clamp(100 * UploadedBytes / UploadSize, 0, 100);
+
+    /// <summary>
+    /// 0 unless it waits for its turn in its tab (uploading, or uploaded and behind the tab's photos already in the
+    /// shared queue); then its place in the tab's order (1 runs next).
+    /// </summary>
+    public int TabPosition { get; set; }
+
+    /// <summary>
+    /// The uploaded file, kept while it waits in its tab's line, and after a refusal that a retry can overcome (a full
+    /// server, a missed deadline), so <em>Try again</em> needs no new upload. Null otherwise.
+    /// </summary>
+    internal byte[]? PendingBytes { get; set; }
+
+    /// <summary>True when the item failed for a reason a retry can overcome and still has its file.</summary>
+    public bool CanRetry => Status == GalleryItemStatus.Failed && PendingBytes is not null;
+
+    /// <summary>The format the file was in (by its content), once known.</summary>
+    public Core.Imaging.ImageFormat? SourceFormat { get; set; }
 
     /// <summary>A short id for the page's element ids.</summary>
     public string Id { get; }
@@ -182,18 +226,48 @@ public sealed class GalleryItem : IDisposable
     /// <summary>Cancels this item's running or waiting work.</summary>
     internal CancellationToken WorkToken => _work.Token;
 
-    /// <summary>True while it can be cancelled.</summary>
-    public bool IsBusy => Status is GalleryItemStatus.Waiting or GalleryItemStatus.Running || Recomputing;
+    /// <summary>Cancelled when the upload is interrupted (its page reloaded or closed).</summary>
+    internal CancellationToken UploadToken => _upload.Token;
 
-    internal void Cancel() => _work.Cancel();
+    /// <summary>True while it can be cancelled.</summary>
+    public bool IsBusy => Status is GalleryItemStatus.Uploading or GalleryItemStatus.Waiting or GalleryItemStatus.Running || Recomputing;
+
+    /// <summary>
+    /// Cancels the item's work. One that has not reached the shared queue yet (its bytes still arriving, or waiting in
+    /// its tab) is cancelled at once, so the card never waits for a stream that may be gone.
+    /// </summary>
+    internal void Cancel()
+    {
+        if (Status is GalleryItemStatus.Uploading || (Status is GalleryItemStatus.Waiting && QueuePosition == 0 && TabPosition > 0))
+            MarkCancelled();
+        _work.Cancel();
+    }
+
+    internal void MarkCancelled()
+    {
+        Status = GalleryItemStatus.Cancelled;
+        Error = "Cancelled.";
+        TabPosition = 0;
+        QueuePosition = 0;
+        PendingBytes = null;
+    }
+
+    /// <summary>Ends an upload whose bytes will not arrive any more; false when it was no longer uploading.</summary>
+    internal bool Interrupt()
+    {
+        if (Status != GalleryItemStatus.Uploading)
+            return false;
+        Status = GalleryItemStatus.Failed;
+        Error = InterruptedMessage;
+        TabPosition = 0;
+        _upload.Cancel();
+        return true;
+    }
 
     internal void ResetWork()
     {
         if (_work.IsCancellationRequested)
-        {
-            _work.Dispose();
             _work = new CancellationTokenSource();
-        }
     }
 
     /// <inheritdoc />
@@ -210,7 +284,8 @@ public sealed class GalleryItem : IDisposable
                 (free, _result) = (_result, null);
         }
         _work.Cancel();
-        _work.Dispose();
+        _upload.Cancel();
+        PendingBytes = null;
         free?.Dispose();
     }
 }

@@ -13,14 +13,52 @@ public sealed class Gallery : IDisposable
     private readonly Lock _lock = new();
     private int _attached;
 
-    internal Gallery(string? id) => Id = id;
+    internal Gallery(string? id, int tabPlaces = 2)
+    {
+        Id = id;
+        Line = new TabLine(tabPlaces, () =>
+        {
+            Renumber();
+            NotifyChanged();
+        });
+    }
+
+    /// <summary>The tab's own line in front of the shared work queue.</summary>
+    public TabLine Line { get; }
+
+    /// <summary>
+    /// Gives every photo that has not reached the shared queue its place in the tab's order: those waiting in the tab's
+    /// line first, then those still uploading, in the order they were picked.
+    /// </summary>
+    internal void Renumber()
+    {
+        int place = 0;
+        foreach (var waiting in Line.Waiting)
+            waiting.TabPosition = ++place;
+        foreach (var uploading in Items.Where(i => i.Status == GalleryItemStatus.Uploading).OrderBy(i => i.Sequence))
+            uploading.TabPosition = ++place;
+    }
+
+    /// <summary>Ends every upload still in progress: the page that was sending them is gone (the tab reloaded).</summary>
+    internal bool InterruptUploads()
+    {
+        bool any = false;
+        foreach (var item in Items)
+            any |= item.Interrupt();
+        if (any)
+            Renumber();
+        return any;
+    }
 
     /// <summary>The id, or null for a gallery that is never kept (a page that has not told its id yet).</summary>
     public string? Id { get; }
 
     private readonly List<GalleryItem> _items = [];
 
-    /// <summary>A snapshot of the items, newest first (safe to enumerate while another thread adds or removes).</summary>
+    /// <summary>
+    /// A snapshot of the items, the newest drop first and each drop in the order its files were picked (safe to
+    /// enumerate while another thread adds or removes).
+    /// </summary>
     public IReadOnlyList<GalleryItem> Items
     {
         get

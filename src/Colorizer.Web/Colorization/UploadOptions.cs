@@ -19,4 +19,12 @@ public sealed class UploadOptions
     /// <summary>The longest side of the on-page preview; the download is full resolution. Default 1280.</summary>
     [Range(64, 4096)]
     public int PreviewSide { get; set; } = 1280;
+
+    /// <summary>
+    /// How long an upload may go without a byte arriving before its card says it was interrupted (the page closed,
+    /// the connection dropped); default 20 seconds.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00",
+        ErrorMessage = "Upload:StallTimeout must be between 00:00:00.100 and 00:10:00.")]
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(20);
 }

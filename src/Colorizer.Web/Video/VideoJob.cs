@@ -89,6 +89,9 @@ internal sealed class VideoJob
     /// <summary>The order of arrival.</summary>
     public long Sequence { get; }
 
+    /// <summary>The model the video is colorized with.</summary>
+    public Colorizer.Core.Models.Catalogue.ColorModel Model { get; init; } = Colorizer.Core.Models.Catalogue.ModelCatalogue.Eccv16;
+
     /// <summary>The upload, under a generated name in the storage folder.</summary>
     public string InputPath { get; }
 

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Colorizer.Core;
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Models;
+using Colorizer.Core.Models.Catalogue;
 using Colorizer.Core.Video;
 using Microsoft.Extensions.Options;
 using OpenCvSharp;
@@ -19,6 +20,7 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
 {
     private readonly VideoJobOptions _options;
     private readonly ModelHost _models;
+    private readonly ModelLibrary? _library;
     private readonly WorkQueue _queue;
     private readonly TimeProvider _time;
     private readonly ILogger<VideoJobService> _logger;
@@ -31,10 +33,12 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
     private long _sequence;
 
     /// <summary>Creates the service; <see cref="StartAsync"/> prepares the storage folder.</summary>
-    public VideoJobService(IOptions<VideoJobOptions> options, ModelHost models, WorkQueue queue, TimeProvider time, ILogger<VideoJobService> logger)
+    public VideoJobService(IOptions<VideoJobOptions> options, ModelHost models, WorkQueue queue, TimeProvider time, ILogger<VideoJobService> logger,
+        ModelLibrary? library = null)
     {
         _options = options.Value;
         _models = models;
+        _library = library;
         _queue = queue;
         _time = time;
         _logger = logger;
@@ -110,8 +114,19 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
     }
 
     /// <inheritdoc />
-    public async Task<VideoJobSnapshot> CreateAsync(string fileName, Stream content, IProgress<long>? received = null, CancellationToken ct = default)
+    public Task<VideoJobSnapshot> CreateAsync(string fileName, Stream content, IProgress<long>? received = null, CancellationToken ct = default) =>
+        CreateAsync(fileName, content, ModelCatalogue.Eccv16, received, ct);
+
+    /// <summary>
+    /// As <see cref="CreateAsync(string, Stream, IProgress{long}?, CancellationToken)"/>, colorized with
+    /// <paramref name="model"/> (at its default size, with stabilization). A DDColor or DeOldify model is loaded (and
+    /// downloaded, when allowed) once the job has its slot in the shared queue.
+    /// </summary>
+    public async Task<VideoJobSnapshot> CreateAsync(string fileName, Stream content, ColorModel model, IProgress<long>? received = null, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.IsOnnxFile && _library is null)
+            throw new InvalidOperationException("This service was made without the model library.");
         var storage = _storage ?? throw new InvalidOperationException("The video job service has not been started.");
         string extension = Path.GetExtension(fileName).ToLowerInvariant();
         if (!VideoFiles.Extensions.Contains(extension))
@@ -134,7 +149,10 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
             int totalFrames = await Task.Run(() => Probe(input, fileName), ct);
             var now = _time.GetUtcNow();
             var snapshot = new VideoJobSnapshot(VideoJobIds.New(), fileName, size, VideoJobState.Queued, 0, null, null, null, null, now, null, null, totalFrames);
-            var job = new VideoJob(snapshot, Interlocked.Increment(ref _sequence), input, storage.NewPath("-colorized" + VideoFiles.OutputExtension), ContentType(extension));
+            var job = new VideoJob(snapshot, Interlocked.Increment(ref _sequence), input, storage.NewPath("-colorized" + VideoFiles.OutputExtension), ContentType(extension))
+            {
+                Model = model,
+            };
             lock (_admission)
             {
                 _uploading--;
@@ -223,15 +241,29 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(job.CancellationToken, stopping);
         var ct = linked.Token;
         WorkTicket? ticket = null;
+        ModelLease? lease = null;
         try
         {
-            if (_models.Engine is null)
-                job.Update(s => s with { Note = "Waiting for the colorization model to load." });
-            var engine = await _models.GetEngineAsync(ct);
-            ticket = await TakeSlotAsync(job, ct);
+            ColorizationEngine engine;
+            if (!job.Model.IsOnnxFile)
+            {
+                if (_models.Engine is null)
+                    job.Update(s => s with { Note = "Waiting for the colorization model to load." });
+                engine = await _models.GetEngineAsync(ct);
+                ticket = await TakeSlotAsync(job, ct);
+            }
+            else
+            {
+                // The load (and a download, if needed) is this job's work in its slot, shared with any photo that waits for the same model.
+                ticket = await TakeSlotAsync(job, ct);
+                job.Update(s => s with { Note = $"Loading the {job.Model.Name} model." });
+                lease = await _library!.AcquireAsync(job.Model, ct: ct);
+                engine = lease.Engine;
+            }
             job.Update(s => s with { State = VideoJobState.Running, Note = null, JobsAhead = 0, StartedAt = _time.GetUtcNow() });
             var progress = new JobProgress(job);
-            var result = await new VideoColorizer(engine, _logger).ColorizeAsync(job.InputPath, job.ResultPath, VideoOptions.Default, progress, ct);
+            var options = VideoOptions.Default with { Colorization = engine.DefaultOptions };
+            var result = await new VideoColorizer(engine, _logger).ColorizeAsync(job.InputPath, job.ResultPath, options, progress, ct);
             Finish(job, VideoJobState.Done, null, result);
             _logger.LogInformation("Video job {Id} done: {Frames} frames, {Passes} network passes", job.Id, result.Frames, result.ForwardPasses);
         }
@@ -254,6 +286,7 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         }
         finally
         {
+            lease?.Dispose();
             ticket?.Dispose();
             UpdatePositions();
         }

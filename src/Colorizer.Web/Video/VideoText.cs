@@ -11,14 +11,39 @@ public static class VideoText
         ? string.Create(CultureInfo.CurrentCulture, $"{done} / {total} frames")
         : string.Create(CultureInfo.CurrentCulture, $"{done} frames");
 
-    /// <summary>"12 / 48 frames · 3.4 fps · ETA 0:12".</summary>
+    /// <summary>
+    /// "12 / 48 frames · 3.4 fps · ETA 0:12"; "ETA estimating…" while too few frames have been timed for an honest
+    /// estimate (the engine gives none yet).
+    /// </summary>
     public static string Progress(VideoProgress progress, int knownTotal)
     {
         int total = Math.Max(progress.TotalFrames, knownTotal);
         string text = Frames(progress.FramesDone, total) + string.Create(CultureInfo.CurrentCulture, $" · {progress.FramesPerSecond:0.0} fps");
-        if (progress.Remaining is { } remaining && remaining > TimeSpan.Zero)
-            text += " · ETA " + Duration(remaining);
+        if (progress.Remaining is { } remaining)
+        {
+            if (remaining > TimeSpan.Zero)
+                text += " · ETA " + Duration(remaining);
+        }
+        else if (total > progress.FramesDone)
+        {
+            text += " · ETA estimating…";
+        }
         return text;
+    }
+
+    /// <summary>
+    /// The stabilizer's effect in words: "colour steadiness: 4 % less flicker than frame by frame", from the mean
+    /// frame-to-frame colour change without (<paramref name="raw"/>) and with (<paramref name="output"/>) it.
+    /// </summary>
+    public static string Steadiness(double raw, double output)
+    {
+        if (raw <= 1e-9)
+            return "colour steadiness: the colours did not change from frame to frame";
+        double change = (raw - output) / raw;
+        int percent = (int)Math.Round(100 * Math.Abs(change));
+        return percent == 0 ? "colour steadiness: the same flicker as frame by frame"
+            : change > 0 ? string.Create(CultureInfo.CurrentCulture, $"colour steadiness: {percent} % less flicker than frame by frame")
+            : string.Create(CultureInfo.CurrentCulture, $"colour steadiness: {percent} % more flicker than frame by frame");
     }
 
     /// <summary>"0:12", "4:05", "1:02:03".</summary>

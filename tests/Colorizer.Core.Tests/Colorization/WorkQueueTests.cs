@@ -31,6 +31,38 @@ public sealed class WorkQueueTests
     }
 
     [Fact]
+    public async Task WaitForRoom_CompletesAtOnceWithRoom_AndWhenAFullLineLetsSomeoneGo()
+    {
+        var queue = new WorkQueue(concurrency: 1, capacity: 1);
+        Assert.True(queue.WaitForRoomAsync().IsCompleted);
+        var running = queue.Enter();
+        Assert.True(queue.WaitForRoomAsync().IsCompleted);
+        using var waiting = queue.Enter();
+
+        var room = queue.WaitForRoomAsync();
+        Assert.False(room.IsCompleted);
+        running.Dispose();
+        await room.WaitAsync(TimeSpan.FromSeconds(5));
+
+        // The waiter moved up into the running place, so there is room to wait again.
+        using var next = queue.Enter();
+        Assert.Equal(1, next.Position);
+    }
+
+    [Fact]
+    public async Task WaitForRoom_IsCancellable()
+    {
+        var queue = new WorkQueue(concurrency: 1, capacity: 0);
+        using var running = queue.Enter();
+        using var cancel = new CancellationTokenSource();
+
+        var room = queue.WaitForRoomAsync(cancel.Token);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => room);
+    }
+
+    [Fact]
     public async Task Leaving_StartsTheNextAndMovesTheLineUp()
     {
         var queue = new WorkQueue(concurrency: 1, capacity: 2);

@@ -215,6 +215,8 @@ public sealed class VideoColorizerTests : IDisposable
         Assert.Equal(20, reports[^1].FramesDone);
         Assert.Equal(20, reports[^1].TotalFrames);
         Assert.True(reports[^1].FramesPerSecond > 0);
+        // No time left is guessed from the start-up frames alone.
+        Assert.All(reports.Where(r => r.FramesDone < 13), r => Assert.Null(r.Remaining));
     }
 
     [Theory]

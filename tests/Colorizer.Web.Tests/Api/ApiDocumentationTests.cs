@@ -22,7 +22,11 @@ public sealed partial class ApiDocumentationTests(ColorizerWebFactory factory) :
 
         var parameters = post.GetProperty("parameters").EnumerateArray()
             .ToDictionary(p => p.GetProperty("name").GetString()!, p => p);
-        Assert.Equal(["format", "metadata", "renderSize", "restore", "restoreStrength", "saturation", "temperature", "transfer"], parameters.Keys.Order());
+        Assert.Equal(["format", "metadata", "model", "modelSize", "renderSize", "restore", "restoreStrength", "saturation", "temperature", "transfer"], parameters.Keys.Order());
+        Assert.Equal(Colorizer.Core.Models.Catalogue.ModelCatalogue.All.Select(m => m.Id),
+            parameters["model"].GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!));
+        Assert.Equal("eccv16", parameters["model"].GetProperty("schema").GetProperty("default").GetString());
+        Assert.Equal([192, 256, 384, 512], parameters["modelSize"].GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetInt32()));
         Assert.All(parameters.Values, p => Assert.Equal("query", p.GetProperty("in").GetString()));
         Assert.Equal("number", parameters["temperature"].GetProperty("schema").GetProperty("type").GetString());
         Assert.Equal(0.38, parameters["temperature"].GetProperty("schema").GetProperty("default").GetDouble());
@@ -48,6 +52,18 @@ public sealed partial class ApiDocumentationTests(ColorizerWebFactory factory) :
             responses.GetProperty("200").GetProperty("content").EnumerateObject().Select(c => c.Name).Order());
         Assert.True(responses.GetProperty("429").GetProperty("headers").TryGetProperty("Retry-After", out _));
         Assert.True(responses.GetProperty("503").GetProperty("headers").TryGetProperty("Retry-After", out _));
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_DescribesGetModels()
+    {
+        using var client = factory.CreateApiClient();
+
+        using var json = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json"));
+
+        var get = json.RootElement.GetProperty("paths").GetProperty("/api/models").GetProperty("get");
+        Assert.Equal("ListModels", get.GetProperty("operationId").GetString());
+        Assert.True(get.GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("application/json", out _));
     }
 
     [Fact]

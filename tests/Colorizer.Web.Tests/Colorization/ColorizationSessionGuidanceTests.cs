@@ -183,18 +183,19 @@ public sealed class ColorizationSessionGuidanceTests(ColorizerWebFactory factory
         using var store = new GalleryStore(Microsoft.Extensions.Options.Options.Create(new GalleryOptions { MaxItems = 2 }), TimeProvider.System);
         using var session = new ColorizationSession(factory.Services.GetRequiredService<ColorizationService>(),
             Microsoft.Extensions.Options.Options.Create(new UploadOptions()),
-            factory.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(), store);
+            factory.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(), store,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<ColorizationSession>.Instance);
 
         var first = session.Add("a.png");
         var second = session.Add("b.png");
         var third = session.Add("c.png");
 
-        Assert.Equal(GalleryItemStatus.Waiting, first.Status);
-        Assert.Equal(GalleryItemStatus.Waiting, second.Status);
+        Assert.Equal(GalleryItemStatus.Uploading, first.Status);
+        Assert.Equal(GalleryItemStatus.Uploading, second.Status);
         Assert.Equal(GalleryItemStatus.Failed, third.Status);
         Assert.Contains("already holds 2 images", third.Error);
         session.Remove(third);
         session.Remove(first);
-        Assert.Equal(GalleryItemStatus.Waiting, session.Add("d.png").Status);
+        Assert.Equal(GalleryItemStatus.Uploading, session.Add("d.png").Status);
     }
 }

@@ -69,7 +69,8 @@ public sealed class DeadlineTests(DeadlineWebFactory factory, ITestOutputHelper 
     {
         await factory.CreateReadyClientAsync();
         using var session = new ColorizationSession(Colorizer, Options.Create(new UploadOptions()),
-            factory.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(), factory.Services.GetRequiredService<GalleryStore>());
+            factory.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(), factory.Services.GetRequiredService<GalleryStore>(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<ColorizationSession>.Instance);
         var item = session.Add("photo.png");
 
         using (factory.Queue.Enter())

@@ -81,7 +81,7 @@ public sealed class VideoJobPanelTests : VideoComponentTestBase
         Assert.Contains("kept from the original", facts);
         Assert.Contains("40 (8 near-identical frames reused a prediction)", facts);
         Assert.Contains("Scene cuts1", facts);
-        Assert.Contains("3.20 → 0.80", facts);
+        Assert.Contains("colour steadiness: 75 % less flicker than frame by frame", facts);
         Assert.Empty(cut.FindAll("[data-testid=video-warning]"));
 
         var download = cut.Find("[data-testid=video-download]");
@@ -96,6 +96,8 @@ public sealed class VideoJobPanelTests : VideoComponentTestBase
         var original = cut.Find("[data-testid=video-original-player]");
         Assert.Equal($"video/{job.Id}/original", original.GetAttribute("src"));
         Assert.Equal("Original: clip.avi", original.GetAttribute("aria-label"));
+        // The players read in the same order as the frame comparison's halves: original, then colorized.
+        Assert.Equal(["Original", "Colorized"], cut.FindAll(".video-players figcaption").Select(f => f.TextContent.Trim()));
 
         // The comparison starts in the middle of the video and follows the frame picked.
         cut.WaitForAssertion(() => Assert.Equal("24", cut.Find("[data-testid=frame-view]").GetAttribute("data-frame")));

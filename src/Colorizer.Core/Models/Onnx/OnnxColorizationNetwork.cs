@@ -82,17 +82,7 @@ internal sealed class OnnxColorizationNetwork : IColorizationNetwork
         }
         long built = clock.ElapsedMilliseconds;
 
-        var options = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            // One pass at a time: the inter-op pool would only add idle threads.
-            InterOpNumThreads = 1,
-            IntraOpNumThreads = threads,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
-        // Between passes ORT's workers would spin on the cores that decode, resize and encode the other images.
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        var options = OnnxSessionOptions.Create(threads);
         try
         {
             tune?.Invoke(options);

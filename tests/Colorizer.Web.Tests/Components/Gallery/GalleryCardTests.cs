@@ -40,6 +40,7 @@ public sealed class GalleryCardTests : ComponentTestBase
     private static string StateText(IRenderedComponent<GalleryCard> cut) => cut.Find("[data-testid=state]").TextContent.Trim();
 
     [Theory]
+    [InlineData(GalleryItemStatus.Uploading, "uploading")]
     [InlineData(GalleryItemStatus.Waiting, "waiting")]
     [InlineData(GalleryItemStatus.Running, "running")]
     [InlineData(GalleryItemStatus.Done, "done")]
@@ -77,11 +78,102 @@ public sealed class GalleryCardTests : ComponentTestBase
     }
 
     [Fact]
-    public void WaitingItemNotYetInLine_SaysItIsUploading()
+    public void UploadingItem_ShowsItsPercentageAndItsPlaceInTheTab()
     {
-        var cut = RenderCard(Item(GalleryItemStatus.Waiting));
+        var item = Item(GalleryItemStatus.Uploading);
+        item.UploadSize = 44_000_000;
+        item.UploadStarted = true;
+        item.UploadedBytes = 18_480_000;
+        item.TabPosition = 1;
 
-        Assert.Equal("Uploading…", StateText(cut));
+        var cut = RenderCard(item);
+
+        Assert.Equal("Uploading… 42 % · number 1 in this tab", StateText(cut));
+        var bar = cut.Find("[role=progressbar]");
+        Assert.Equal("42", bar.GetAttribute("aria-valuenow"));
+        Assert.Equal("uploading", cut.Find("[data-testid=gallery-item]").GetAttribute("data-status"));
+
+        item.UploadedBytes = 44_000_000;
+        cut.Render();
+        Assert.Equal("100", cut.Find("[role=progressbar]").GetAttribute("aria-valuenow"));
+    }
+
+    [Fact]
+    public void ItemWhoseUploadHasNotStarted_SaysItWaitsToUploadAndWhenItWillRun()
+    {
+        var item = Item(GalleryItemStatus.Uploading);
+        item.UploadSize = 1000;
+        item.TabPosition = 4;
+
+        var cut = RenderCard(item);
+
+        Assert.Equal("Waiting to upload · number 4 in this tab", StateText(cut));
+        Assert.Equal("0", cut.Find("[role=progressbar]").GetAttribute("aria-valuenow"));
+    }
+
+    [Fact]
+    public void UploadedItemBehindItsTabsOthers_SaysItWaitsInThisTab()
+    {
+        var item = Item(GalleryItemStatus.Waiting);
+        item.TabPosition = 3;
+
+        Assert.Equal("Waiting in this tab: number 3", StateText(RenderCard(item)));
+    }
+
+    [Fact]
+    public void UploadedItemNotYetInLine_SaysItWaitsForRoom()
+    {
+        Assert.Equal("Waiting for room in the server's line…", StateText(RenderCard(Item(GalleryItemStatus.Waiting))));
+    }
+
+    [Fact]
+    public void RefusedItemWithItsFileKept_OffersTryAgain_AndOthersDoNot()
+    {
+        var item = Item(GalleryItemStatus.Failed);
+        item.Error = "The server is busy: 2 images are being colorized and 16 are waiting. Try again in a few seconds.";
+        item.PendingBytes = [1, 2, 3];
+        var retried = new List<GalleryItem>();
+        var cut = Context.Render<GalleryCard>(p => p.Add(c => c.Item, item).Add(c => c.OnRetry, i => retried.Add(i)));
+
+        cut.Find("[data-testid=retry]").Click();
+
+        Assert.Same(item, Assert.Single(retried));
+        Assert.Equal("Try again: grandpa 1938.jpg", cut.Find("[data-testid=retry]").GetAttribute("aria-label"));
+        var unreadable = Item(GalleryItemStatus.Failed);
+        unreadable.Error = "not a picture";
+        Assert.Empty(RenderCard(unreadable).FindAll("[data-testid=retry]"));
+    }
+
+    [Fact]
+    public void InterruptedUpload_SaysToAddThePhotoAgain_AndCanBeRemoved()
+    {
+        var item = Item(GalleryItemStatus.Uploading);
+        item.UploadStarted = true;
+
+        Assert.True(item.Interrupt());
+        var cut = RenderCard(item);
+
+        Assert.Equal("failed", cut.Find("[data-testid=gallery-item]").GetAttribute("data-status"));
+        Assert.Equal("Upload interrupted — add the photo again.", cut.Find("[data-testid=item-error]").TextContent.Trim());
+        Assert.Empty(cut.FindAll("[data-testid=cancel]"));
+        Assert.Empty(cut.FindAll("[data-testid=retry]"));
+        cut.Find("[data-testid=remove]").Click();
+        Assert.Same(item, Assert.Single(_removed));
+    }
+
+    [Fact]
+    public void CancellingAnUpload_LooksLikeEveryOtherCancel()
+    {
+        var item = Item(GalleryItemStatus.Uploading);
+        item.UploadStarted = true;
+
+        item.Cancel();
+        var cut = RenderCard(item);
+
+        Assert.Equal(GalleryItemStatus.Cancelled, item.Status);
+        var notice = cut.Find("[data-testid=item-error]");
+        Assert.Equal("Cancelled.", notice.TextContent.Trim());
+        Assert.Contains("mud-alert-text-warning", notice.ClassList);
     }
 
     [Fact]
@@ -170,19 +262,21 @@ public sealed class GalleryCardTests : ComponentTestBase
     }
 
     [Theory]
+    [InlineData(GalleryItemStatus.Uploading)]
     [InlineData(GalleryItemStatus.Waiting)]
     [InlineData(GalleryItemStatus.Running)]
-    public void BusyItem_CanBeCancelled(GalleryItemStatus status)
+    public void BusyItem_CanBeCancelledOrRemoved(GalleryItemStatus status)
     {
         var item = Item(status);
         var cut = RenderCard(item);
 
-        Assert.Empty(cut.FindAll("button[aria-label^=Remove]"));
         cut.Find("[data-testid=cancel]").Click();
 
         Assert.Same(item, Assert.Single(_cancelled));
         Assert.Equal("Cancel", cut.Find("[data-testid=cancel]").TextContent.Trim());
         Assert.Empty(_removed);
+        cut.Find("button[aria-label='Remove grandpa 1938.jpg']").Click();
+        Assert.Same(item, Assert.Single(_removed));
     }
 
     [Theory]

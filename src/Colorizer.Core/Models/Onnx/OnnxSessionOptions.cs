@@ -1,0 +1,26 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace Colorizer.Core.Models.Onnx;
+
+/// <summary>The session settings every network on ONNX Runtime uses in this process.</summary>
+internal static class OnnxSessionOptions
+{
+    /// <summary>
+    /// Graph optimisations on, sequential execution with one inter-op thread (the engine runs one pass at a time),
+    /// <paramref name="threads"/> intra-op threads (0: ORT's default) and spinning off: between passes ORT's idle
+    /// workers would otherwise spin on the cores that decode, resize and encode other images. The caller owns them.
+    /// </summary>
+    public static SessionOptions Create(int threads)
+    {
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            InterOpNumThreads = 1,
+            IntraOpNumThreads = threads,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        return options;
+    }
+}
