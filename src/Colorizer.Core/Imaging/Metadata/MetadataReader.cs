@@ -59,9 +59,10 @@ public static class MetadataReader
         public ImageMetadata ToMetadata()
         {
             var resolution = Resolution is { IsValid: true } own ? own : ExifResolution is { IsValid: true } exif ? exif : (Resolution?)null;
-            return Exif is null && Xmp is null && Iptc is null && Icc is null && resolution is null
+            var icc = IsWholeProfile(Icc) ? Icc : null;
+            return Exif is null && Xmp is null && Iptc is null && icc is null && resolution is null
                 ? ImageMetadata.None
-                : new ImageMetadata(Exif, Xmp, Iptc, Icc, resolution);
+                : new ImageMetadata(Exif, Xmp, Iptc, icc, resolution);
         }
 
         // An EXIF block (a TIFF structure): IFD0's descriptive tags and the sub-directories; its resolution as a fallback.
@@ -81,6 +82,11 @@ public static class MetadataReader
                 Xmp = Encoding.UTF8.GetString(packet).TrimEnd('\0');
         }
     }
+
+    // A profile cut short (a truncated file, a missing JPEG chunk) would be a corrupt profile in the result: it must have
+    // the size its header declares and the "acsp" signature.
+    private static bool IsWholeProfile(byte[]? profile) =>
+        profile is { Length: >= 128 } && BinaryPrimitives.ReadUInt32BigEndian(profile) == profile.Length && profile.AsSpan(36, 4).SequenceEqual("acsp"u8);
 
     private static Resolution? ResolutionOf(TiffIfd ifd)
     {

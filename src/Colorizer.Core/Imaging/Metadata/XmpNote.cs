@@ -62,9 +62,15 @@ internal static class XmpNote
         return packet.TrimStart('\uFEFF');
     }
 
+    // An input's packet larger than this is not carried over (real ones are kilobytes; Extended XMP is not read).
+    private const int MaxSourceLength = 1 << 20;
+
     private static IXmpMeta? Parse(string? source)
     {
-        if (string.IsNullOrWhiteSpace(source))
+        if (string.IsNullOrWhiteSpace(source) || source.Length > MaxSourceLength)
+            return null;
+        // XMP has no place for a DTD; one in an upload can only be an entity-expansion bomb for the XML parser.
+        if (source.Contains("<!DOCTYPE", StringComparison.OrdinalIgnoreCase) || source.Contains("<!ENTITY", StringComparison.OrdinalIgnoreCase))
             return null;
         try
         {
