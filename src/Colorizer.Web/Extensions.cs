@@ -1,5 +1,6 @@
 using Colorizer.Web.Api;
 using Colorizer.Web.Colorization;
+using Colorizer.Web.Diagnostics;
 using Colorizer.Web.Health;
 using Colorizer.Web.Hosting;
 using Colorizer.Web.Video;
@@ -29,6 +30,8 @@ public static class Extensions
         services.AddVideoJobs(configuration);
         // The REST API: problem details, OpenAPI, Kestrel's and the multipart reader's limits, the per-client rate limit.
         services.AddColorizeApi(configuration);
+        // Metrics for operators (Prometheus at Metrics:Path when Metrics:Enabled) and the count of refusals.
+        services.AddServerDiagnostics(configuration);
         return builder;
     }
 }

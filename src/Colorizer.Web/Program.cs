@@ -1,6 +1,7 @@
 using Colorizer.Web;
 using Colorizer.Web.Api;
 using Colorizer.Web.Components;
+using Colorizer.Web.Diagnostics;
 using Colorizer.Web.Health;
 using Colorizer.Web.Hosting;
 using Colorizer.Web.Security;
@@ -21,6 +22,7 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseSecurityHeaders(ApiHostingExtensions.DocsPath);
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseRefusalLogging();
 app.UseApiProblemDetails();
 app.UseGracefulStop();
 app.UseRateLimiter();
@@ -28,6 +30,7 @@ app.UseAntiforgery();
 
 app.MapStaticAssets();
 app.MapColorizerHealthChecks();
+app.MapServerMetrics();
 app.MapColorizeApi();
 app.MapColorizeApiDocumentation();
 app.MapVideoEndpoints();

@@ -197,7 +197,14 @@ window.colorizer = {
         const track = function (event) {
             lastFocus = event.target;
         };
+        const untrack = function (event) {
+            // Focus that left the card for elsewhere is not the card's to rescue.
+            if (!event.relatedTarget || !scope.contains(event.relatedTarget)) {
+                lastFocus = null;
+            }
+        };
         scope.addEventListener("focusin", track);
+        scope.addEventListener("focusout", untrack);
         const watcher = new MutationObserver(function (records) {
             for (const record of records) {
                 const element = record.target;
@@ -305,7 +312,11 @@ window.colorizer = {
             const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
             const marker = event.target.closest ? event.target.closest(".hint-marker") : null;
             layer.classList.add("keyboard");
-            if (event.key === "Delete" || event.key === "Backspace") {
+            if ((event.key === "Delete" || event.key === "Backspace") && marker) {
+                // The focused hint goes, and the focus stays on the image rather than falling to the page.
+                layer.focus({ preventScroll: true });
+                dotnet.invokeMethodAsync("DeleteHint", Number(marker.dataset.index));
+            } else if (event.key === "Delete" || event.key === "Backspace") {
                 dotnet.invokeMethodAsync("DeleteSelected");
             } else if (event.key in moves && marker) {
                 const move = moves[event.key];
@@ -339,6 +350,7 @@ window.colorizer = {
             dispose: function () {
                 scope.removeEventListener("keydown", shortcuts);
                 scope.removeEventListener("focusin", track);
+                scope.removeEventListener("focusout", untrack);
                 watcher.disconnect();
                 layer.removeEventListener("pointerdown", pointerUsed);
                 layer.removeEventListener("pointerdown", down);
@@ -355,23 +367,35 @@ window.colorizer = {
     },
 
     // The light or dark choice the user made with the app bar's button, kept across reloads; null follows the system.
+    // Storage may be blocked (a privacy mode, a sandboxed frame): then the choice lasts as long as the page.
     themeChoice: function () {
-        const value = localStorage.getItem("colorizer.theme");
-        return value === "dark" || value === "light" ? value : null;
+        try {
+            const value = localStorage.getItem("colorizer.theme");
+            return value === "dark" || value === "light" ? value : null;
+        } catch (e) {
+            return null;
+        }
     },
 
     setThemeChoice: function (value) {
-        localStorage.setItem("colorizer.theme", value);
+        try {
+            localStorage.setItem("colorizer.theme", value);
+        } catch (e) {
+            // Not kept; nothing else depends on it.
+        }
     },
 
     // Paste from the clipboard anywhere on the page: image files are handed to the upload's file input, which
     // Blazor then reads as if they had been picked.
     initPaste: function (inputSelector) {
         const paste = function (event) {
-            const input = document.querySelector(inputSelector);
+            // The upload keeps one input per earlier pick (their files may still be being read) and one fresh input
+            // for the next: the paste goes to the fresh one, so it never replaces a list still in use.
+            const inputs = Array.from(document.querySelectorAll(inputSelector));
+            const input = inputs.filter(i => !i.classList.contains("d-none")).pop() || inputs.pop();
             const items = event.clipboardData ? Array.from(event.clipboardData.items) : [];
             const files = items.filter(i => i.kind === "file" && i.type.startsWith("image/")).map(i => i.getAsFile()).filter(f => f);
-            if (!input || files.length === 0) {
+            if (!input || input.disabled || files.length === 0) {
                 return;
             }
             const transfer = new DataTransfer();

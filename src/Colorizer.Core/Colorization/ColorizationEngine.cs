@@ -356,7 +356,9 @@ public sealed class ColorizationEngine : IDisposable
     private ChromaPrediction Forward(Mat input)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         var prediction = _network.Forward(input);
+        Diagnostics.ColorizerMeter.RecordForwardPass(Model.Id, input.Rows, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         Interlocked.Increment(ref _forwardPasses);
         int size = input.Rows;
         int grid = _network.GridSide(size);

@@ -51,12 +51,17 @@ internal static class ApiProblems
                 "The colorization model could not be loaded, so the server cannot colorize until its model files are fixed; the server's log says what is wrong."),
             _ => null,
         };
+        if (problem is not null)
+            Diagnostics.RefusalLogging.NoteReason(context, problem.ProblemDetails.Title ?? "", problem.ProblemDetails.Detail);
         return problem is not null;
     }
 
     /// <summary>429 for a client over its rate limit (<see cref="ApiRateLimiting"/>), with Retry-After in whole seconds.</summary>
-    public static ProblemHttpResult RateLimited(HttpContext context, int retryAfterSeconds, string detail) =>
-        RetryLater(context, StatusCodes.Status429TooManyRequests, retryAfterSeconds, "Too many requests", detail);
+    public static ProblemHttpResult RateLimited(HttpContext context, int retryAfterSeconds, string detail)
+    {
+        Diagnostics.RefusalLogging.NoteReason(context, "Too many requests", detail);
+        return RetryLater(context, StatusCodes.Status429TooManyRequests, retryAfterSeconds, "Too many requests", detail);
+    }
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title);

@@ -21,6 +21,7 @@ public sealed class ColorizationSession : IDisposable
     private readonly IOptions<UploadOptions> _upload;
     private readonly GalleryStore _store;
     private readonly ILogger<ColorizationSession> _logger;
+    private readonly Diagnostics.ServerMetrics? _metrics;
     private Gallery _gallery;
     private readonly int _maxItems;
 
@@ -35,8 +36,9 @@ public sealed class ColorizationSession : IDisposable
 
     /// <summary>Creates the session of one circuit.</summary>
     public ColorizationSession(ColorizationService colorizer, IOptions<UploadOptions> upload, IHostApplicationLifetime lifetime, GalleryStore store,
-        ILogger<ColorizationSession> logger)
+        ILogger<ColorizationSession> logger, Diagnostics.ServerMetrics? metrics = null)
     {
+        _metrics = metrics;
         _maxItems = store.MaxItems;
         _colorizer = colorizer;
         _upload = upload;
@@ -136,9 +138,7 @@ public sealed class ColorizationSession : IDisposable
             _uploads.AddRange(items);
         foreach (var (file, item) in files.Zip(items))
         {
-            if (item.Status != GalleryItemStatus.Uploading)
-                continue;
-            byte[]? bytes = await ReadAsync(file, item);
+            byte[]? bytes = item.Status == GalleryItemStatus.Uploading ? await ReadAsync(file, item) : null;
             lock (_uploads)
                 _uploads.Remove(item);
             // Cancelled (or removed) just as its last bytes arrived: nothing to run. One marked interrupted in that
@@ -233,6 +233,17 @@ public sealed class ColorizationSession : IDisposable
             NotifyChanged();
             return;
         }
+        catch (Exception ex)
+        {
+            // Not expected (the line only waits); the card must still end, and the place was never taken.
+            _logger.LogError(ex, "A page upload could not join its tab's line");
+            item.Status = GalleryItemStatus.Failed;
+            item.Error = "The colorization failed.";
+            item.PendingBytes = null;
+            NotifyChanged();
+            return;
+        }
+        item.TabPosition = 0;
         using (place)
         {
             if (item.PendingBytes is not { } bytes || item.Status != GalleryItemStatus.Waiting)
@@ -267,10 +278,17 @@ public sealed class ColorizationSession : IDisposable
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(item.WorkToken, _stopping);
         item.SourceFormat = ImageFormatDetector.Detect(bytes);
+        // Bytes in hand: whoever brought them (the upload loop, or a caller that had the file already), it now waits.
+        if (item.Status == GalleryItemStatus.Uploading)
+            item.Status = GalleryItemStatus.Waiting;
         try
         {
             var result = await _colorizer.ColorizeAsync(bytes, item.Options, position =>
             {
+                // The queue reports from whichever thread let someone go, possibly just after this job was cancelled:
+                // a late report must not bring a cancelled card back to life.
+                if (linked.IsCancellationRequested || item.Status is not (GalleryItemStatus.Waiting or GalleryItemStatus.Running))
+                    return;
                 item.QueuePosition = position;
                 item.Status = position == 0 ? GalleryItemStatus.Running : GalleryItemStatus.Waiting;
                 NotifyChanged();
@@ -307,8 +325,11 @@ public sealed class ColorizationSession : IDisposable
             item.Error = ex.Message;
             item.QueuePosition = 0;
             // A full server or a missed deadline passes; a file that cannot be colorized does not.
-            bool retryable = ex is WorkQueueFullException or DeadlineExceededException or ModelNotReadyException or InferenceFailedException;
+            bool retryable = ex is WorkQueueFullException or DeadlineExceededException or ModelNotReadyException;
             item.PendingBytes = retryable ? bytes : null;
+            // Logged once, as the API's refusals are: an operator sees a busy or failing server here, not only the user.
+            _logger.LogInformation("A page photo was refused ({Kind}) in tab {Gallery}: {Reason}", ex.GetType().Name, _gallery.Id ?? "(unnamed)", ex.Message);
+            _metrics?.Refused("page", ex.GetType().Name);
         }
         NotifyChanged();
     }
@@ -558,14 +579,18 @@ public sealed class ColorizationSession : IDisposable
     public void Dispose()
     {
         _gallery.Changed -= OnGalleryChanged;
-        // The browser sending this circuit's uploads is gone: those cards end now, not when a read times out.
-        _circuitGone.Cancel();
+        // The browser sending this circuit's uploads is gone: those cards end now, not when a read times out. Marked
+        // before the reads are cancelled, so the upload loop cannot go on to the next file in between.
         lock (_uploads)
         {
             foreach (var item in _uploads)
                 item.Interrupt();
             _uploads.Clear();
         }
+        _circuitGone.Cancel();
+        // Files kept for Try again are not kept for a page that is gone: a detached gallery holds no uploads' bytes.
+        foreach (var item in _gallery.Items)
+            item.DropRetry();
         _gallery.Renumber();
         _gallery.NotifyChanged();
         if (_gallery.Id is null)

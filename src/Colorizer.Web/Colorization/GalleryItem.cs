@@ -238,9 +238,18 @@ public sealed class GalleryItem : IDisposable
     /// </summary>
     internal void Cancel()
     {
-        if (Status is GalleryItemStatus.Uploading || (Status is GalleryItemStatus.Waiting && QueuePosition == 0 && TabPosition > 0))
+        // A second Cancel of work already cancelled (its end not yet reported) ends the card at once too.
+        if (Status is GalleryItemStatus.Uploading || (Status is GalleryItemStatus.Waiting && QueuePosition == 0 && TabPosition > 0)
+            || (IsBusy && !Recomputing && _work.IsCancellationRequested))
             MarkCancelled();
         _work.Cancel();
+    }
+
+    /// <summary>Forgets a refused item's kept file (its page is gone); the card keeps its message.</summary>
+    internal void DropRetry()
+    {
+        if (Status == GalleryItemStatus.Failed)
+            PendingBytes = null;
     }
 
     internal void MarkCancelled()

@@ -32,8 +32,14 @@ public sealed class Gallery : IDisposable
     /// </summary>
     internal void Renumber()
     {
+        var waitingInLine = Line.Waiting;
+        foreach (var item in Items)
+        {
+            if (item.Status != GalleryItemStatus.Uploading && !waitingInLine.Contains(item))
+                item.TabPosition = 0;
+        }
         int place = 0;
-        foreach (var waiting in Line.Waiting)
+        foreach (var waiting in waitingInLine)
             waiting.TabPosition = ++place;
         foreach (var uploading in Items.Where(i => i.Status == GalleryItemStatus.Uploading).OrderBy(i => i.Sequence))
             uploading.TabPosition = ++place;
@@ -148,6 +154,9 @@ public sealed partial class GalleryStore(IOptions<GalleryOptions> options, TimeP
 
     /// <summary>How many galleries are kept (shown or waiting for their page to come back).</summary>
     public int Count => _galleries.Count;
+
+    /// <summary>How many images all kept galleries hold.</summary>
+    public int ItemCount => _galleries.Values.Sum(g => g.Items.Count);
 
     /// <summary>True for an id a tab may use: 32 lower-case hex digits (random, so not guessable).</summary>
     public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);

@@ -8,8 +8,8 @@ public sealed class UploadOptions
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Upload";
 
-    /// <summary>The largest file accepted, in bytes; default 50 MB.</summary>
-    [Range(1, 1L << 31)]
+    /// <summary>The largest file accepted, in bytes; default 50 MB. At most the largest array .NET allocates (about 2 GB), since an upload is read into one.</summary>
+    [Range(1, 2_147_483_591)]
     public long MaxFileBytes { get; set; } = 50L * 1024 * 1024;
 
     /// <summary>How many files one drop or pick may hold; default 20.</summary>

@@ -1,0 +1,40 @@
+using System.Diagnostics.Metrics;
+using Colorizer.Core.Colorization;
+using Colorizer.Web.Colorization;
+
+namespace Colorizer.Web.Diagnostics;
+
+/// <summary>
+/// The web app's own measurements, in .NET's metrics API: the shared queue's running and waiting jobs, the galleries
+/// kept in memory, and every refusal by reason and surface (the API, the page, the video page). Exported with the
+/// engine's (<see cref="Core.Diagnostics.ColorizerMeter"/>) when <c>Metrics:Enabled</c> is set.
+/// </summary>
+public sealed class ServerMetrics
+{
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "Colorizer.Web";
+
+    private readonly Counter<long> _refusals;
+
+    /// <summary>Creates the instruments.</summary>
+    public ServerMetrics(IMeterFactory meters, WorkQueue queue, GalleryStore galleries)
+    {
+        var meter = meters.Create(MeterName);
+        meter.CreateObservableGauge("colorizer.queue.running", () => queue.Running, unit: "{job}",
+            description: "Colorization jobs running now (page, API and video alike).");
+        meter.CreateObservableGauge("colorizer.queue.waiting", () => queue.Waiting, unit: "{job}",
+            description: "Colorization jobs waiting in the shared queue.");
+        meter.CreateObservableGauge("colorizer.galleries", () => galleries.Count, unit: "{gallery}",
+            description: "Galleries kept in memory (shown in a tab, or waiting for their tab to come back).");
+        meter.CreateObservableGauge("colorizer.gallery.items", () => galleries.ItemCount, unit: "{image}",
+            description: "Images held by all galleries.");
+        _refusals = meter.CreateCounter<long>("colorizer.refusals", unit: "{refusal}",
+            description: "Requests and uploads refused or failed, by surface and reason.");
+    }
+
+    /// <summary>Counts one refusal.</summary>
+    /// <param name="surface"><c>api</c>, <c>page</c> or <c>video</c>.</param>
+    /// <param name="reason">A short, bounded reason: an HTTP status, or the kind of refusal.</param>
+    public void Refused(string surface, string reason) =>
+        _refusals.Add(1, new KeyValuePair<string, object?>("surface", surface), new KeyValuePair<string, object?>("reason", reason));
+}

@@ -1,0 +1,134 @@
+using System.Net;
+using Colorizer.Testing;
+using Colorizer.Web.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Colorizer.Web.Tests.Diagnostics;
+
+/// <summary>The app with its metrics endpoint on and the refusals' log lines kept.</summary>
+public sealed class MetricsWebFactory() : ColorizerWebFactory(new Dictionary<string, string?> { ["Metrics:Enabled"] = "true" })
+{
+    private readonly List<string> _refusals = [];
+
+    /// <summary>The refusal log's lines so far.</summary>
+    public IReadOnlyList<string> Refusals
+    {
+        get
+        {
+            lock (_refusals)
+                return [.. _refusals];
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureLogging(logging =>
+        {
+            logging.AddProvider(new LineLog(_refusals));
+            logging.AddFilter<LineLog>("Colorizer.Web.Refusals", LogLevel.Information);
+        });
+    }
+
+    private sealed class LineLog(List<string> lines) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new Logger(lines, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(List<string> lines, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (category != "Colorizer.Web.Refusals")
+                    return;
+                lock (lines)
+                    lines.Add($"{logLevel} {formatter(state, exception)}");
+            }
+        }
+    }
+}
+
+public sealed class ServerDiagnosticsTests(MetricsWebFactory factory) : IClassFixture<MetricsWebFactory>
+{
+    private static byte[] GreyPng()
+    {
+        using var image = TestImages.Grey(64, 48);
+        return TestImages.Encode(image, ".png");
+    }
+
+    [Fact]
+    public async Task ARefusedRequest_IsLoggedOnceAtInformation_WithItsReasonClientAndRequestId()
+    {
+        using var client = await factory.CreateReadyClientAsync();
+        int before = factory.Refusals.Count;
+
+        using var response = await client.PostColorizeAsync(GreyPng(), "saturation=7");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var lines = factory.Refusals.Skip(before).ToList();
+        string line = Assert.Single(lines);
+        Assert.StartsWith("Information Refused POST /api/colorize with 422 for ", line, StringComparison.Ordinal);
+        Assert.Contains("(request ", line, StringComparison.Ordinal);
+        Assert.Contains("saturation", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASuccessfulRequest_IsNotLoggedAsARefusal()
+    {
+        using var client = await factory.CreateReadyClientAsync();
+        int before = factory.Refusals.Count;
+
+        using var response = await client.PostColorizeAsync(GreyPng());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(before, factory.Refusals.Count);
+    }
+
+    [Fact]
+    public async Task TheMetricsEndpoint_ShowsTheQueue_ForwardPassesByModelAndSize_AndRefusalsByReason()
+    {
+        using var client = await factory.CreateReadyClientAsync();
+        using (var ok = await client.PostColorizeAsync(GreyPng(), "renderSize=128"))
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        using (var refused = await client.PostColorizeAsync(GreyPng(), "renderSize=7"))
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+
+        // The exporter caches its scrape for a moment; a fresh one follows the requests above.
+        string text = "";
+        await Waiting.UntilAsync(() =>
+        {
+            using var response = client.GetAsync("/metrics").GetAwaiter().GetResult();
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+            text = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            return text.Contains("reason=\"422\"", StringComparison.Ordinal);
+        }, "the refusal in the metrics", TimeSpan.FromSeconds(15));
+
+        Assert.Matches(@"(?m)^colorizer_queue_running(_jobs)?(\{[^}]*\})? 0", text);
+        Assert.Matches(@"(?m)^colorizer_queue_waiting(_jobs)?(\{[^}]*\})? 0", text);
+        Assert.Matches(@"(?m)^colorizer_forward_pass_duration_seconds_count\{[^}]*model=""eccv16""[^}]*size=""128""[^}]*\} [1-9]", text);
+        Assert.Matches(@"(?m)^colorizer_refusals(_total)?\{[^}]*reason=""422""[^}]*surface=""api""[^}]*\} [1-9]", text);
+    }
+}
+
+public sealed class MetricsOffByDefaultTests(ColorizerWebFactory factory) : IClassFixture<ColorizerWebFactory>
+{
+    [Fact]
+    public async Task TheMetricsEndpoint_IsOffByDefault()
+    {
+        using var client = factory.CreateApiClient();
+
+        using var response = await client.GetAsync("/metrics");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}
