@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Colorizer needs on Debian or Ubuntu: the native libraries of OpenCV's runtime (libgtk-3-0), ffmpeg,
-# and the .NET 10 SDK if it is missing (into /usr/local/share/dotnet, linked from /usr/local/bin). With --test it also installs Chromium for the browser tests
-# and ImageMagick, whose CMYK JPEG encoder makes test input. With --bench it also installs Debian's python3-opencv and
+# and the .NET 10 SDK if it is missing (into /usr/local/share/dotnet, linked from /usr/local/bin). With --test it also installs Chromium for the browser tests,
+# ImageMagick, whose CMYK JPEG encoder makes test input, and exiftool, which writes and independently reads the metadata
+# test files. With --bench it also installs Debian's python3-opencv and
 # python3-numpy, which the benchmark's reference Python pipeline runs on (bench/reference/colorize_reference.py).
 # The flags combine: ./scripts/install-deps.sh --test --bench
 # Safe to run again: apt-get skips what is already installed.
@@ -10,7 +11,7 @@ set -euo pipefail
 packages=(libgtk-3-0 ffmpeg ca-certificates curl)
 for flag in "$@"; do
   case "$flag" in
-    --test) packages+=(chromium imagemagick) ;;
+    --test) packages+=(chromium imagemagick libimage-exiftool-perl) ;;
     --bench) packages+=(python3-opencv python3-numpy) ;;
     *) echo "usage: $0 [--test] [--bench]" >&2; exit 2 ;;
   esac

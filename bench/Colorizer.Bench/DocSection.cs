@@ -14,9 +14,10 @@ internal sealed record DocSection(string Name)
     public static readonly DocSection Guidance = new("guidance");
     public static readonly DocSection Models = new("models");
     public static readonly DocSection Video = new("video");
+    public static readonly DocSection Restoration = new("restoration");
 
     /// <summary>The sections after the image part, in their order in the file.</summary>
-    public static readonly IReadOnlyList<DocSection> All = [Batch, Explore, Backends, Reference, Web, Guidance, Models, Video];
+    public static readonly IReadOnlyList<DocSection> All = [Batch, Explore, Backends, Reference, Web, Guidance, Models, Video, Restoration];
 
     public string Begin => $"<!-- {Name}:begin (written by bench/Colorizer.Bench; `-- --{Name}` replaces only this section) -->";
 

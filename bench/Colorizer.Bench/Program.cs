@@ -9,13 +9,13 @@ using Colorizer.Testing;
 
 // Colorizer benchmark: see docs/benchmarks.md for what it measures, and --help for its options.
 //   dotnet run -c Release --project bench/Colorizer.Bench [-- --quick] [--sizes 0.3,2] [--no-cli]
-//       [--batch] [--video] [--explore] [--backends] [--reference] [--web] [--guidance] [--models]
-//       [--no-batch] [--no-video] [--no-explore] [--no-backends] [--no-reference] [--no-web] [--no-guidance] [--no-models]
+//       [--batch] [--video] [--explore] [--backends] [--reference] [--web] [--guidance] [--models] [--restoration]
+//       [--no-batch] [--no-video] [--no-explore] [--no-backends] [--no-reference] [--no-web] [--no-guidance] [--no-models] [--no-restoration]
 //       [--docs path] [--cli path/colorizer.dll] [--web-dll path/Colorizer.Web.dll] [--python path] [--keep-work]
 //   Without a part flag every part runs: images (sizes, stages, memory, plots), batch (the CLI over a folder), explore
 //   (render sizes, batching, threads, FP16), backends (OpenCV DNN against ONNX Runtime), reference (the Python recipe
 //   against our CLI; needs python3-opencv: scripts/install-deps.sh --bench), web (the API under 1-8 parallel clients), guidance (hint and reference previews),
-//   video. --no-<part> leaves one out of that full run. With one or more part flags only those parts run, and only
+//   video, restoration (each repair step at 2 and 12 MP). --no-<part> leaves one out of that full run. With one or more part flags only those parts run, and only
 //   their sections of the file are replaced (the image part and the others are kept as they were).
 // Hidden (the child processes, and helpers for runs by hand; not in --help, and each runs alone):
 //   --one <label> <image.jpg> <models dir> <work dir> <runs> <forward runs> <result.json>   (one image size)
@@ -57,6 +57,7 @@ var noCliOption = new Option<bool>("--no-cli") { Description = "Skip the CLI col
     ("web", "the web throughput: the build of src/Colorizer.Web as a child process, 1-8 parallel API clients"),
     ("guidance", "the colour-guidance timings: hint and reference previews, full resolution with hints"),
     ("models", "what Colorizer does around the DDColor and DeOldify models (input, output, compose) per type and size; not the models themselves"),
+    ("restoration", "each repair step's time (dust, scratches, noise, contrast) at 2 and 12 megapixels"),
 ];
 var onlyOptions = parts.ToDictionary(p => p.Name, p => new Option<bool>("--" + p.Name)
 {
@@ -214,7 +215,7 @@ async Task<int> RunAllAsync(ParseResult parse)
     bool withImages = only.Count == 0;
     bool withVideo = Part("video"), withExplore = Part("explore"), withReference = Part("reference"), withWeb = Part("web"), withGuidance = Part("guidance"), withBatch = Part("batch");
     bool withModels = Part("models");
-    bool withBackends = Part("backends");
+    bool withBackends = Part("backends"), withRestoration = Part("restoration");
     bool withCli = withImages && !parse.GetValue(noCliOption);
     string? sizesArgument = parse.GetValue(sizesOption);
     string docsPath = parse.GetValue(docsOption) ?? Path.Combine(RepositoryRoot(), "docs", "benchmarks.md");
@@ -351,6 +352,12 @@ async Task<int> RunAllAsync(ParseResult parse)
             Console.Error.WriteLine("Models: around DDColor and DeOldify");
             var around = await ModelsBench.RunAsync([("2 MP", images["2 MP"]), ("12 MP", images["12 MP"])], quick);
             fresh[DocSection.Models] = ModelsBench.Markdown(around);
+        }
+        if (withRestoration)
+        {
+            Console.Error.WriteLine("Restoration: each repair step");
+            var restoration = RestorationBench.Run([("2 MP", 1632, 1224), ("12 MP", 4000, 3000)], PhotoSeed, quick);
+            fresh[DocSection.Restoration] = RestorationBench.Markdown(restoration);
         }
         if (withVideo)
         {

@@ -36,8 +36,9 @@ internal sealed class Report(
              "(`--web-dll PATH` picks another build) |");
         Line("| `--batch` | only the CLI over a folder: per-image cost after the first image, JPEG and PNG output, peak memory |");
         Line("| `--guidance` | only the colour-guidance timings: hint and reference previews, full resolution with hints |");
+        Line("| `--restoration` | only each repair step's time (dust, scratches, noise, contrast) at 2 and 12 megapixels |");
         Line("| `--video` | only the video part |");
-        Line("| `--no-batch`, `--no-explore`, `--no-backends`, `--no-reference`, `--no-web`, `--no-guidance`, `--no-video` | leave that part out of the full run (its section is kept as it was) |");
+        Line("| `--no-batch`, `--no-explore`, `--no-backends`, `--no-reference`, `--no-web`, `--no-guidance`, `--no-video`, `--no-restoration` | leave that part out of the full run (its section is kept as it was) |");
         Line();
         Line("The part flags combine (`-- --explore --web` runs those two); with any of them the image part (and its plots) is kept as it was. " +
              "Build first with `dotnet build Colorizer.sln -c Release`: the CLI and the web app are run from their Release build output.");

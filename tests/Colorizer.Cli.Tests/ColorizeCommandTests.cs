@@ -161,7 +161,8 @@ public sealed class ColorizeCommandTests : IDisposable
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(new Size(20, 20), SizeOf(Path.Combine(_output, "a.jpg")));
         Assert.Equal(new Size(30, 30), SizeOf(Path.Combine(_output, "a.png")));
-        Assert.Equal(new Size(24, 16), SizeOf(Path.Combine(_output, "scan.png")));
+        Assert.Equal(new Size(24, 16), SizeOf(Path.Combine(_output, "scan.tif")));
+        Assert.Equal(ImageFormat.Tiff, ImageFormatDetector.Detect(File.ReadAllBytes(Path.Combine(_output, "scan.tif"))));
         Assert.Equal(ImageFormat.Jpeg, ImageFormatDetector.Detect(File.ReadAllBytes(Path.Combine(_output, "renamed.jpg"))));
         Assert.Equal(4, Directory.GetFiles(_output).Length);
     }

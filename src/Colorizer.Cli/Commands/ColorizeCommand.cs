@@ -4,10 +4,12 @@ using System.Threading.Channels;
 using Colorizer.Core;
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Guidance;
-using Colorizer.Core.Imaging;
 using Colorizer.Core.IO;
+using Colorizer.Core.Imaging;
+using Colorizer.Core.Imaging.Metadata;
 using Colorizer.Core.Models;
 using Colorizer.Core.Models.Catalogue;
+using Colorizer.Core.Restoration;
 using Colorizer.Core.Video;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -48,12 +50,36 @@ internal static class ColorizeCommand
         };
         var format = new Option<string?>("--format", "-f")
         {
-            Description = "Output format (default: as the input: JPEG for JPEG inputs, PNG for the others).",
+            Description = "Output format (default: as the input: JPEG for JPEG inputs, TIFF for TIFF inputs, PNG for the others).",
         };
-        format.AcceptOnlyFromAmong("png", "jpg", "jpeg", "webp");
+        format.AcceptOnlyFromAmong("png", "jpg", "jpeg", "webp", "tiff", "tif");
+        var tiffCompression = new Option<string>("--tiff-compression")
+        {
+            Description = "How TIFF results are compressed: deflate (smaller) or lzw (for older readers). Both are lossless.",
+            DefaultValueFactory = _ => "deflate",
+        };
+        tiffCompression.AcceptOnlyFromAmong("deflate", "lzw");
+        var metadata = new Option<string>("--metadata")
+        {
+            Description = "What of the input's metadata (EXIF, XMP, IPTC, ICC profile, resolution) each result keeps: keep, " +
+                "strip-location (everything but GPS) or strip (nothing). Every result is marked as colorized either way.",
+            DefaultValueFactory = _ => MetadataModeNames.Keep,
+        };
+        metadata.AcceptOnlyFromAmong([.. MetadataModeNames.All]);
         var quality = new Option<int?>("--quality", "-q")
         {
             Description = $"JPEG or WebP quality, 1 to 100 (default {CliJpegQuality} for JPEG, 90 for WebP).",
+        };
+
+        var restore = new Option<string?>("--restore")
+        {
+            Description = "Repair the photo's lightness before colorizing (images and videos): a comma-separated list of dust, " +
+                "scratches, noise and contrast (e.g. --restore dust,noise). None by default.",
+        };
+        var restoreStrength = new Option<double>("--restore-strength")
+        {
+            Description = "How strong the noise and contrast repairs are, 0 to 1.",
+            DefaultValueFactory = _ => RestorationOptions.DefaultStrength,
         };
 
         var shard = new Option<string?>("--shard")
@@ -89,7 +115,8 @@ internal static class ColorizeCommand
 
         var command = new Command("colorize", "Colorize images and videos (.mp4 .mov .avi .mkv .webm) into a folder.")
         {
-            inputs, outputDirectory, temperature, saturation, renderSize, model, modelSize, format, quality, shard, noStabilize, hints, reference, transfer,
+            inputs, outputDirectory, temperature, saturation, renderSize, model, modelSize, format, quality, tiffCompression, metadata, restore,
+            restoreStrength, shard, noStabilize, hints, reference, transfer,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -102,8 +129,22 @@ internal static class ColorizeCommand
             }
             if (!chosen.HasDistribution && parse.GetResult(temperature) is { Implicit: false })
                 error.WriteLine($"warning: --temperature has no effect on {chosen.Id}: it predicts one colour per spot, not a distribution to sharpen.");
+            if (!RestorationStepNames.TryParse(parse.GetValue(restore), out var steps, out string? unknownStep))
+            {
+                error.WriteLine($"error: --restore takes {RestorationStepNames.Choices}, separated by commas; got '{unknownStep}'.");
+                return ExitCodes.Usage;
+            }
+            options = options with { Restoration = new RestorationOptions { Steps = steps, Strength = parse.GetValue(restoreStrength) } };
             OutputFormat? outputFormat = ImageEncoder.TryParseFormat(parse.GetValue(format), out var chosenFormat) ? chosenFormat : null;
-            var encoder = EncoderOptions.Default with { JpegQuality = CliJpegQuality };
+            // AcceptOnlyFromAmong has refused anything else before the action runs.
+            if (!MetadataModeNames.TryParse(parse.GetValue(metadata), out var metadataMode))
+                throw new InvalidOperationException($"--metadata is not {MetadataModeNames.Choices}.");
+            var encoder = EncoderOptions.Default with
+            {
+                JpegQuality = CliJpegQuality,
+                Metadata = metadataMode,
+                TiffCompression = parse.GetValue(tiffCompression) == "lzw" ? TiffCompression.Lzw : TiffCompression.Deflate,
+            };
             if (parse.GetValue(quality) is int q)
                 encoder = encoder with { JpegQuality = q, WebPQuality = q };
             try
@@ -232,7 +273,7 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
     /// <param name="inputs">Files and folders, as given.</param>
     /// <param name="outputDirectory">Where the results go (created if needed).</param>
     /// <param name="options">The colorization options for every image and frame.</param>
-    /// <param name="format">The output format, or null to follow each input's (JPEG stays JPEG, anything else becomes PNG).</param>
+    /// <param name="format">The output format, or null to follow each input's (JPEG stays JPEG, TIFF stays TIFF, anything else becomes PNG).</param>
     /// <param name="encoder">The encoder's quality settings.</param>
     /// <param name="shard">This process's share of the inputs.</param>
     /// <param name="ct">Ctrl+C.</param>
@@ -451,6 +492,7 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
         {
             byte[] bytes = await File.ReadAllBytesAsync(path, ct);
             image = ImageDecoder.Decode(bytes, host.Limits);
+            image = PhotoRestorer.Apply(image, options.Restoration);
             // Prepared before waiting for the model: for the first image this overlaps the network's loading.
             using var input = NetworkInput.Prepare(image, options.RenderSize);
             var engine = await EngineAsync(ct);

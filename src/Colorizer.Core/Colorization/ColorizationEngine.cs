@@ -5,6 +5,7 @@ using Colorizer.Core.Imaging;
 using Colorizer.Core.Models;
 using Colorizer.Core.Models.Catalogue;
 using Colorizer.Core.Models.Onnx;
+using Colorizer.Core.Restoration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
@@ -52,6 +53,9 @@ public sealed class ColorizationEngine : IDisposable
 
     /// <summary>The ab bin centres in use.</summary>
     public BinCentres Bins { get; }
+
+    /// <summary>The model and its runtime, as results name it in their metadata.</summary>
+    public string ModelName => $"{Model.Id}: {Model.Name}, {Model.FileName}, on {Runtime}";
 
     /// <summary>The folder the model was loaded from.</summary>
     public string ModelsDirectory { get; }
@@ -263,8 +267,14 @@ public sealed class ColorizationEngine : IDisposable
         {
             (options ??= DefaultOptions).Validate();
             CheckModel(options);
+            // Repairs run before anything reads the lightness, outside the network's lock.
+            if (!options.Restoration.IsEmpty && image.Restoration is null)
+            {
+                var original = image;
+                image = await Task.Run(() => PhotoRestorer.Apply(original, options.Restoration), ct).ConfigureAwait(false);
+            }
             var prediction = await PredictAsync(image, options.RenderSize, ct).ConfigureAwait(false);
-            return new ColorizedImage(image, prediction, Bins, options);
+            return new ColorizedImage(image, prediction, Bins, options, ModelName);
         }
         catch
         {
@@ -286,8 +296,10 @@ public sealed class ColorizationEngine : IDisposable
             CheckModel(options);
             if (input.RenderSize != options.RenderSize)
                 throw new ArgumentException($"The input was prepared at {input.RenderSize}, the options ask for {options.RenderSize}.", nameof(input));
+            if (!options.Restoration.IsEmpty && image.Restoration != options.Restoration)
+                throw new ArgumentException("The options ask for repairs: restore the image (PhotoRestorer.Apply) before preparing its input.", nameof(image));
             var prediction = await PredictInputAsync(input.Lightness, ct).ConfigureAwait(false);
-            return new ColorizedImage(image, prediction, Bins, options);
+            return new ColorizedImage(image, prediction, Bins, options, ModelName);
         }
         catch
         {

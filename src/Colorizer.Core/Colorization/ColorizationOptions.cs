@@ -1,5 +1,6 @@
 using System.Globalization;
 using Colorizer.Core.Models.Catalogue;
+using Colorizer.Core.Restoration;
 
 namespace Colorizer.Core.Colorization;
 
@@ -39,6 +40,12 @@ public sealed record ColorizationOptions
     public int RenderSize { get; init; } = DefaultRenderSize;
 
     /// <summary>
+    /// Repairs made to the lightness before the first colorization (<see cref="PhotoRestorer"/>); none by default. A
+    /// re-render or re-colorization of an existing result keeps the repairs it was made with.
+    /// </summary>
+    public RestorationOptions Restoration { get; init; } = RestorationOptions.None;
+
+    /// <summary>
     /// The id of the model in <see cref="ModelCatalogue"/>; default <c>eccv16</c>, the 2016 network. For the DDColor and
     /// DeOldify models <see cref="RenderSize"/> must be one of the model's input sizes (see <see cref="For"/>), and the
     /// temperature has nothing to act on (they predict one colour per cell, not a distribution).
@@ -63,6 +70,7 @@ public sealed record ColorizationOptions
         if (RenderSize is < MinRenderSize or > MaxRenderSize || RenderSize % 8 != 0)
             throw new InvalidColorizationOptionException(nameof(RenderSize),
                 $"RenderSize must be a multiple of 8 from {MinRenderSize} to {MaxRenderSize}; got {RenderSize}.");
+        Restoration.Validate();
     }
 
     /// <summary>The name under which an ONNX model's input size is reported (hosts spell it <c>modelSize</c>, <c>--model-size</c>).</summary>

@@ -1,5 +1,7 @@
 using Colorizer.Core.Guidance;
+using System.Globalization;
 using Colorizer.Core.Imaging;
+using Colorizer.Core.Imaging.Metadata;
 using Colorizer.Core.Models;
 using OpenCvSharp;
 
@@ -19,13 +21,17 @@ public sealed class ColorizedImage : IDisposable
     private readonly Lock _guidedLock = new();
     private GuidedChroma? _guided;
 
-    internal ColorizedImage(DecodedImage source, ChromaPrediction prediction, BinCentres bins, ColorizationOptions options)
+    internal ColorizedImage(DecodedImage source, ChromaPrediction prediction, BinCentres bins, ColorizationOptions options, string modelName)
     {
+        ModelName = modelName;
         Source = source;
         Prediction = prediction;
         _bins = bins;
         Options = options;
     }
+
+    /// <summary>The model that made the prediction, as the result's metadata names it.</summary>
+    public string ModelName { get; }
 
     /// <summary>The input, upright, at full resolution.</summary>
     public DecodedImage Source { get; }
@@ -221,20 +227,61 @@ public sealed class ColorizedImage : IDisposable
     public byte[] Encode(OutputFormat format, EncoderOptions? encoder = null) =>
         Encode(format, Options.Temperature, Options.Saturation, encoder, Guidance);
 
-    /// <summary>The full-resolution result with the given temperature, saturation and guidance, encoded.</summary>
+    /// <summary>
+    /// The full-resolution result with the given temperature, saturation and guidance, encoded, with the input's
+    /// metadata as <see cref="EncoderOptions.Metadata"/> says and the colorized mark.
+    /// </summary>
     public byte[] Encode(OutputFormat format, double temperature, double saturation, EncoderOptions? encoder = null, ColorGuidance? guidance = null)
     {
+        encoder ??= EncoderOptions.Default;
         using var rendered = Render(temperature, saturation, guidance);
-        return ImageEncoder.Encode(rendered, format, encoder);
+        var options = Options with { Temperature = temperature, Saturation = saturation };
+        return ImageEncoder.Encode(rendered, format, encoder, OutputMetadataFor(encoder, options, guidance));
     }
 
-    /// <summary>Encodes the result and writes it to <paramref name="path"/> atomically (never a half-written file).</summary>
+    /// <summary>
+    /// Encodes the result (with metadata, as <see cref="Encode(OutputFormat, EncoderOptions?)"/>) and writes it to
+    /// <paramref name="path"/> atomically (never a half-written file).
+    /// </summary>
     public async Task SaveAsync(string path, OutputFormat format, EncoderOptions? encoder = null, CancellationToken ct = default)
     {
+        encoder ??= EncoderOptions.Default;
         using var rendered = Render();
         ct.ThrowIfCancellationRequested();
-        await ImageEncoder.SaveAsync(rendered, path, format, encoder ?? EncoderOptions.Default, ct).ConfigureAwait(false);
+        var metadata = OutputMetadataFor(encoder, Options, Guidance);
+        await ImageEncoder.SaveAsync(rendered, path, format, encoder, metadata, ct).ConfigureAwait(false);
     }
+
+    /// <summary>The mark a result made with <paramref name="options"/> and <paramref name="guidance"/> carries.</summary>
+    public ColorizationMark Mark(ColorizationOptions options, ColorGuidance? guidance)
+    {
+        var parts = new List<string>
+        {
+            string.Create(CultureInfo.InvariantCulture, $"temperature={options.Temperature:0.###}"),
+            string.Create(CultureInfo.InvariantCulture, $"saturation={options.Saturation:0.###}"),
+            string.Create(CultureInfo.InvariantCulture, $"renderSize={options.RenderSize}"),
+        };
+        if (guidance?.Reference is not null)
+            parts.Add($"transfer={(guidance.TransferMode == ReferenceTransferMode.Global ? "global" : "bands")}");
+        var restoration = Source.Restoration;
+        if (restoration is { IsEmpty: false })
+        {
+            parts.Add($"restore={Restoration.RestorationStepNames.Format(restoration.Steps)}");
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"restoreStrength={restoration.Strength:0.###}"));
+        }
+        return new ColorizationMark
+        {
+            Software = ColorizationMark.ProductVersion,
+            Model = ModelName,
+            Options = string.Join("; ", parts),
+            Hints = guidance?.Hints.Count ?? 0,
+            ReferencePhoto = guidance?.Reference is not null,
+            Restoration = restoration?.Describe() ?? "none",
+        };
+    }
+
+    private OutputMetadata OutputMetadataFor(EncoderOptions encoder, ColorizationOptions options, ColorGuidance? guidance) =>
+        OutputMetadata.Prepare(Source.Metadata, encoder.Metadata, Mark(options, guidance), Width, Height);
 
     /// <inheritdoc />
     public void Dispose()

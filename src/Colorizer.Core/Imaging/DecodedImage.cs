@@ -1,3 +1,5 @@
+using Colorizer.Core.Imaging.Metadata;
+using Colorizer.Core.Restoration;
 using OpenCvSharp;
 
 namespace Colorizer.Core.Imaging;
@@ -24,6 +26,12 @@ public sealed class DecodedImage : IDisposable
 
     /// <summary>The format the image was decoded from.</summary>
     public ImageFormat Format { get; }
+
+    /// <summary>What the file carried besides its pixels (EXIF, XMP, IPTC, ICC profile, resolution); none for pixels handed over.</summary>
+    public ImageMetadata Metadata { get; internal set; } = ImageMetadata.None;
+
+    /// <summary>The repairs made to the lightness (<see cref="PhotoRestorer"/>), or null for none.</summary>
+    public RestorationOptions? Restoration { get; internal set; }
 
     /// <summary>True when the input already had colour; Colorizer then works from its luminance only.</summary>
     public bool HasColor { get; }

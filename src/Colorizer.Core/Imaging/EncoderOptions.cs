@@ -1,4 +1,6 @@
 
+using Colorizer.Core.Imaging.Metadata;
+
 namespace Colorizer.Core.Imaging;
 
 /// <summary>How outputs are encoded.</summary>
@@ -17,6 +19,12 @@ public sealed record EncoderOptions
     /// </summary>
     public int PngCompression { get; init; } = 1;
 
+    /// <summary>How TIFF results are compressed; default Deflate.</summary>
+    public TiffCompression TiffCompression { get; init; } = TiffCompression.Deflate;
+
+    /// <summary>What of the input's metadata the result keeps; default <see cref="MetadataMode.Keep"/>. The colorized mark is always written.</summary>
+    public MetadataMode Metadata { get; init; } = MetadataMode.Keep;
+
     /// <summary>The defaults.</summary>
     public static EncoderOptions Default { get; } = new();
 
@@ -29,5 +37,9 @@ public sealed record EncoderOptions
             throw new InvalidColorizationOptionException(nameof(WebPQuality), $"WebPQuality must be between 1 and 100; got {WebPQuality}.");
         if (PngCompression is < 0 or > 9)
             throw new InvalidColorizationOptionException(nameof(PngCompression), $"PngCompression must be between 0 and 9; got {PngCompression}.");
+        if (!Enum.IsDefined(TiffCompression))
+            throw new InvalidColorizationOptionException(nameof(TiffCompression), $"TiffCompression must be Deflate or Lzw; got {TiffCompression}.");
+        if (!Enum.IsDefined(Metadata))
+            throw new InvalidColorizationOptionException(nameof(Metadata), $"Metadata must be {MetadataModeNames.Choices}; got {Metadata}.");
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using OpenCvSharp;
 
 namespace Colorizer.Core.Imaging;
@@ -130,51 +129,25 @@ public static class ExifOrientation
 
     private static ReadOnlySpan<byte> FindPngExif(ReadOnlySpan<byte> data)
     {
-        var pos = 8L;
-        while (pos <= data.Length - 12L)
+        long pos = 8;
+        while (PngChunks.TryNext(data, ref pos, out uint type, out var payload))
         {
-            var length = BinaryPrimitives.ReadUInt32BigEndian(data.Slice((int)pos, 4));
-            var type = data.Slice((int)pos + 4, 4);
-            var start = pos + 8;
-            if (type.SequenceEqual("eXIf"u8))
-            {
-                var available = Math.Min(length, data.Length - start);
-                return StripExifHeader(data.Slice((int)start, (int)available));
-            }
-
-            if (type.SequenceEqual("IEND"u8))
-            {
-                break;
-            }
-
-            pos = start + length + 4; // Data and CRC.
+            if (type == PngChunks.Type("eXIf"u8))
+                return StripExifHeader(data[payload]);
         }
-
         return default;
     }
 
     private static ReadOnlySpan<byte> FindWebPExif(ReadOnlySpan<byte> data)
     {
-        if (data.Length < 12 || !data.StartsWith("RIFF"u8) || !data.Slice(8, 4).SequenceEqual("WEBP"u8))
-        {
+        if (!RiffChunks.IsWebP(data))
             return default;
-        }
-
-        var pos = 12L;
-        while (pos <= data.Length - 8L)
+        long pos = 12;
+        while (RiffChunks.TryNext(data, ref pos, out uint type, out var payload))
         {
-            var type = data.Slice((int)pos, 4);
-            var length = BinaryPrimitives.ReadUInt32LittleEndian(data.Slice((int)pos + 4, 4));
-            var start = pos + 8;
-            if (type.SequenceEqual("EXIF"u8))
-            {
-                var available = Math.Min(length, data.Length - start);
-                return StripExifHeader(data.Slice((int)start, (int)available));
-            }
-
-            pos = start + length + (length & 1); // Chunks are padded to an even size.
+            if (type == RiffChunks.Type("EXIF"u8))
+                return StripExifHeader(data[payload]);
         }
-
         return default;
     }
 }

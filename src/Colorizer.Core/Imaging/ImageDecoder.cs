@@ -1,3 +1,4 @@
+using Colorizer.Core.Imaging.Metadata;
 using OpenCvSharp;
 
 namespace Colorizer.Core.Imaging;
@@ -59,7 +60,9 @@ public static class ImageDecoder
         // IMREAD_UNCHANGED keeps alpha and 16 bits but skips EXIF orientation for JPEG, PNG and WebP, so it is applied
         // here; for TIFF OpenCV always applies the Orientation tag itself, and doing it again would turn the image twice.
         int orientation = format == ImageFormat.Tiff ? 1 : ExifOrientation.Read(data, format);
-        return FromDecoded(decoded, format, orientation);
+        var image = FromDecoded(decoded, format, orientation);
+        image.Metadata = MetadataReader.Read(data, format);
+        return image;
     }
 
     /// <summary>Refuses sizes over the limits with a message naming the limit.</summary>

@@ -147,8 +147,11 @@ internal static class PngEncoder
         /// <summary>The PNG's size in bytes.</summary>
         public long Length { get; } = Signature.Length + (12 + 13) + (12 + zlibHeader.Length) + strips.Sum(c => 12L + c.Length) + (12 + 4) + 12;
 
-        /// <summary>Writes the PNG: signature, IHDR, the zlib header, one IDAT per strip, the Adler-32, IEND.</summary>
-        public void WriteTo(Stream output)
+        /// <summary>
+        /// Writes the PNG: signature, IHDR, <paramref name="ancillaryChunks"/> (whole chunks, such as metadata), the zlib
+        /// header, one IDAT per strip, the Adler-32, IEND.
+        /// </summary>
+        public void WriteTo(Stream output, ReadOnlySpan<byte> ancillaryChunks = default)
         {
             output.Write(Signature);
             Span<byte> header = stackalloc byte[13];
@@ -158,6 +161,7 @@ internal static class PngEncoder
             header[9] = colorType; // grey, truecolour, truecolour with alpha
             header[10] = header[11] = header[12] = 0; // deflate, adaptive filtering, no interlace
             WriteChunk(output, "IHDR"u8, header, ChunkCrc("IHDR"u8, header));
+            output.Write(ancillaryChunks);
             WriteChunk(output, "IDAT"u8, zlibHeader, ChunkCrc("IDAT"u8, zlibHeader));
             for (int i = 0; i < strips.Length; i++)
                 WriteChunk(output, "IDAT"u8, Bytes(strips[i].Buffer, strips[i].Length), crcs[i]);
@@ -223,6 +227,14 @@ internal static class PngEncoder
         int flg = hint << 6;
         flg += 31 - (cmf * 256 + flg) % 31;
         return [(byte)cmf, (byte)flg];
+    }
+
+    /// <summary>A whole chunk: length, type, data and CRC.</summary>
+    internal static byte[] Chunk(ReadOnlySpan<byte> type, ReadOnlySpan<byte> data)
+    {
+        using var output = new MemoryStream(12 + data.Length);
+        WriteChunk(output, type, data, ChunkCrc(type, data));
+        return output.ToArray();
     }
 
     private static void WriteChunk(Stream output, ReadOnlySpan<byte> type, ReadOnlySpan<byte> data, uint crc)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Imaging;
 using Colorizer.Core.IO;
+using Colorizer.Core.Restoration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
@@ -95,7 +96,9 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
                 ct.ThrowIfCancellationRequested();
                 if (!capture.Read(frame) || frame.Empty())
                     break;
-                using var image = new DecodedImage(ToBgr(frame, width, height), null, ImageFormat.Png, hasColor: false);
+                // Each frame is repaired (as a photo would be) before anything reads its lightness.
+                using var image = PhotoRestorer.Apply(
+                    new DecodedImage(ToBgr(frame, width, height), null, ImageFormat.Png, hasColor: false), colorization.Restoration);
                 using var input = LabPipeline.NetworkInput(image, renderSize);
 
                 // Near-identical frames (a static shot) reuse the last prediction: at most one pass per frame.

@@ -24,7 +24,9 @@ public static class ColorizeApi
             .WithDescription(
                 "Upload a black-and-white photo (JPEG, PNG, WebP, BMP or TIFF, recognised by content) as multipart/form-data " +
                 "in a field named `file`; the answer is the colorized image at the input's full resolution, as PNG (default), " +
-                "JPEG or WebP. Optionally guide the colours: colour hints in a `hints` field (a JSON list of dots or strokes, " +
+                "JPEG, WebP or TIFF, with the upload's metadata (EXIF, XMP, IPTC, ICC profile, resolution; see `metadata`) and a " +
+                "note that it was colorized. Optionally repair the photo first (`restore=dust,scratches,noise,contrast`, " +
+                "`restoreStrength`). Optionally guide the colours: colour hints in a `hints` field (a JSON list of dots or strokes, " +
                 "in pixels of the upright image) and a colour photo of a similar scene in a `reference` field, whose colours " +
                 "are carried over (`transfer=bands` or `global`). Choose the model with `model` (see `GET /api/models`; default " +
                 "`eccv16`) and, for the DDColor and DeOldify models, their input side with `modelSize`. Errors are RFC 7807 problem details. Work shares one bounded queue with the web page: when it " +
@@ -32,7 +34,7 @@ public static class ColorizeApi
                 "yet downloaded starts its download when the server allows it), or when the work misses its deadline, it is 503; both with Retry-After.")
             // The file is read by UploadReader (so every failure becomes a problem, not the framework's bare 400/415);
             // the request body and the query parameters' types and ranges are described by ColorizeApiDocumentation.
-            .Produces(StatusCodes.Status200OK, contentType: "image/png", additionalContentTypes: ["image/jpeg", "image/webp"])
+            .Produces(StatusCodes.Status200OK, contentType: "image/png", additionalContentTypes: ["image/jpeg", "image/webp", "image/tiff"])
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -57,13 +59,16 @@ public static class ColorizeApi
         [FromQuery(Name = ColorizeQuery.Format)] string? format = null,
         [FromQuery(Name = ColorizeQuery.TransferParameter)] string? transfer = null,
         [FromQuery(Name = ColorizeQuery.Model)] string? model = null,
-        [FromQuery(Name = ColorizeQuery.ModelSize)] string? modelSize = null)
+        [FromQuery(Name = ColorizeQuery.ModelSize)] string? modelSize = null,
+        [FromQuery(Name = ColorizeQuery.MetadataParameter)] string? metadata = null,
+        [FromQuery(Name = ColorizeQuery.Restore)] string? restore = null,
+        [FromQuery(Name = ColorizeQuery.RestoreStrength)] string? restoreStrength = null)
     {
         // Work stops when the client goes away: waiting in the queue, between the engine's stages, before encoding.
         var ct = context.RequestAborted;
         try
         {
-            var query = ColorizeQuery.Parse(temperature, saturation, renderSize, format, transfer, model, modelSize);
+            var query = ColorizeQuery.Parse(temperature, saturation, renderSize, format, transfer, model, modelSize, metadata, restore, restoreStrength);
             var form = await UploadReader.ReadAsync(context.Request, upload.Value.MaxFileBytes, ct);
             var file = form.File;
 
@@ -81,7 +86,7 @@ public static class ColorizeApi
             ct.ThrowIfCancellationRequested();
             if (!guidance.IsEmpty)
                 result.Guide(guidance);
-            byte[] encoded = result.Encode(query.Output);
+            byte[] encoded = result.Encode(query.Output, query.Encoder);
 
             context.Response.Headers[InputHadColorHeader] = result.InputHadColor ? "true" : "false";
             return TypedResults.File(encoded, ImageEncoder.ContentType(query.Output), DownloadFileName.For(file.FileName, query.Output));

@@ -3,7 +3,9 @@ using System.Text.Json.Nodes;
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
+using Colorizer.Core.Imaging.Metadata;
 using Colorizer.Core.Models.Catalogue;
+using Colorizer.Core.Restoration;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -31,14 +33,7 @@ internal static class ColorizeApiDocumentation
             });
         Describe(operation, ColorizeQuery.Saturation,
             "Multiplier on the predicted colour, 0 to 2; 0 gives the grey input back.",
-            new OpenApiSchema
-            {
-                Type = JsonSchemaType.Number,
-                Format = "double",
-                Minimum = "0",
-                Maximum = Invariant(ColorizationOptions.MaxSaturation),
-                Default = JsonValue.Create(defaults.Saturation),
-            });
+            Number(0, ColorizationOptions.MaxSaturation, defaults.Saturation));
         Describe(operation, ColorizeQuery.RenderSize,
             "eccv16 only: side of the network's square input, a multiple of 8 from 128 to 1024. Larger keeps finer colour detail at a cost that grows with its square.",
             new OpenApiSchema
@@ -69,14 +64,37 @@ internal static class ColorizeApiDocumentation
                 Default = JsonValue.Create(ModelCatalogue.OnnxDefaultInputSize),
             });
         Describe(operation, ColorizeQuery.Format,
-            "Output format: png (lossless, keeps alpha and 16-bit depth), jpeg (or jpg) or webp.",
+            "Output format: png (lossless, keeps alpha and 16-bit depth), jpeg (or jpg), webp, or tiff (or tif: lossless, Deflate, keeps alpha and 16-bit depth).",
             new OpenApiSchema
             {
                 Type = JsonSchemaType.String,
-                Enum = [JsonValue.Create("png"), JsonValue.Create("jpeg"), JsonValue.Create("jpg"), JsonValue.Create("webp")],
+                Enum = [JsonValue.Create("png"), JsonValue.Create("jpeg"), JsonValue.Create("jpg"), JsonValue.Create("webp"), JsonValue.Create("tiff"), JsonValue.Create("tif")],
                 Default = JsonValue.Create("png"),
             });
+        Describe(operation, ColorizeQuery.MetadataParameter,
+            "What of the upload's metadata (EXIF without its thumbnail, XMP, IPTC, the ICC profile, the resolution) the result keeps: " +
+            "`keep` all of it, `strip-location` all but GPS, `strip` none. Every result says it was colorized either way (EXIF " +
+            "Software, an XMP note with the model and options).",
+            new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Enum = [.. MetadataModeNames.All.Select(n => (JsonNode)JsonValue.Create(n))],
+                Default = JsonValue.Create(MetadataModeNames.Keep),
+            });
 
+        Describe(operation, ColorizeQuery.Restore,
+            "Repairs made to the photo's lightness before it is colorized, a comma-separated list of `dust` (small specks), " +
+            "`scratches` (thin long lines), `noise` (grain, by edge-preserving denoising) and `contrast` (a faded print). " +
+            "None by default.",
+            new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Pattern = "^(" + string.Join('|', RestorationStepNames.All) + ")(,(" + string.Join('|', RestorationStepNames.All) + "))*$",
+                Default = JsonValue.Create(""),
+            });
+        Describe(operation, ColorizeQuery.RestoreStrength,
+            "How strong the noise and contrast repairs are, 0 to 1.",
+            Number(0, 1, RestorationOptions.DefaultStrength));
         Describe(operation, ColorizeQuery.TransferParameter,
             "How the `reference` photo's colours are carried over: `bands` matches shadows, mid-tones and highlights separately " +
             "(blended smoothly), `global` matches the whole image's mean and spread at once. Ignored without a reference.",
@@ -153,7 +171,7 @@ internal static class ColorizeApiDocumentation
             };
             ok.Headers["Content-Disposition"] = new OpenApiHeader
             {
-                Description = "attachment; filename=<uploaded name, sanitized>-colorized.<png|jpg|webp>",
+                Description = "attachment; filename=<uploaded name, sanitized>-colorized.<png|jpg|webp|tif>",
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String },
             };
         }
@@ -193,6 +211,15 @@ internal static class ColorizeApiDocumentation
             };
         }
     }
+
+    private static OpenApiSchema Number(double minimum, double maximum, double defaultValue) => new()
+    {
+        Type = JsonSchemaType.Number,
+        Format = "double",
+        Minimum = Invariant(minimum),
+        Maximum = Invariant(maximum),
+        Default = JsonValue.Create(defaultValue),
+    };
 
     private static string Invariant(double value) => value.ToString(CultureInfo.InvariantCulture);
 }

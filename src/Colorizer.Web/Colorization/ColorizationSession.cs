@@ -4,6 +4,7 @@ using Colorizer.Core.Colorization;
 using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
 using Colorizer.Core.Models.Catalogue;
+using Colorizer.Core.Imaging.Metadata;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.Extensions.Options;
 using OpenCvSharp;
@@ -625,13 +626,17 @@ public sealed class ColorizationSession : IDisposable
     /// <summary>Cancels an item's waiting or running work.</summary>
     public void Cancel(GalleryItem item) => item.Cancel();
 
-    /// <summary>The full-resolution result with the item's settings, encoded.</summary>
+    /// <summary>What of the uploads' metadata the downloads keep (the page's choice); every download is marked as colorized.</summary>
+    public MetadataMode Metadata { get; set; } = MetadataMode.Keep;
+
+    /// <summary>The full-resolution result with the item's settings and <see cref="Metadata"/>, encoded.</summary>
     public async Task<byte[]> EncodeAsync(GalleryItem item, OutputFormat format)
     {
         using var lease = item.LeaseResult() ?? throw new InvalidOperationException("The image is not colorized yet, or was removed.");
         var options = item.Options;
         var guidance = item.Guidance;
-        return await Task.Run(() => lease.Image.Encode(format, options.Temperature, options.Saturation, guidance: guidance));
+        var encoder = EncoderOptions.Default with { Metadata = Metadata };
+        return await Task.Run(() => lease.Image.Encode(format, options.Temperature, options.Saturation, encoder, guidance));
     }
 
     /// <summary>The file name a download of <paramref name="item"/> gets: the upload's stem, made safe, plus "-colorized".</summary>
@@ -647,7 +652,7 @@ public sealed class ColorizationSession : IDisposable
     /// <summary>
     /// Writes every finished result at full resolution into one ZIP on <paramref name="destination"/>, in the order
     /// the files were picked, with unique names: all in <paramref name="format"/>, or when it is null each in the
-    /// format that follows its upload's (<see cref="OutputFormats.Following"/>: JPEG stays JPEG, the rest PNG), as the
+    /// format that follows its upload's (<see cref="OutputFormats.Following"/>: JPEG stays JPEG, TIFF stays TIFF, the rest PNG), as the
     /// command line does.
     /// </summary>
     public async Task WriteZipAsync(Stream destination, OutputFormat? format, CancellationToken ct = default)

@@ -22,7 +22,7 @@ public sealed partial class ApiDocumentationTests(ColorizerWebFactory factory) :
 
         var parameters = post.GetProperty("parameters").EnumerateArray()
             .ToDictionary(p => p.GetProperty("name").GetString()!, p => p);
-        Assert.Equal(["format", "model", "modelSize", "renderSize", "saturation", "temperature", "transfer"], parameters.Keys.Order());
+        Assert.Equal(["format", "metadata", "model", "modelSize", "renderSize", "restore", "restoreStrength", "saturation", "temperature", "transfer"], parameters.Keys.Order());
         Assert.Equal(Colorizer.Core.Models.Catalogue.ModelCatalogue.All.Select(m => m.Id),
             parameters["model"].GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!));
         Assert.Equal("eccv16", parameters["model"].GetProperty("schema").GetProperty("default").GetString());
@@ -47,7 +47,8 @@ public sealed partial class ApiDocumentationTests(ColorizerWebFactory factory) :
 
         var responses = post.GetProperty("responses");
         Assert.Equal(["200", "400", "413", "415", "422", "429", "503"], responses.EnumerateObject().Select(r => r.Name).Order());
-        Assert.Equal(["image/jpeg", "image/png", "image/webp"],
+        Assert.Equal(["keep", "strip", "strip-location"], parameters["metadata"].GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!));
+        Assert.Equal(["image/jpeg", "image/png", "image/tiff", "image/webp"],
             responses.GetProperty("200").GetProperty("content").EnumerateObject().Select(c => c.Name).Order());
         Assert.True(responses.GetProperty("429").GetProperty("headers").TryGetProperty("Retry-After", out _));
         Assert.True(responses.GetProperty("503").GetProperty("headers").TryGetProperty("Retry-After", out _));

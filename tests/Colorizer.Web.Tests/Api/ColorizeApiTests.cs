@@ -48,6 +48,8 @@ public sealed class ColorizeApiTests(ColorizerWebFactory factory) : IClassFixtur
     [InlineData("jpg", "image/jpeg", ".jpg")]
     [InlineData("JPEG", "image/jpeg", ".jpg")]
     [InlineData("webp", "image/webp", ".webp")]
+    [InlineData("tiff", "image/tiff", ".tif")]
+    [InlineData("tif", "image/tiff", ".tif")]
     public async Task PostColorize_ReturnsTheRequestedFormat_InColorAndAtFullSize(string format, string contentType, string extension)
     {
         using var client = await factory.CreateReadyClientAsync();
@@ -65,6 +67,9 @@ public sealed class ColorizeApiTests(ColorizerWebFactory factory) : IClassFixtur
                 break;
             case ".jpg":
                 Assert.Equal(JpegMagic, body.Take(JpegMagic.Length));
+                break;
+            case ".tif":
+                Assert.Equal("II*\0", Encoding.ASCII.GetString(body, 0, 4));
                 break;
             default:
                 Assert.Equal("RIFF", Encoding.ASCII.GetString(body, 0, 4));
@@ -258,7 +263,12 @@ public sealed class ColorizeApiTests(ColorizerWebFactory factory) : IClassFixtur
     [InlineData("renderSize=225", "renderSize")]
     [InlineData("renderSize=224.5", "renderSize")]
     [InlineData("format=gif", "format")]
-    [InlineData("format=tiff", "format")]
+    [InlineData("format=bmp", "format")]
+    [InlineData("metadata=drop", "metadata")]
+    [InlineData("metadata=strip-gps", "metadata")]
+    [InlineData("restore=dust,fog", "restore")]
+    [InlineData("restore=noise&restoreStrength=2", "restoreStrength")]
+    [InlineData("restore=noise&restoreStrength=strong", "restoreStrength")]
     public async Task PostColorize_Returns422_NamingTheBadParameter(string query, string parameter)
     {
         using var client = await factory.CreateReadyClientAsync();

@@ -352,6 +352,7 @@ public sealed class GalleryCardTests : ComponentTestBase
     [InlineData("PNG", OutputFormat.Png)]
     [InlineData("JPEG", OutputFormat.Jpeg)]
     [InlineData("WebP", OutputFormat.WebP)]
+    [InlineData("TIFF", OutputFormat.Tiff)]
     public void DownloadButton_RaisesOnDownloadWithItsFormat(string label, OutputFormat format)
     {
         var item = DoneItem();
