@@ -66,6 +66,19 @@ internal static class ColorizeCommand
             Description = "Videos: colour each frame on its own instead of stabilizing the colour over time (flickers more).",
         };
 
+        var keyFrames = new Option<string>("--key-frames")
+        {
+            Description = "Videos: on runs the network on key frames only and carries their colour along the motion to the frames between; off runs it on every frame.",
+            DefaultValueFactory = _ => "on",
+        };
+        keyFrames.AcceptOnlyFromAmong("on", "off");
+        var keyFrameInterval = new Option<int>("--key-frame-interval")
+        {
+            Description = $"Videos, with --key-frames on: the most frames from one key frame to the next, 1 to {VideoOptions.MaxKeyFrameInterval} " +
+                "(sooner at cuts and when the scene has moved or changed enough).",
+            DefaultValueFactory = _ => VideoOptions.DefaultKeyFrameInterval,
+        };
+
         var hints = new Option<string?>("--hints")
         {
             Description = "A colour hints JSON file for the one input image (a list of {\"x\", \"y\", \"radius\", \"color\": \"#rrggbb\"}, " +
@@ -89,7 +102,8 @@ internal static class ColorizeCommand
 
         var command = new Command("colorize", "Colorize images and videos (.mp4 .mov .avi .mkv .webm) into a folder.")
         {
-            inputs, outputDirectory, temperature, saturation, renderSize, model, modelSize, format, quality, shard, noStabilize, hints, reference, transfer,
+            inputs, outputDirectory, temperature, saturation, renderSize, model, modelSize, format, quality, shard, noStabilize, keyFrames, keyFrameInterval,
+            hints, reference, transfer,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -106,14 +120,27 @@ internal static class ColorizeCommand
             var encoder = EncoderOptions.Default with { JpegQuality = CliJpegQuality };
             if (parse.GetValue(quality) is int q)
                 encoder = encoder with { JpegQuality = q, WebPQuality = q };
+            var video = VideoOptions.Default with
+            {
+                Colorization = options,
+                Stabilize = !parse.GetValue(noStabilize),
+                KeyFrames = parse.GetValue(keyFrames) == "on",
+                KeyFrameInterval = parse.GetValue(keyFrameInterval),
+            };
             try
             {
                 options.Validate();
                 encoder.Validate();
+                video.Validate();
             }
             catch (InvalidColorizationOptionException ex)
             {
-                error.WriteLine(ex.OptionName == ColorizationOptions.ModelSizeOption ? $"error: --model-size: {ex.Message}" : $"error: {ex.Message}");
+                error.WriteLine(ex.OptionName switch
+                {
+                    ColorizationOptions.ModelSizeOption => $"error: --model-size: {ex.Message}",
+                    nameof(VideoOptions.KeyFrameInterval) => $"error: --key-frame-interval: {ex.Message}",
+                    _ => $"error: {ex.Message}",
+                });
                 return ExitCodes.Usage;
             }
             var part = Shard.All;
@@ -160,7 +187,7 @@ internal static class ColorizeCommand
             {
                 Model = chosen,
                 Library = services.GetRequiredService<ModelLibrary>(),
-                Video = VideoOptions.Default with { Colorization = options, Stabilize = !parse.GetValue(noStabilize) },
+                Video = video,
                 Hints = explicitHints,
                 Reference = palette,
                 Transfer = parse.GetValue(transfer) == "global" ? ReferenceTransferMode.Global : ReferenceTransferMode.LuminanceBands,
@@ -335,7 +362,8 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
                         var video = await ColorizeVideoAsync(files[i], outputs[i], Prefix(i), ct);
                         done++;
                         output.WriteLine($"{Prefix(i)}{files[i]} -> {outputs[i]} " +
-                            $"({video.Frames} frames, {video.Width}×{video.Height}, {video.FramesPerSecond:0.###} fps, {sinceLast.Elapsed.TotalSeconds:0.0} s)");
+                            $"({video.Frames} frames, {video.Width}×{video.Height}, {video.FramesPerSecond:0.###} fps, " +
+                            $"{video.ForwardPasses} network passes, {sinceLast.Elapsed.TotalSeconds:0.0} s)");
                         if (video.Warning is not null)
                             error.WriteLine($"warning: {files[i]}: {video.Warning}");
                         continue;

@@ -78,10 +78,16 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
     {
         var colorization = options.Colorization;
         int renderSize = colorization.RenderSize;
-        using var stabilizer = new ChromaStabilizer(options.Stabilize ? options.NewFrameWeight : 1.0, options.SceneCutThreshold);
+        using var stabilizer = new ChromaStabilizer(options.Stabilize ? options.NewFrameWeight : 1.0, options.SceneCutThreshold,
+            trackMotion: options.KeyFrames);
+        var schedule = new KeyFrameSchedule(options.KeyFrames ? options.KeyFrameInterval : 1);
         using var frame = new Mat();
+        // One frame buffer and one output buffer for the whole video: a new full-size Mat per frame left glibc's heaps
+        // fragmented, and resident memory grew with the length of the video.
+        using var bgr = new Mat();
+        using var colored = new Mat();
         Mat? lastInput = null, lastRawAb = null, previousRawAb = null, previousOutputAb = null;
-        int frames = 0, passes = 0, cuts = 0, flickerFrames = 0;
+        int frames = 0, passes = 0, cuts = 0, keyFrames = 0, flickerFrames = 0, rawFlickerFrames = 0;
         double rawFlicker = 0, outputFlicker = 0;
         var clock = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
@@ -95,42 +101,60 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
                 ct.ThrowIfCancellationRequested();
                 if (!capture.Read(frame) || frame.Empty())
                     break;
-                using var image = new DecodedImage(ToBgr(frame, width, height), null, ImageFormat.Png, hasColor: false);
+                ToBgr(frame, bgr, width, height);
+                // A header over the reused buffer: disposing the image leaves the buffer for the next frame.
+                using var image = new DecodedImage(new Mat(bgr, new Rect(0, 0, width, height)), null, ImageFormat.Png, hasColor: false);
                 using var input = LabPipeline.NetworkInput(image, renderSize);
 
-                // Near-identical frames (a static shot) reuse the last prediction: at most one pass per frame.
-                Mat rawAb;
-                if (lastInput is not null && lastRawAb is not null && MeanAbsoluteDifference(lastInput, input) < options.SkipThreshold)
+                var motion = stabilizer.Observe(input);
+                Mat? rawAb = null;
+                Mat outputAb;
+                if (schedule.IsKeyFrame(motion))
                 {
-                    rawAb = lastRawAb.Clone();
+                    keyFrames++;
+                    // Near-identical frames (a static shot) reuse the last prediction: at most one pass per frame.
+                    if (lastInput is not null && lastRawAb is not null && MeanAbsoluteDifference(lastInput, input) < options.SkipThreshold)
+                    {
+                        rawAb = lastRawAb.Clone();
+                    }
+                    else
+                    {
+                        var prediction = await engine.PredictInputAsync(input, ct).ConfigureAwait(false);
+                        passes++;
+                        rawAb = prediction.DecodeAb(engine.Bins, colorization.Temperature, colorization.Saturation);
+                        lastInput?.Dispose();
+                        lastInput = input.Clone();
+                        lastRawAb?.Dispose();
+                        lastRawAb = rawAb.Clone();
+                    }
+                    outputAb = stabilizer.Blend(rawAb);
                 }
                 else
                 {
-                    var prediction = await engine.PredictInputAsync(input, ct).ConfigureAwait(false);
-                    passes++;
-                    rawAb = prediction.DecodeAb(engine.Bins, colorization.Temperature, colorization.Saturation);
-                    lastInput?.Dispose();
-                    lastInput = input.Clone();
-                    lastRawAb?.Dispose();
-                    lastRawAb = rawAb.Clone();
+                    // Between key frames the colour is the previous frame's, carried along the flow.
+                    outputAb = stabilizer.Carry();
                 }
 
-                var (outputAb, cut) = stabilizer.Next(input, rawAb);
+                bool cut = motion.SceneCut;
                 if (cut)
                     cuts++;
-                if (previousRawAb is not null && !cut)
+                if (previousOutputAb is not null && !cut)
                 {
-                    rawFlicker += MeanAbsoluteDifference(previousRawAb, rawAb);
-                    outputFlicker += MeanAbsoluteDifference(previousOutputAb!, outputAb);
+                    outputFlicker += MeanAbsoluteDifference(previousOutputAb, outputAb);
                     flickerFrames++;
+                    if (previousRawAb is not null && rawAb is not null)
+                    {
+                        rawFlicker += MeanAbsoluteDifference(previousRawAb, rawAb);
+                        rawFlickerFrames++;
+                    }
                 }
                 previousRawAb?.Dispose();
                 previousRawAb = rawAb;
                 previousOutputAb?.Dispose();
                 previousOutputAb = outputAb;
 
-                using (var colored = LabPipeline.Compose(image, outputAb))
-                    await sink.WriteAsync(colored, ct).ConfigureAwait(false);
+                LabPipeline.Compose(image, outputAb, colored);
+                await sink.WriteAsync(colored, ct).ConfigureAwait(false);
                 frames++;
                 if (frames == EtaWarmUpFrames)
                     warmedUpAt = clock.Elapsed;
@@ -163,26 +187,30 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
         if (announced > 0 && frames < announced * 0.9 - 1)
             throw new InvalidVideoException($"{name} ends after {frames} of its {announced} frames: it is truncated or damaged.");
         progress?.Report(new VideoProgress(frames, Math.Max(frames, announced), frames / Math.Max(0.001, clock.Elapsed.TotalSeconds), TimeSpan.Zero));
-        _logger.LogInformation("Colorized {Frames} frames of {Name} with {Passes} network passes and {Cuts} scene cuts in {Elapsed:0.0} s",
-            frames, name, passes, cuts, clock.Elapsed.TotalSeconds);
+        _logger.LogInformation("Colorized {Frames} frames of {Name} with {KeyFrames} key frames, {Passes} network passes and {Cuts} scene cuts in {Elapsed:0.0} s",
+            frames, name, keyFrames, passes, cuts, clock.Elapsed.TotalSeconds);
         return new VideoResult(frames, width, height, fps, passes, cuts,
-            flickerFrames > 0 ? rawFlicker / flickerFrames : 0, flickerFrames > 0 ? outputFlicker / flickerFrames : 0, false, null);
+            rawFlickerFrames > 0 ? rawFlicker / rawFlickerFrames : 0, flickerFrames > 0 ? outputFlicker / flickerFrames : 0, false, null)
+        {
+            KeyFrames = keyFrames,
+        };
     }
 
     // Frames come as BGR 8-bit from FFmpeg; a stream whose size changes midway is scaled to the first size, so the
     // encoder always gets what it was opened with.
-    private static Mat ToBgr(Mat frame, int width, int height)
+    private static void ToBgr(Mat frame, Mat bgr, int width, int height)
     {
-        var bgr = new Mat();
-        if (frame.Channels() == 1)
-            Cv2.CvtColor(frame, bgr, ColorConversionCodes.GRAY2BGR);
-        else if (frame.Channels() == 4)
-            Cv2.CvtColor(frame, bgr, ColorConversionCodes.BGRA2BGR);
+        var source = frame;
+        using var converted = frame.Channels() == 3 ? null : new Mat();
+        if (converted is not null)
+        {
+            Cv2.CvtColor(frame, converted, frame.Channels() == 1 ? ColorConversionCodes.GRAY2BGR : ColorConversionCodes.BGRA2BGR);
+            source = converted;
+        }
+        if (source.Cols != width || source.Rows != height)
+            Cv2.Resize(source, bgr, new Size(width, height), 0, 0, InterpolationFlags.Area);
         else
-            frame.CopyTo(bgr);
-        if (bgr.Cols != width || bgr.Rows != height)
-            Cv2.Resize(bgr, bgr, new Size(width, height), 0, 0, InterpolationFlags.Area);
-        return bgr;
+            source.CopyTo(bgr);
     }
 
     private static double MeanAbsoluteDifference(Mat first, Mat second)

@@ -34,6 +34,22 @@ public sealed record VideoOptions
     /// </summary>
     public double SkipThreshold { get; init; } = 0.4;
 
+    /// <summary>
+    /// Run the network on key frames only and carry their colour to the frames between along the optical flow
+    /// (default on): a new key frame comes at a scene cut, when the scene has moved or shown enough new content since
+    /// the last one, or after <see cref="KeyFrameInterval"/> frames. Off runs the network on every frame.
+    /// </summary>
+    public bool KeyFrames { get; init; } = true;
+
+    /// <summary>With <see cref="KeyFrames"/>: the most frames from one key frame to the next, 1–300; default 12 (half a second at 24 fps). 1 is every frame.</summary>
+    public int KeyFrameInterval { get; init; } = DefaultKeyFrameInterval;
+
+    /// <summary>The default <see cref="KeyFrameInterval"/>.</summary>
+    public const int DefaultKeyFrameInterval = 12;
+
+    /// <summary>The largest <see cref="KeyFrameInterval"/>.</summary>
+    public const int MaxKeyFrameInterval = 300;
+
     /// <summary>H.264 quality (x264 CRF, 0–51, lower is better); default 18, visually lossless.</summary>
     public int Quality { get; init; } = 18;
 
@@ -53,6 +69,8 @@ public sealed record VideoOptions
             throw new InvalidColorizationOptionException(nameof(SceneCutThreshold), $"SceneCutThreshold must be greater than 0 and at most 100; got {Format(SceneCutThreshold)}.");
         if (!(SkipThreshold >= 0 && SkipThreshold <= 10))
             throw new InvalidColorizationOptionException(nameof(SkipThreshold), $"SkipThreshold must be between 0 and 10; got {Format(SkipThreshold)}.");
+        if (KeyFrameInterval is < 1 or > MaxKeyFrameInterval)
+            throw new InvalidColorizationOptionException(nameof(KeyFrameInterval), $"KeyFrameInterval must be between 1 and {MaxKeyFrameInterval}; got {KeyFrameInterval}.");
         if (Quality is < 0 or > 51)
             throw new InvalidColorizationOptionException(nameof(Quality), $"Quality must be between 0 and 51; got {Quality}.");
     }
