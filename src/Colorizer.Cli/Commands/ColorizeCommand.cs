@@ -79,6 +79,16 @@ internal static class ColorizeCommand
             DefaultValueFactory = _ => VideoOptions.DefaultKeyFrameInterval,
         };
 
+        var restart = new Option<bool>("--restart")
+        {
+            Description = "Videos: discard what an interrupted earlier run of the same command finished, instead of resuming from it.",
+        };
+        var segmentSeconds = new Option<double>("--segment-seconds")
+        {
+            Description = "Videos: the length of the segments a video is encoded in (and resumed from after an interruption), 1 to 60 seconds.",
+            DefaultValueFactory = _ => VideoOptions.Default.SegmentSeconds,
+        };
+
         var hints = new Option<string?>("--hints")
         {
             Description = "A colour hints JSON file for the one input image (a list of {\"x\", \"y\", \"radius\", \"color\": \"#rrggbb\"}, " +
@@ -103,7 +113,7 @@ internal static class ColorizeCommand
         var command = new Command("colorize", "Colorize images and videos (.mp4 .mov .avi .mkv .webm) into a folder.")
         {
             inputs, outputDirectory, temperature, saturation, renderSize, model, modelSize, format, quality, shard, noStabilize, keyFrames, keyFrameInterval,
-            hints, reference, transfer,
+            restart, segmentSeconds, hints, reference, transfer,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -126,6 +136,10 @@ internal static class ColorizeCommand
                 Stabilize = !parse.GetValue(noStabilize),
                 KeyFrames = parse.GetValue(keyFrames) == "on",
                 KeyFrameInterval = parse.GetValue(keyFrameInterval),
+                // The CLI's videos can always be resumed: the same command again carries on where it was stopped.
+                Resumable = true,
+                Restart = parse.GetValue(restart),
+                SegmentSeconds = parse.GetValue(segmentSeconds),
             };
             try
             {
@@ -139,6 +153,7 @@ internal static class ColorizeCommand
                 {
                     ColorizationOptions.ModelSizeOption => $"error: --model-size: {ex.Message}",
                     nameof(VideoOptions.KeyFrameInterval) => $"error: --key-frame-interval: {ex.Message}",
+                    nameof(VideoOptions.SegmentSeconds) => $"error: --segment-seconds: {ex.Message}",
                     _ => $"error: {ex.Message}",
                 });
                 return ExitCodes.Usage;
@@ -363,7 +378,8 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
                         done++;
                         output.WriteLine($"{Prefix(i)}{files[i]} -> {outputs[i]} " +
                             $"({video.Frames} frames, {video.Width}×{video.Height}, {video.FramesPerSecond:0.###} fps, " +
-                            $"{video.ForwardPasses} network passes, {sinceLast.Elapsed.TotalSeconds:0.0} s)");
+                            $"{video.ForwardPasses} network passes, {sinceLast.Elapsed.TotalSeconds:0.0} s" +
+                            (video.ResumedFrames > 0 ? $", resumed: {video.ResumedFrames} frames were done" : "") + ")");
                         if (video.Warning is not null)
                             error.WriteLine($"warning: {files[i]}: {video.Warning}");
                         continue;

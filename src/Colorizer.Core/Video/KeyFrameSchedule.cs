@@ -23,13 +23,16 @@ internal sealed class KeyFrameSchedule(int interval)
     private int _sinceKey;
     private double _motion, _uncovered;
 
-    /// <summary>True when this frame needs its own prediction. An interval of 1 makes every frame a key frame.</summary>
-    public bool IsKeyFrame(FrameMotion motion)
+    /// <summary>
+    /// True when this frame needs its own prediction (always with <paramref name="force"/>). An interval of 1 makes
+    /// every frame a key frame.
+    /// </summary>
+    public bool IsKeyFrame(FrameMotion motion, bool force = false)
     {
         _sinceKey++;
         _motion += motion.Motion;
         _uncovered += motion.Uncovered;
-        bool key = interval <= 1 || motion.First || motion.SceneCut || _sinceKey >= interval
+        bool key = force || interval <= 1 || motion.First || motion.SceneCut || _sinceKey >= interval
                    || _motion >= MotionLimit || _uncovered >= UncoveredLimit || motion.Mismatched >= MismatchLimit;
         if (key)
             (_sinceKey, _motion, _uncovered) = (0, 0, 0);

@@ -50,6 +50,10 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
 
         string final = Path.GetFullPath(outputPath);
         Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+        string name = Path.GetFileName(inputPath);
+        if (options.Resumable && ffmpeg is not null)
+            return await ColorizeInSegmentsAsync(capture, ffmpeg, inputPath, final, width, height, fps, announced, options, progress, ct).ConfigureAwait(false);
+
         string temporary = AtomicFile.TemporaryPathFor(final);
         try
         {
@@ -58,7 +62,7 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
                 ? new FfmpegSink(ffmpeg, temporary, width, height, fps, options.Quality, options.KeepAudio ? Path.GetFullPath(inputPath) : null)
                 : new OpenCvSink(temporary, width, height, fps))
             {
-                result = await RunAsync(capture, sink, width, height, fps, announced, options, progress, Path.GetFileName(inputPath), ct).ConfigureAwait(false);
+                result = await RunAsync(capture, new SinkPlan(sink), width, height, announced, options, progress, name, ct).ConfigureAwait(false);
                 await sink.CompleteAsync(ct).ConfigureAwait(false);
                 result = result with { AudioKept = sink.KeepsAudio && HasAudio(inputPath), Warning = warning };
             }
@@ -73,9 +77,79 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
         }
     }
 
-    private async Task<VideoResult> RunAsync(VideoCapture capture, IFrameSink sink, int width, int height, double fps,
+    // Segments of a few seconds each, recorded in a manifest as they finish, so that running the same work again
+    // after an interruption does only what is missing; then the segments are joined under the final name.
+    private async Task<VideoResult> ColorizeInSegmentsAsync(VideoCapture capture, string ffmpeg, string inputPath, string final,
+        int width, int height, double fps, int announced, VideoOptions options, IProgress<VideoProgress>? progress, CancellationToken ct)
+    {
+        string name = Path.GetFileName(inputPath);
+        string folder = SegmentManifest.FolderFor(final);
+        int segmentFrames = Math.Max(1, (int)Math.Round(fps * options.SegmentSeconds));
+        var input = new FileInfo(inputPath);
+        // The input (by path, size and time) and every option that changes the pixels: other work starts again.
+        string identity = $"{input.FullName}|{input.Length}|{input.LastWriteTimeUtc.Ticks}|{width}x{height}@{fps}|" +
+                          (options with { Resumable = false, Restart = false, KeepAudio = true });
+        if (options.Restart && Directory.Exists(folder))
+            Directory.Delete(folder, recursive: true);
+        var manifest = SegmentManifest.Load(folder, identity, segmentFrames);
+        if (manifest is null)
+        {
+            if (Directory.Exists(folder))
+                Directory.Delete(folder, recursive: true);
+            Directory.CreateDirectory(folder);
+            manifest = new SegmentManifest { Identity = identity, SegmentFrames = segmentFrames };
+        }
+        else if (manifest.Segments.Count > 0)
+        {
+            _logger.LogInformation("Resuming {Name}: {Segments} segments of {SegmentFrames} frames are done", name, manifest.Segments.Count, segmentFrames);
+        }
+        AtomicFile.CleanLeftovers(folder, TimeSpan.Zero);
+        int resumed = manifest.Segments.Sum(s => s.Frames);
+
+        VideoResult result;
+        try
+        {
+            await using var plan = new SegmentPlan(ffmpeg, folder, manifest, width, height, fps, options.Quality);
+            result = await RunAsync(capture, plan, width, height, announced, options, progress, name, ct).ConfigureAwait(false);
+            await plan.FinishAsync(ct).ConfigureAwait(false);
+        }
+        catch (InvalidVideoException)
+        {
+            // Nothing to resume from a video that cannot be read to its end.
+            Directory.Delete(folder, recursive: true);
+            throw;
+        }
+
+        var segments = manifest.Segments.OrderBy(s => s.Index).ToList();
+        string temporary = AtomicFile.TemporaryPathFor(final);
+        try
+        {
+            string? audio = options.KeepAudio && HasAudio(inputPath) ? Path.GetFullPath(inputPath) : null;
+            await SegmentJoin.JoinAsync(ffmpeg, segments.Select(s => Path.Combine(folder, s.File)).ToList(), audio, temporary, ct).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
+            File.Move(temporary, final, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+                File.Delete(temporary);
+        }
+        Directory.Delete(folder, recursive: true);
+        // What every segment took, this run's and the earlier runs' alike; the flicker is this run's.
+        return result with
+        {
+            ForwardPasses = segments.Sum(s => s.ForwardPasses),
+            SceneCuts = segments.Sum(s => s.SceneCuts),
+            KeyFrames = segments.Sum(s => s.KeyFrames),
+            AudioKept = options.KeepAudio && HasAudio(inputPath),
+            ResumedFrames = resumed,
+        };
+    }
+
+    private async Task<VideoResult> RunAsync(VideoCapture capture, FramePlan plan, int width, int height,
         int announced, VideoOptions options, IProgress<VideoProgress>? progress, string name, CancellationToken ct)
     {
+        double fps = capture.Fps;
         var colorization = options.Colorization;
         int renderSize = colorization.RenderSize;
         using var stabilizer = new ChromaStabilizer(options.Stabilize ? options.NewFrameWeight : 1.0, options.SceneCutThreshold,
@@ -87,7 +161,8 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
         using var bgr = new Mat();
         using var colored = new Mat();
         Mat? lastInput = null, lastRawAb = null, previousRawAb = null, previousOutputAb = null;
-        int frames = 0, passes = 0, cuts = 0, keyFrames = 0, flickerFrames = 0, rawFlickerFrames = 0;
+        var counts = new FrameCounts();
+        int frames = 0, written = 0, flickerFrames = 0, rawFlickerFrames = 0;
         double rawFlicker = 0, outputFlicker = 0;
         var clock = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
@@ -101,6 +176,20 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
                 ct.ThrowIfCancellationRequested();
                 if (!capture.Read(frame) || frame.Empty())
                     break;
+                var role = plan.RoleOf(frames);
+                if (role == FrameRole.Skip)
+                {
+                    // Done in an earlier run: only decoded, and the colour starts afresh after it.
+                    stabilizer.Reset();
+                    previousRawAb?.Dispose();
+                    previousRawAb = null;
+                    previousOutputAb?.Dispose();
+                    previousOutputAb = null;
+                    frames++;
+                    continue;
+                }
+                if (role == FrameRole.Write)
+                    await plan.StartFrameAsync(frames, counts, ct).ConfigureAwait(false);
                 ToBgr(frame, bgr, width, height);
                 // A header over the reused buffer: disposing the image leaves the buffer for the next frame.
                 using var image = new DecodedImage(new Mat(bgr, new Rect(0, 0, width, height)), null, ImageFormat.Png, hasColor: false);
@@ -109,9 +198,12 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
                 var motion = stabilizer.Observe(input);
                 Mat? rawAb = null;
                 Mat outputAb;
-                if (schedule.IsKeyFrame(motion))
+                // A segment starts with a key frame, so that it does not depend on how the frames before it were coloured.
+                if (schedule.IsKeyFrame(motion, force: plan.StartsSegment(frames)))
                 {
-                    keyFrames++;
+                    bool writes = role == FrameRole.Write;
+                    if (writes)
+                        counts.KeyFrames++;
                     // Near-identical frames (a static shot) reuse the last prediction: at most one pass per frame.
                     if (lastInput is not null && lastRawAb is not null && MeanAbsoluteDifference(lastInput, input) < options.SkipThreshold)
                     {
@@ -120,7 +212,8 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
                     else
                     {
                         var prediction = await engine.PredictInputAsync(input, ct).ConfigureAwait(false);
-                        passes++;
+                        if (writes)
+                            counts.Passes++;
                         rawAb = prediction.DecodeAb(engine.Bins, colorization.Temperature, colorization.Saturation);
                         lastInput?.Dispose();
                         lastInput = input.Clone();
@@ -136,9 +229,9 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
                 }
 
                 bool cut = motion.SceneCut;
-                if (cut)
-                    cuts++;
-                if (previousOutputAb is not null && !cut)
+                if (cut && role == FrameRole.Write)
+                    counts.Cuts++;
+                if (previousOutputAb is not null && !cut && role == FrameRole.Write)
                 {
                     outputFlicker += MeanAbsoluteDifference(previousOutputAb, outputAb);
                     flickerFrames++;
@@ -153,20 +246,24 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
                 previousOutputAb?.Dispose();
                 previousOutputAb = outputAb;
 
-                LabPipeline.Compose(image, outputAb, colored);
-                await sink.WriteAsync(colored, ct).ConfigureAwait(false);
+                if (role == FrameRole.Write)
+                {
+                    LabPipeline.Compose(image, outputAb, colored);
+                    await plan.WriteAsync(frames, colored, ct).ConfigureAwait(false);
+                    written++;
+                }
                 frames++;
-                if (frames == EtaWarmUpFrames)
+                if (written == EtaWarmUpFrames && role == FrameRole.Write)
                     warmedUpAt = clock.Elapsed;
 
                 if (progress is not null && (clock.Elapsed - lastReport > TimeSpan.FromMilliseconds(500) || frames == announced))
                 {
                     lastReport = clock.Elapsed;
-                    double speed = frames / Math.Max(0.001, clock.Elapsed.TotalSeconds);
+                    double speed = written / Math.Max(0.001, clock.Elapsed.TotalSeconds);
                     TimeSpan? remaining = null;
-                    if (warmedUpAt is { } since && frames - EtaWarmUpFrames >= EtaTimedFrames && announced > frames)
+                    if (warmedUpAt is { } since && written - EtaWarmUpFrames >= EtaTimedFrames && announced > frames)
                     {
-                        speed = (frames - EtaWarmUpFrames) / Math.Max(0.001, (clock.Elapsed - since).TotalSeconds);
+                        speed = (written - EtaWarmUpFrames) / Math.Max(0.001, (clock.Elapsed - since).TotalSeconds);
                         remaining = TimeSpan.FromSeconds((announced - frames) / speed);
                     }
                     progress.Report(new VideoProgress(frames, announced, speed, remaining));
@@ -186,13 +283,13 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
         // Containers announce their frame count; a file that ends far short of it was cut off.
         if (announced > 0 && frames < announced * 0.9 - 1)
             throw new InvalidVideoException($"{name} ends after {frames} of its {announced} frames: it is truncated or damaged.");
-        progress?.Report(new VideoProgress(frames, Math.Max(frames, announced), frames / Math.Max(0.001, clock.Elapsed.TotalSeconds), TimeSpan.Zero));
-        _logger.LogInformation("Colorized {Frames} frames of {Name} with {KeyFrames} key frames, {Passes} network passes and {Cuts} scene cuts in {Elapsed:0.0} s",
-            frames, name, keyFrames, passes, cuts, clock.Elapsed.TotalSeconds);
-        return new VideoResult(frames, width, height, fps, passes, cuts,
+        progress?.Report(new VideoProgress(frames, Math.Max(frames, announced), written / Math.Max(0.001, clock.Elapsed.TotalSeconds), TimeSpan.Zero));
+        _logger.LogInformation("Colorized {Written} of the {Frames} frames of {Name} with {KeyFrames} key frames, {Passes} network passes and {Cuts} scene cuts in {Elapsed:0.0} s",
+            written, frames, name, counts.KeyFrames, counts.Passes, counts.Cuts, clock.Elapsed.TotalSeconds);
+        return new VideoResult(frames, width, height, fps, counts.Passes, counts.Cuts,
             rawFlickerFrames > 0 ? rawFlicker / rawFlickerFrames : 0, flickerFrames > 0 ? outputFlicker / flickerFrames : 0, false, null)
         {
-            KeyFrames = keyFrames,
+            KeyFrames = counts.KeyFrames,
         };
     }
 

@@ -50,6 +50,19 @@ public sealed record VideoOptions
     /// <summary>The largest <see cref="KeyFrameInterval"/>.</summary>
     public const int MaxKeyFrameInterval = 300;
 
+    /// <summary>
+    /// Encode in segments of <see cref="SegmentSeconds"/>, recorded as they finish in a manifest in a hidden folder
+    /// beside the output, so that colorizing the same input into the same output again after an interruption does only
+    /// the segments that are missing, then joins them (default off; needs ffmpeg, without it the run is done in one go).
+    /// </summary>
+    public bool Resumable { get; init; }
+
+    /// <summary>With <see cref="Resumable"/>: discard the segments an earlier, interrupted run finished and start again.</summary>
+    public bool Restart { get; init; }
+
+    /// <summary>With <see cref="Resumable"/>: the length of a segment in seconds of video, 1–60; default 4.</summary>
+    public double SegmentSeconds { get; init; } = 4;
+
     /// <summary>H.264 quality (x264 CRF, 0–51, lower is better); default 18, visually lossless.</summary>
     public int Quality { get; init; } = 18;
 
@@ -71,6 +84,8 @@ public sealed record VideoOptions
             throw new InvalidColorizationOptionException(nameof(SkipThreshold), $"SkipThreshold must be between 0 and 10; got {Format(SkipThreshold)}.");
         if (KeyFrameInterval is < 1 or > MaxKeyFrameInterval)
             throw new InvalidColorizationOptionException(nameof(KeyFrameInterval), $"KeyFrameInterval must be between 1 and {MaxKeyFrameInterval}; got {KeyFrameInterval}.");
+        if (!(SegmentSeconds >= 1 && SegmentSeconds <= 60))
+            throw new InvalidColorizationOptionException(nameof(SegmentSeconds), $"SegmentSeconds must be between 1 and 60; got {Format(SegmentSeconds)}.");
         if (Quality is < 0 or > 51)
             throw new InvalidColorizationOptionException(nameof(Quality), $"Quality must be between 0 and 51; got {Quality}.");
     }

@@ -31,4 +31,7 @@ public sealed record VideoResult(
     /// the others carry it from the frame before along the optical flow. Every frame without key frames.
     /// </summary>
     public int KeyFrames { get; init; }
+
+    /// <summary>Frames a resumable run found done by an earlier, interrupted run of the same work (0 for a fresh run).</summary>
+    public int ResumedFrames { get; init; }
 }
