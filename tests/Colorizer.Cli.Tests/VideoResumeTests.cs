@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using Colorizer.Core.IO;
 using Colorizer.Testing;
@@ -23,11 +22,7 @@ public sealed class VideoResumeTests : IDisposable
     public VideoResumeTests()
     {
         _models = SyntheticModels.WriteTiny(_work.File("models"), TinyModel.LightnessDependent(150, 30, 0.1f)).Directory;
-        string silent = _work.File("silent.avi");
-        TestVideos.Write(silent, Frames, Width, Height, Fps, TestVideos.Panning(Width, Height, 1, 3));
-        _clip = _work.File("clip.mkv");
-        TestVideos.Ffmpeg("-i", silent, "-f", "lavfi", "-i", "sine=frequency=440:duration=15", "-map", "0:v", "-map", "1:a",
-            "-c:v", "copy", "-c:a", "aac", _clip);
+        _clip = CliVideos.PanWithSound(_work, "clip.mkv", Frames, Width, Height, Fps);
     }
 
     public void Dispose() => _work.Dispose();
@@ -132,17 +127,6 @@ public sealed class VideoResumeTests : IDisposable
             b.ForEach(f => f.Dispose());
         }
         Assert.Equal(1, TestVideos.AudioStreams(actual));
-        Assert.Equal(Duration(expected), Duration(actual), 0.15);
-    }
-
-    private static double Duration(string path)
-    {
-        var start = new ProcessStartInfo("ffprobe") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path })
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return double.Parse(output.Trim(), CultureInfo.InvariantCulture);
+        Assert.Equal(CliVideos.Duration(expected), CliVideos.Duration(actual), 0.15);
     }
 }

@@ -83,6 +83,11 @@ internal static class ColorizeCommand
         {
             Description = "Videos: discard what an interrupted earlier run of the same command finished, instead of resuming from it.",
         };
+        var partOption = new Option<string?>("--part")
+        {
+            Description = "One video only: colorize the K-th of N equal spans of it (e.g. 3/32) into the output folder; " +
+                "`colorizer join DIR --output FILE` joins the N parts once all are done.",
+        };
         var segmentSeconds = new Option<double>("--segment-seconds")
         {
             Description = "Videos: the length of the segments a video is encoded in (and resumed from after an interruption), 1 to 60 seconds.",
@@ -113,7 +118,7 @@ internal static class ColorizeCommand
         var command = new Command("colorize", "Colorize images and videos (.mp4 .mov .avi .mkv .webm) into a folder.")
         {
             inputs, outputDirectory, temperature, saturation, renderSize, model, modelSize, format, quality, shard, noStabilize, keyFrames, keyFrameInterval,
-            restart, segmentSeconds, hints, reference, transfer,
+            restart, segmentSeconds, partOption, hints, reference, transfer,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -141,6 +146,21 @@ internal static class ColorizeCommand
                 Restart = parse.GetValue(restart),
                 SegmentSeconds = parse.GetValue(segmentSeconds),
             };
+            if (parse.GetValue(partOption) is { } partText)
+            {
+                if (VideoPart.Parse(partText, out string? partError) is not { } videoPart)
+                {
+                    error.WriteLine($"error: {partError}");
+                    return ExitCodes.Usage;
+                }
+                var partInputs = parse.GetValue(inputs)!;
+                if (partInputs.Length != 1 || !VideoFiles.IsVideo(partInputs[0]) || !File.Exists(partInputs[0]))
+                {
+                    error.WriteLine("error: --part takes exactly one input, a video file.");
+                    return ExitCodes.Usage;
+                }
+                video = video with { Part = videoPart };
+            }
             try
             {
                 options.Validate();
@@ -376,7 +396,8 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
                     {
                         var video = await ColorizeVideoAsync(files[i], outputs[i], Prefix(i), ct);
                         done++;
-                        output.WriteLine($"{Prefix(i)}{files[i]} -> {outputs[i]} " +
+                        string target = Video.Part is { } part ? $"{VideoParts.FolderFor(outputDirectory, files[i])} (part {part})" : outputs[i];
+                        output.WriteLine($"{Prefix(i)}{files[i]} -> {target} " +
                             $"({video.Frames} frames, {video.Width}×{video.Height}, {video.FramesPerSecond:0.###} fps, " +
                             $"{video.ForwardPasses} network passes, {sinceLast.Elapsed.TotalSeconds:0.0} s" +
                             (video.ResumedFrames > 0 ? $", resumed: {video.ResumedFrames} frames were done" : "") + ")");

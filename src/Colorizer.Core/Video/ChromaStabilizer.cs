@@ -23,7 +23,10 @@ internal sealed class ChromaStabilizer : IDisposable
     private Mat? _previousAb;          // the previous output ab grid (CV_32FC2)
     private Mat? _lightness;           // the frame being observed
     private Mat? _carried;             // the previous output ab, moved to where its content is in this frame
+    private Mat? _previousStale;       // per grid cell, 1 where the previous colour came in over an edge since the last prediction
+    private Mat? _stale;               // the same, moved along with the carried colour
     private FrameMotion _motion;
+    private int _framesSinceBlend = 1;  // carried frames since the last blend, plus one
 
     /// <param name="newWeight">The prediction's weight in the blend; 1 passes predictions through unchanged.</param>
     /// <param name="cutThreshold">Mean lightness change (L units) that counts as a scene cut.</param>
@@ -56,6 +59,8 @@ internal sealed class ChromaStabilizer : IDisposable
         _lightness?.Dispose();
         _carried?.Dispose();
         _carried = null;
+        _stale?.Dispose();
+        _stale = null;
         _lightness = new Mat();
         // L − 50 in [−50, 50] → 8 bits, as optical flow wants.
         networkInput.ConvertTo(_lightness, MatType.CV_8UC1, 2.55, 127.5);
@@ -65,7 +70,7 @@ internal sealed class ChromaStabilizer : IDisposable
             return _motion = new FrameMotion(First: false, SceneCut: true, Motion: 0, Uncovered: 1, Mismatched: 1);
         if (_newWeight >= 1.0 && !_trackMotion)
             return _motion = new FrameMotion(First: false, SceneCut: false, Motion: 0, Uncovered: 0, Mismatched: 0);
-        (_carried, double motion, double uncovered, double mismatched) = Track(_previousAb, _previousLightness, _lightness);
+        (_carried, _stale, double motion, double uncovered, double mismatched) = Track(_previousAb, _previousStale, _previousLightness, _lightness);
         return _motion = new FrameMotion(First: false, SceneCut: false, motion, uncovered, mismatched);
     }
 
@@ -79,10 +84,24 @@ internal sealed class ChromaStabilizer : IDisposable
         }
         else
         {
+            // The blend steadies colour over time, not over predictions: after k carried frames the prediction weighs
+            // what k blends in a row would have given it (1 − (1 − w)^k), so key frames follow real colour changes as
+            // fast as frame-by-frame blending does instead of lagging behind them.
+            double newWeight = 1 - Math.Pow(1 - _newWeight, _framesSinceBlend);
+            // Where the carried colour is only the edge's, smeared over content that came in since the last prediction,
+            // the prediction is taken whole; elsewhere it is blended in with its weight.
+            using var weight = new Mat();
+            _stale!.ConvertTo(weight, MatType.CV_32FC1, 1 - newWeight, newWeight);
+            using var weights = new Mat();
+            Cv2.Merge([weight, weight], weights);
+            using var change = new Mat();
+            Cv2.Subtract(predictedAb, _carried, change);
+            Cv2.Multiply(change, weights, change);
             result = new Mat();
-            Cv2.AddWeighted(predictedAb, _newWeight, _carried, 1 - _newWeight, 0, result);
+            Cv2.Add(_carried, change, result);
         }
-        return Commit(result);
+        _framesSinceBlend = 1;
+        return Commit(result, stale: null);
     }
 
     /// <summary>
@@ -95,11 +114,18 @@ internal sealed class ChromaStabilizer : IDisposable
             throw new InvalidOperationException(_motion.First || _motion.SceneCut
                 ? "The first frame and a cut have nothing to carry: they need a prediction."
                 : "Carrying needs motion tracking.");
-        return Commit(_carried.Clone());
+        _framesSinceBlend++;
+        return Commit(_carried.Clone(), _stale);
     }
 
-    private Mat Commit(Mat result)
+    // The frame's colour becomes the previous; so does its staleness (null: all from a prediction).
+    private Mat Commit(Mat result, Mat? stale)
     {
+        var previousStale = stale?.Clone() ?? new Mat(result.Size(), MatType.CV_32FC1, Scalar.All(0));
+        _previousStale?.Dispose();
+        _previousStale = previousStale;
+        _stale?.Dispose();
+        _stale = null;
         _previousLightness?.Dispose();
         _previousLightness = _lightness;
         _lightness = null;
@@ -121,6 +147,11 @@ internal sealed class ChromaStabilizer : IDisposable
         _lightness = null;
         _carried?.Dispose();
         _carried = null;
+        _previousStale?.Dispose();
+        _previousStale = null;
+        _stale?.Dispose();
+        _stale = null;
+        _framesSinceBlend = 1;
     }
 
     private bool IsCut(Mat previous, Mat current)
@@ -134,7 +165,7 @@ internal sealed class ChromaStabilizer : IDisposable
 
     // The previous ab, moved to where its content is in the current frame; with the mean motion (a fraction of the
     // frame's side) and the fraction of the frame the previous one did not show.
-    private static (Mat Carried, double Motion, double Uncovered, double Mismatched) Track(Mat previousAb, Mat previousLightness, Mat lightness)
+    private static (Mat Carried, Mat Stale, double Motion, double Uncovered, double Mismatched) Track(Mat previousAb, Mat? previousStale, Mat previousLightness, Mat lightness)
     {
         var grid = previousAb.Size();
         using var flow = new Mat();
@@ -153,7 +184,11 @@ internal sealed class ChromaStabilizer : IDisposable
         var carried = new Mat();
         using var noSecondMap = new Mat();
         Cv2.Remap(previousAb, carried, map, noSecondMap, InterpolationFlags.Linear, BorderTypes.Replicate);
-        return (carried, motion, uncovered, mismatched);
+        // What comes in over the edge is stale: it has only the edge's colour.
+        var stale = new Mat();
+        using var fresh = previousStale is null ? new Mat(grid, MatType.CV_32FC1, Scalar.All(0)) : null;
+        Cv2.Remap(previousStale ?? fresh!, stale, map, noSecondMap, InterpolationFlags.Linear, BorderTypes.Constant, Scalar.All(1));
+        return (carried, stale, motion, uncovered, mismatched);
     }
 
     private static double MeanLength(Mat flow)

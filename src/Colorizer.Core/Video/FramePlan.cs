@@ -9,8 +9,10 @@ internal enum FrameRole
     Write,
     /// <summary>Coloured but not written: it warms up the steadying before a segment that is written.</summary>
     WarmUp,
-    /// <summary>Done in an earlier run: only decoded.</summary>
+    /// <summary>Done in an earlier run (or by another part): only decoded.</summary>
     Skip,
+    /// <summary>Past the end of what this run does: reading stops.</summary>
+    Stop,
 }
 
 /// <summary>What the network passes, key frames and cuts of the written frames add up to so far.</summary>

@@ -1,12 +1,30 @@
 using System.Diagnostics;
 using System.Globalization;
+using Colorizer.Core.IO;
 
 namespace Colorizer.Core.Video;
 
 /// <summary>Joins finished segments into one MP4 with ffmpeg's concat demuxer (stream copy), adding the original's audio.</summary>
 internal static class SegmentJoin
 {
-    public static async Task JoinAsync(string ffmpeg, IReadOnlyList<string> segments, string? audioSource, string output, CancellationToken ct)
+    /// <summary>Joins into a temporary file beside <paramref name="final"/>, renamed to it only when complete.</summary>
+    public static async Task JoinIntoAsync(string ffmpeg, IReadOnlyList<string> segments, string? audioSource, string final, CancellationToken ct)
+    {
+        string temporary = AtomicFile.TemporaryPathFor(final);
+        try
+        {
+            await JoinAsync(ffmpeg, segments, audioSource, temporary, ct).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
+            File.Move(temporary, final, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+                File.Delete(temporary);
+        }
+    }
+
+    private static async Task JoinAsync(string ffmpeg, IReadOnlyList<string> segments, string? audioSource, string output, CancellationToken ct)
     {
         // Beside the segments, which are deleted together once joined.
         string list = Path.Combine(Path.GetDirectoryName(segments[0])!, "concat.txt");

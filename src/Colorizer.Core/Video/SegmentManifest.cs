@@ -16,6 +16,17 @@ internal sealed record SegmentManifest
 
     public required int SegmentFrames { get; init; }
 
+    /// <summary>The input's full path, for the audio when parts are joined.</summary>
+    public string Input { get; init; } = "";
+
+    /// <summary>For a part of a video: its first segment and the one after its last (int.MaxValue: to the end).</summary>
+    public int FirstSegment { get; init; }
+
+    public int EndSegment { get; init; } = int.MaxValue;
+
+    /// <summary>Every segment of the span is finished (set by a part when it reaches its end).</summary>
+    public bool Complete { get; set; }
+
     public List<FinishedSegment> Segments { get; init; } = [];
 
     /// <summary>The hidden folder beside <paramref name="output"/> where its segments are kept until they are joined.</summary>
@@ -23,9 +34,9 @@ internal sealed record SegmentManifest
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output))!, "." + Path.GetFileName(output) + ".segments");
 
     /// <summary>The manifest in <paramref name="folder"/> if it is for <paramref name="identity"/>; null when missing, unreadable or for other work.</summary>
-    public static SegmentManifest? Load(string folder, string identity, int segmentFrames)
+    public static SegmentManifest? Load(string folder, string identity, int segmentFrames, string fileName = FileName)
     {
-        string path = Path.Combine(folder, FileName);
+        string path = Path.Combine(folder, fileName);
         if (!File.Exists(path))
             return null;
         try
@@ -43,8 +54,23 @@ internal sealed record SegmentManifest
         }
     }
 
-    public Task SaveAsync(string folder, CancellationToken ct) =>
-        AtomicFile.WriteAllBytesAsync(Path.Combine(folder, FileName), JsonSerializer.SerializeToUtf8Bytes(this), ct);
+    /// <summary>Reads a manifest without checking what it is for (the join reads the parts' own).</summary>
+    public static SegmentManifest? Read(string path)
+    {
+        if (!File.Exists(path))
+            return null;
+        try
+        {
+            return JsonSerializer.Deserialize<SegmentManifest>(File.ReadAllText(path));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public Task SaveAsync(string folder, CancellationToken ct, string fileName = FileName) =>
+        AtomicFile.WriteAllBytesAsync(Path.Combine(folder, fileName), JsonSerializer.SerializeToUtf8Bytes(this), ct);
 
     /// <summary>The file name of segment <paramref name="index"/>.</summary>
     public static string SegmentFile(int index) => $"segment-{index:D6}.mp4";

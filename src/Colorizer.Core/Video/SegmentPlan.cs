@@ -8,7 +8,8 @@ namespace Colorizer.Core.Video;
 /// one, which warm up the steadying so that no seam shows), the others are encoded each into a file of its own,
 /// renamed into place and recorded in the manifest when complete.
 /// </summary>
-internal sealed class SegmentPlan(string ffmpeg, string folder, SegmentManifest manifest, int width, int height, double fps, int quality)
+internal sealed class SegmentPlan(string ffmpeg, string folder, SegmentManifest manifest, int width, int height, double fps, int quality,
+    string manifestName = SegmentManifest.FileName)
     : FramePlan, IAsyncDisposable
 {
     /// <summary>Frames coloured, not written, before a segment that follows a finished one.</summary>
@@ -25,6 +26,11 @@ internal sealed class SegmentPlan(string ffmpeg, string folder, SegmentManifest 
     public override FrameRole RoleOf(int index)
     {
         int segment = index / _length;
+        if (segment >= manifest.EndSegment)
+            return FrameRole.Stop;
+        // Before a part's span: decoded only, but for the warm-up before its first segment.
+        if (segment < manifest.FirstSegment)
+            return index >= manifest.FirstSegment * _length - WarmUpFrames && !_done.Contains(manifest.FirstSegment) ? FrameRole.WarmUp : FrameRole.Skip;
         if (!_done.Contains(segment))
             return FrameRole.Write;
         int next = segment + 1;
@@ -53,8 +59,14 @@ internal sealed class SegmentPlan(string ffmpeg, string folder, SegmentManifest 
         _frames++;
     }
 
-    /// <summary>Completes the segment being written, if any.</summary>
-    public Task FinishAsync(CancellationToken ct) => _last is null ? Task.CompletedTask : FinishSegmentAsync(_last, ct);
+    /// <summary>Completes the segment being written, if any, and records that the whole span is done.</summary>
+    public async Task FinishAsync(CancellationToken ct)
+    {
+        if (_last is not null)
+            await FinishSegmentAsync(_last, ct).ConfigureAwait(false);
+        manifest.Complete = true;
+        await manifest.SaveAsync(folder, ct, manifestName).ConfigureAwait(false);
+    }
 
     private async Task FinishSegmentAsync(FrameCounts counts, CancellationToken ct)
     {
@@ -70,7 +82,7 @@ internal sealed class SegmentPlan(string ffmpeg, string folder, SegmentManifest 
         manifest.Segments.RemoveAll(s => s.Index == _segment);
         manifest.Segments.Add(new FinishedSegment(_segment, _frames, file, new FileInfo(path).Length,
             counts.Passes - _atStart.Passes, counts.KeyFrames - _atStart.KeyFrames, counts.Cuts - _atStart.Cuts));
-        await manifest.SaveAsync(folder, ct).ConfigureAwait(false);
+        await manifest.SaveAsync(folder, ct, manifestName).ConfigureAwait(false);
         _done.Add(_segment);
     }
 

@@ -51,6 +51,13 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
         string final = Path.GetFullPath(outputPath);
         Directory.CreateDirectory(Path.GetDirectoryName(final)!);
         string name = Path.GetFileName(inputPath);
+        if (options.Part is { } part)
+        {
+            if (ffmpeg is null)
+                throw new InvalidVideoException("Colorizing a part of a video needs ffmpeg, to encode and later join its segments; install ffmpeg.");
+            return await ColorizePartAsync(capture, ffmpeg, inputPath, Path.GetDirectoryName(final)!, part, width, height, fps, announced, options, progress, ct)
+                .ConfigureAwait(false);
+        }
         if (options.Resumable && ffmpeg is not null)
             return await ColorizeInSegmentsAsync(capture, ffmpeg, inputPath, final, width, height, fps, announced, options, progress, ct).ConfigureAwait(false);
 
@@ -121,19 +128,8 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
         }
 
         var segments = manifest.Segments.OrderBy(s => s.Index).ToList();
-        string temporary = AtomicFile.TemporaryPathFor(final);
-        try
-        {
-            string? audio = options.KeepAudio && HasAudio(inputPath) ? Path.GetFullPath(inputPath) : null;
-            await SegmentJoin.JoinAsync(ffmpeg, segments.Select(s => Path.Combine(folder, s.File)).ToList(), audio, temporary, ct).ConfigureAwait(false);
-            ct.ThrowIfCancellationRequested();
-            File.Move(temporary, final, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-                File.Delete(temporary);
-        }
+        string? audio = options.KeepAudio && HasAudio(inputPath) ? Path.GetFullPath(inputPath) : null;
+        await SegmentJoin.JoinIntoAsync(ffmpeg, segments.Select(s => Path.Combine(folder, s.File)).ToList(), audio, final, ct).ConfigureAwait(false);
         Directory.Delete(folder, recursive: true);
         // What every segment took, this run's and the earlier runs' alike; the flicker is this run's.
         return result with
@@ -142,6 +138,55 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
             SceneCuts = segments.Sum(s => s.SceneCuts),
             KeyFrames = segments.Sum(s => s.KeyFrames),
             AudioKept = options.KeepAudio && HasAudio(inputPath),
+            ResumedFrames = resumed,
+        };
+    }
+
+    // One span of the video's segments, into a parts folder that the other parts share (each with its own manifest);
+    // VideoParts.JoinAsync joins them once all are complete.
+    private async Task<VideoResult> ColorizePartAsync(VideoCapture capture, string ffmpeg, string inputPath, string directory, VideoPart part,
+        int width, int height, double fps, int announced, VideoOptions options, IProgress<VideoProgress>? progress, CancellationToken ct)
+    {
+        string name = Path.GetFileName(inputPath);
+        if (announced <= 0)
+            throw new InvalidVideoException($"{name} does not say how many frames it has, so it cannot be split into parts.");
+        string folder = VideoParts.FolderFor(directory, inputPath);
+        Directory.CreateDirectory(folder);
+        int segmentFrames = Math.Max(1, (int)Math.Round(fps * options.SegmentSeconds));
+        var (first, end) = part.Span((announced + segmentFrames - 1) / segmentFrames);
+        var input = new FileInfo(inputPath);
+        string identity = $"{input.FullName}|{input.Length}|{input.LastWriteTimeUtc.Ticks}|{width}x{height}@{fps}|{part}|" +
+                          (options with { Resumable = false, Restart = false, KeepAudio = true });
+        var manifest = options.Restart ? null : SegmentManifest.Load(folder, identity, segmentFrames, part.ManifestName);
+        manifest ??= new SegmentManifest
+        {
+            Identity = identity, SegmentFrames = segmentFrames, Input = input.FullName, FirstSegment = first, EndSegment = end,
+        };
+        // Only this part's own leftovers: the others may be writing theirs in the same folder right now.
+        foreach (var leftover in Directory.EnumerateFiles(folder, ".segment-*" + AtomicFile.TemporaryMarker))
+        {
+            if (int.TryParse(Path.GetFileName(leftover).AsSpan(".segment-".Length, 6), out int index) && index >= first && index < end)
+                File.Delete(leftover);
+        }
+        int resumed = manifest.Segments.Sum(s => s.Frames);
+        VideoResult result;
+        if (manifest.Complete)
+        {
+            result = new VideoResult(0, width, height, fps, 0, 0, 0, 0, false, null);
+        }
+        else
+        {
+            await using var plan = new SegmentPlan(ffmpeg, folder, manifest, width, height, fps, options.Quality, part.ManifestName);
+            result = await RunAsync(capture, plan, width, height, announced, options, progress, name, ct).ConfigureAwait(false);
+            await plan.FinishAsync(ct).ConfigureAwait(false);
+        }
+        var segments = manifest.Segments;
+        return result with
+        {
+            Frames = segments.Sum(s => s.Frames),
+            ForwardPasses = segments.Sum(s => s.ForwardPasses),
+            SceneCuts = segments.Sum(s => s.SceneCuts),
+            KeyFrames = segments.Sum(s => s.KeyFrames),
             ResumedFrames = resumed,
         };
     }
@@ -162,6 +207,7 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
         using var colored = new Mat();
         Mat? lastInput = null, lastRawAb = null, previousRawAb = null, previousOutputAb = null;
         var counts = new FrameCounts();
+        bool stopped = false;
         int frames = 0, written = 0, flickerFrames = 0, rawFlickerFrames = 0;
         double rawFlicker = 0, outputFlicker = 0;
         var clock = Stopwatch.StartNew();
@@ -177,6 +223,11 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
                 if (!capture.Read(frame) || frame.Empty())
                     break;
                 var role = plan.RoleOf(frames);
+                if (role == FrameRole.Stop)
+                {
+                    stopped = true;
+                    break;
+                }
                 if (role == FrameRole.Skip)
                 {
                     // Done in an earlier run: only decoded, and the colour starts afresh after it.
@@ -198,8 +249,10 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
                 var motion = stabilizer.Observe(input);
                 Mat? rawAb = null;
                 Mat outputAb;
-                // A segment starts with a key frame, so that it does not depend on how the frames before it were coloured.
-                if (schedule.IsKeyFrame(motion, force: plan.StartsSegment(frames)))
+                // A segment starts with a key frame, so that it does not depend on how the frames before it were coloured;
+                // warm-up frames are all key frames, so that the blend has settled over several predictions by then, as
+                // it has in a run that went through those frames without stopping.
+                if (schedule.IsKeyFrame(motion, force: plan.StartsSegment(frames) || role == FrameRole.WarmUp))
                 {
                     bool writes = role == FrameRole.Write;
                     if (writes)
@@ -281,7 +334,7 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
         if (frames == 0)
             throw new InvalidVideoException($"{name} has no frames that can be decoded: it is damaged or empty.");
         // Containers announce their frame count; a file that ends far short of it was cut off.
-        if (announced > 0 && frames < announced * 0.9 - 1)
+        if (announced > 0 && frames < announced * 0.9 - 1 && !stopped)
             throw new InvalidVideoException($"{name} ends after {frames} of its {announced} frames: it is truncated or damaged.");
         progress?.Report(new VideoProgress(frames, Math.Max(frames, announced), written / Math.Max(0.001, clock.Elapsed.TotalSeconds), TimeSpan.Zero));
         _logger.LogInformation("Colorized {Written} of the {Frames} frames of {Name} with {KeyFrames} key frames, {Passes} network passes and {Cuts} scene cuts in {Elapsed:0.0} s",
@@ -319,7 +372,7 @@ public sealed class VideoColorizer(ColorizationEngine engine, ILogger? logger = 
         return channels == 2 ? (mean.Val0 + mean.Val1) / 2 : mean.Val0;
     }
 
-    private static bool HasAudio(string path)
+    internal static bool HasAudio(string path)
     {
         // ffprobe tells reliably; without it, assume the audio map found nothing to copy.
         string? ffmpeg = Ffmpeg.Locate();

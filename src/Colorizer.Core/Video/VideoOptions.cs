@@ -60,6 +60,12 @@ public sealed record VideoOptions
     /// <summary>With <see cref="Resumable"/>: discard the segments an earlier, interrupted run finished and start again.</summary>
     public bool Restart { get; init; }
 
+    /// <summary>
+    /// Colorize only this part of the video's segments, into a parts folder in the output's folder, to be joined with
+    /// the other parts by <see cref="VideoParts.JoinAsync"/>; resumable like <see cref="Resumable"/>. Null: the whole video.
+    /// </summary>
+    public VideoPart? Part { get; init; }
+
     /// <summary>With <see cref="Resumable"/>: the length of a segment in seconds of video, 1–60; default 4.</summary>
     public double SegmentSeconds { get; init; } = 4;
 
