@@ -20,7 +20,8 @@ internal sealed record MeasuredFlicker(int Frames, double Fixed, double Compensa
 /// </summary>
 internal static class OutputFlicker
 {
-    public static MeasuredFlicker Measure(string path, Func<int, int> offset)
+    /// <summary>Flicker of <paramref name="path"/>; the pair that ends at frame <paramref name="cutAt"/> (a scene cut) is left out.</summary>
+    public static MeasuredFlicker Measure(string path, Func<int, int> offset, int cutAt = -1)
     {
         using var capture = new VideoCapture(path, VideoCaptureAPIs.FFMPEG);
         if (!capture.IsOpened())
@@ -35,7 +36,7 @@ internal static class OutputFlicker
             {
                 var ab = HalfSizeAb(frame);
                 chromaSum += MeanChroma(ab);
-                if (previous is not null && previousAb is not null)
+                if (previous is not null && previousAb is not null && frames != cutAt)
                 {
                     double fixedChange = MeanAbsoluteAbDifference(previousAb, ab);
                     fixedSum += fixedChange;
@@ -81,7 +82,7 @@ internal static class OutputFlicker
         return (mean.Val0 + mean.Val1) / 2;
     }
 
-    private static double MeanChroma(Mat ab)
+    public static double MeanChroma(Mat ab)
     {
         var channels = Cv2.Split(ab);
         try
@@ -98,7 +99,7 @@ internal static class OutputFlicker
     }
 
     // BGR 8-bit → half size (area) → float [0, 1] → Lab (L 0–100, a and b about −128…127) → the ab channels (CV_32FC2).
-    private static Mat HalfSizeAb(Mat bgr)
+    public static Mat HalfSizeAb(Mat bgr)
     {
         using var small = new Mat();
         Cv2.Resize(bgr, small, new Size(Math.Max(1, bgr.Cols / 2), Math.Max(1, bgr.Rows / 2)), 0, 0, InterpolationFlags.Area);

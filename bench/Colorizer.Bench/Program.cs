@@ -97,7 +97,7 @@ var precisionOneOption = ChildMode("--precision-one", 6, "<models dir> <photo.jp
 var backendOneOption = ChildMode("--backend-one", 7,
     "<models dir> <photo.jpg> <variant> <size> <passes> <logits.bin|-> <result.json>: one backend (or ORT option variant) at one render size");
 var modelOption = ChildMode("--model", 1, "<dir>: writes the synthetic model");
-var clipOption = ChildMode("--clip", 6, "<pan|grain|clean> <width> <height> <frames> <pan px/frame> <out.mp4>: writes one benchmark clip");
+var clipOption = ChildMode("--clip", 6, "<pan|grain|clean|cut> <width> <height> <frames> <pan px/frame> <out.mp4>: writes one benchmark clip");
 var photoOption = ChildMode("--photo", 3, "<width> <height> <out.jpg|out.png>: writes one test photo");
 
 (Option<string[]> Option, Func<string[], Task<int>> Run)[] childModes =
@@ -142,7 +142,7 @@ var photoOption = ChildMode("--photo", 3, "<width> <height> <out.jpg|out.png>: w
     (clipOption, v =>
     {
         // Writes one benchmark clip, to look at or to run by hand with --video-one.
-        var kind = v[0] switch { "pan" => SceneKind.Pan, "grain" => SceneKind.StaticGrain, _ => SceneKind.StaticClean };
+        var kind = v[0] switch { "pan" => SceneKind.Pan, "grain" => SceneKind.StaticGrain, "cut" => SceneKind.Cut, _ => SceneKind.StaticClean };
         var clip = new ClipSpec(kind, Int(v[1]), Int(v[2]), Int(v[3]), Int(v[4]), VideoBench.Grain);
         VideoClips.Write(Colorizer.Core.Video.Ffmpeg.Locate() ?? throw new InvalidOperationException("ffmpeg is not on PATH."), clip, v[5], PhotoSeed);
         return Task.FromResult(0);

@@ -11,6 +11,9 @@ internal sealed record VideoBenchResult(
     /// <summary>Mean |ΔL| between consecutive frames of the clips at 224×224, bilinear (as the network input) and area resize.</summary>
     public IReadOnlyDictionary<SceneKind, (double Bilinear, double Area)> InputChanges { get; init; } = new Dictionary<SceneKind, (double, double)>();
 
+    /// <summary>Key frames on against off (the network on every frame), both stabilized: (key-frame run, every-frame run, colour difference).</summary>
+    public IReadOnlyList<(string KeyFrames, string EveryFrame, ChromaDifference Difference)> KeyFrameDifferences { get; init; } = [];
+
     public VideoRunResult? Run(string id) => Runs.FirstOrDefault(r => r.Spec.Id == id);
 }
 
@@ -21,6 +24,12 @@ internal sealed record VideoBenchResult(
 internal static class VideoBench
 {
     public const string Pan480 = "pan-480";
+    public const string Pan480Key = "pan-480-key";
+    public const string Grain480Key = "grain-480-key";
+    public const string Cut480 = "cut-480";
+    public const string Cut480Key = "cut-480-key";
+    public const string Pan1080Key = "pan-1080-key";
+    public const string Pan1080LongDefaultHeap = "pan-1080-long-default-heap";
     public const string Pan480NoStab = "pan-480-nostab";
     public const string Grain480 = "grain-480";
     public const string Grain480NoStab = "grain-480-nostab";
@@ -52,6 +61,7 @@ internal static class VideoBench
         var pan480 = new ClipSpec(SceneKind.Pan, 854, 480, frames, PanPixelsPerFrame: 2, Grain);
         var grain480 = new ClipSpec(SceneKind.StaticGrain, 854, 480, frames, 0, Grain);
         var clean480 = new ClipSpec(SceneKind.StaticClean, 854, 480, frames, 0, 0);
+        var cut480 = new ClipSpec(SceneKind.Cut, 854, 480, frames, PanPixelsPerFrame: 2, Grain);
         var pan1080 = new ClipSpec(SceneKind.Pan, 1920, 1080, frames, PanPixelsPerFrame: 4, Grain);
         var pan1080Long = pan1080 with { Frames = longFrames };
         var clean1080 = new ClipSpec(SceneKind.StaticClean, 1920, 1080, frames, 0, 0);
@@ -60,7 +70,7 @@ internal static class VideoBench
 
         var clock = Stopwatch.StartNew();
         var paths = new Dictionary<ClipSpec, string>();
-        foreach (var clip in new[] { pan480, grain480, clean480, pan1080, pan1080Long, clean1080, warmUp })
+        foreach (var clip in new[] { pan480, grain480, clean480, cut480, pan1080, pan1080Long, clean1080, warmUp })
         {
             string path = Path.Combine(directory, clip.FileName);
             VideoClips.Write(ffmpeg, clip, path, seed);
@@ -71,7 +81,8 @@ internal static class VideoBench
         foreach (var clip in new[] { pan480, grain480, clean480 })
             inputChanges[clip.Kind] = InputChange.Measure(paths[clip], 224, pairs: 8);
 
-        VideoRunSpec Spec(string id, ClipSpec clip, bool stabilize, double? skip = null, bool flicker = false, bool stabilizerCost = false) => new()
+        VideoRunSpec Spec(string id, ClipSpec clip, bool stabilize, double? skip = null, bool flicker = false, bool stabilizerCost = false,
+            bool keyFrames = false, bool defaultHeap = false) => new()
         {
             Id = id,
             Clip = clip,
@@ -84,18 +95,29 @@ internal static class VideoBench
             ForwardSamples = ForwardSamples,
             MeasureFlicker = flicker,
             MeasureStabilizer = stabilizerCost,
+            KeyFrames = keyFrames,
+            DefaultHeap = defaultHeap,
+            KeepOutput = flicker,
         };
 
+        // Without key frames is the network on every frame, as before key frames; the memory runs keep to it, the
+        // worst case for memory, and one of them leaves glibc's heap as it starts.
         var specs = new List<VideoRunSpec>
         {
+            Spec(Pan480Key, pan480, stabilize: true, flicker: true, keyFrames: true),
             Spec(Pan480, pan480, stabilize: true, flicker: true, stabilizerCost: true),
             Spec(Pan480NoStab, pan480, stabilize: false, flicker: true),
+            Spec(Grain480Key, grain480, stabilize: true, flicker: true, keyFrames: true),
             Spec(Grain480, grain480, stabilize: true, flicker: true),
             Spec(Grain480NoStab, grain480, stabilize: false, flicker: true),
-            Spec(Clean480, clean480, stabilize: true, flicker: true),
+            Spec(Cut480Key, cut480, stabilize: true, flicker: true, keyFrames: true),
+            Spec(Cut480, cut480, stabilize: true, flicker: true),
+            Spec(Clean480, clean480, stabilize: true, flicker: true, keyFrames: true),
+            Spec(Pan1080Key, pan1080, stabilize: true, keyFrames: true),
             Spec(Pan1080, pan1080, stabilize: true, stabilizerCost: true),
             Spec(Pan1080Long, pan1080Long, stabilize: true),
-            Spec(Clean1080, clean1080, stabilize: true),
+            Spec(Pan1080LongDefaultHeap, pan1080Long, stabilize: true, defaultHeap: true),
+            Spec(Clean1080, clean1080, stabilize: true, keyFrames: true),
         };
 
         var results = new List<VideoRunResult>();
@@ -111,7 +133,20 @@ internal static class VideoBench
                 results.Add(await RunOneAsync(Spec(Grain480Skip0NoStab, grain480, stabilize: false, skip: 0, flicker: true), directory, runChild));
             }
         }
-        return new VideoBenchResult(quick, frames, longFrames, Grain, FfmpegVersion(ffmpeg), null, results, total.Elapsed) { InputChanges = inputChanges };
+        var differences = new List<(string, string, ChromaDifference)>();
+        foreach (var (keyed, every) in new[] { (Pan480Key, Pan480), (Grain480Key, Grain480), (Cut480Key, Cut480) })
+        {
+            var a = results.First(r => r.Spec.Id == keyed).Spec.OutputPath;
+            var b = results.First(r => r.Spec.Id == every).Spec.OutputPath;
+            differences.Add((keyed, every, ChromaDifference.Measure(a, b)));
+        }
+        foreach (var spec in specs.Where(s => s.KeepOutput))
+            File.Delete(spec.OutputPath);
+        return new VideoBenchResult(quick, frames, longFrames, Grain, FfmpegVersion(ffmpeg), null, results, total.Elapsed)
+        {
+            InputChanges = inputChanges,
+            KeyFrameDifferences = differences,
+        };
     }
 
     private static string FfmpegVersion(string ffmpeg)

@@ -13,6 +13,8 @@ internal enum SceneKind
     StaticClean,
     /// <summary>The scene moving left by a fixed number of whole pixels per frame, with fresh grain in every frame.</summary>
     Pan,
+    /// <summary>A pan as <see cref="Pan"/> for the first half, then, from <see cref="ClipSpec.CutAt"/>, a pan over another scene.</summary>
+    Cut,
 }
 
 /// <summary>A benchmark clip: what it shows, its size and length.</summary>
@@ -21,7 +23,10 @@ internal sealed record ClipSpec(SceneKind Kind, int Width, int Height, int Frame
     public string FileName => $"clip-{Kind.ToString().ToLowerInvariant()}-{Width}x{Height}-{Frames}.mp4";
 
     /// <summary>Horizontal offset of frame <paramref name="index"/> into the wide scene: frame(i)(x) = scene(x + offset(i)).</summary>
-    public int Offset(int index) => Kind == SceneKind.Pan ? index * PanPixelsPerFrame : 0;
+    public int Offset(int index) => Kind is SceneKind.Pan or SceneKind.Cut ? index * PanPixelsPerFrame : 0;
+
+    /// <summary>The first frame of the second scene of a <see cref="SceneKind.Cut"/> clip; −1 for the others.</summary>
+    public int CutAt => Kind == SceneKind.Cut ? Frames / 2 : -1;
 }
 
 /// <summary>
@@ -39,6 +44,10 @@ internal static class VideoClips
     {
         int sceneWidth = clip.Width + clip.Offset(clip.Frames - 1);
         using var scene = PhotoGenerator.Grey(sceneWidth, clip.Height, seed);
+        // The second scene of a cut: another generated photo, mirrored so that its layout differs too.
+        using var other = clip.Kind == SceneKind.Cut ? PhotoGenerator.Grey(sceneWidth, clip.Height, seed + 1) : null;
+        if (other is not null)
+            Cv2.Flip(other, other, FlipMode.XY);
         var start = new ProcessStartInfo(ffmpeg)
         {
             RedirectStandardInput = true,
@@ -65,7 +74,7 @@ internal static class VideoClips
         {
             for (int i = 0; i < clip.Frames; i++)
             {
-                using var frame = Frame(scene, clip, i, seed);
+                using var frame = Frame(other is not null && i >= clip.CutAt ? other : scene, clip, i, seed);
                 System.Runtime.InteropServices.Marshal.Copy(frame.Data, buffer, 0, buffer.Length);
                 input.Write(buffer);
             }

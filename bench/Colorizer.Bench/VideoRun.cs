@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Colorizer.Core.Colorization;
+using Colorizer.Core.Native;
 using Colorizer.Core.Video;
 
 namespace Colorizer.Bench;
@@ -21,6 +22,15 @@ internal sealed record VideoRunSpec
     public required bool MeasureFlicker { get; init; }
     /// <summary>Also time the engine's stabilizer step on its own, on this clip's frames.</summary>
     public bool MeasureStabilizer { get; init; }
+    /// <summary>Network on key frames only (<see cref="VideoOptions.KeyFrames"/>); off runs it on every frame.</summary>
+    public bool KeyFrames { get; init; }
+    /// <summary>
+    /// Leave glibc's malloc as it starts, instead of setting the 1 MB mmap threshold the CLI and the web app set first
+    /// thing (<c>NativeHeap.ReturnLargeBuffersToTheSystem</c>): to show what that setting does to a long video.
+    /// </summary>
+    public bool DefaultHeap { get; init; }
+    /// <summary>Keep the output for the parent (to compare colours between runs); it deletes it.</summary>
+    public bool KeepOutput { get; init; }
 }
 
 /// <summary>
@@ -42,6 +52,7 @@ internal sealed record VideoRunResult
 
     public int Frames { get; set; }
     public int ForwardPasses { get; set; }
+    public int KeyFrames { get; set; }
     public int SceneCuts { get; set; }
     public double EngineRawFlicker { get; set; }
     public double EngineOutputFlicker { get; set; }
@@ -84,8 +95,11 @@ internal static class VideoRun
 
     public static async Task<VideoRunResult> RunAsync(VideoRunSpec spec)
     {
+        // As the hosts do in Main, before any native buffer exists.
+        if (!spec.DefaultHeap)
+            NativeHeap.ReturnLargeBuffersToTheSystem();
         var result = new VideoRunResult { Spec = spec, LoadAverageStart = Load.Average() };
-        var options = new VideoOptions { Stabilize = spec.Stabilize };
+        var options = new VideoOptions { Stabilize = spec.Stabilize, KeyFrames = spec.KeyFrames };
         if (spec.SkipThreshold is { } skip)
             options = options with { SkipThreshold = skip };
         result.SkipThreshold = options.SkipThreshold;
@@ -127,6 +141,7 @@ internal static class VideoRun
 
         result.Frames = video.Frames;
         result.ForwardPasses = video.ForwardPasses;
+        result.KeyFrames = video.KeyFrames;
         result.SceneCuts = video.SceneCuts;
         result.EngineRawFlicker = video.RawFlicker;
         result.EngineOutputFlicker = video.OutputFlicker;
@@ -141,10 +156,11 @@ internal static class VideoRun
         if (spec.MeasureFlicker)
         {
             clock.Restart();
-            result.Measured = OutputFlicker.Measure(spec.OutputPath, spec.Clip.Offset);
+            result.Measured = OutputFlicker.Measure(spec.OutputPath, spec.Clip.Offset, spec.Clip.CutAt);
             result.MeasureMs = Lap(clock);
         }
-        File.Delete(spec.OutputPath);
+        if (!spec.KeepOutput)
+            File.Delete(spec.OutputPath);
         if (spec.MeasureStabilizer)
         {
             result.Stabilizer = StabilizerCost.Measure(spec.InputPath, RenderSize, options.NewFrameWeight, options.SceneCutThreshold, steps: 24);

@@ -73,6 +73,7 @@ public static class ColorizerCli
         };
         root.Subcommands.Add(ColorizeCommand.Create(output, error));
         root.Subcommands.Add(ModelsCommand.Create(output, error));
+        root.Subcommands.Add(JoinCommand.Create(output, error));
         var parse = root.Parse(args);
         // Before System.CommandLine's own errors and any action: a mistyped option is the cause to name, and it must stop
         // the run before the model loads or a file is written.

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Colorizer.Testing;
 
 namespace Colorizer.Cli.Tests;
@@ -40,27 +39,10 @@ public sealed class CliProcessTests : IDisposable
         Assert.Contains("OPENCV_IO_MAX_IMAGE_HEIGHT was ' 100' in the environment, not a size OpenCV reads: tightened to 16384", error, StringComparison.Ordinal);
     }
 
-    /// <summary>The CLI of this build (<c>src/Colorizer.Cli/bin/&lt;configuration&gt;/...</c>), beside the tests' own folder.</summary>
-    private static string CliDll()
-    {
-        string tests = Path.Combine(RepositoryPaths.Root, "tests", "Colorizer.Cli.Tests");
-        string relative = Path.GetRelativePath(tests, AppContext.BaseDirectory);
-        string dll = Path.Combine(RepositoryPaths.Root, "src", "Colorizer.Cli", relative, "colorizer.dll");
-        Assert.True(File.Exists(dll), $"{dll} not found: the CLI is built with the tests (it is a project reference).");
-        return dll;
-    }
-
     private static async Task<(int Exit, string Error)> RunAsync(Dictionary<string, string> environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo(RepositoryPaths.DotnetHost) { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.Environment.Clear();
-        foreach (var (key, value) in environment)
-            start.Environment[key] = value;
-        start.ArgumentList.Add(CliDll());
         // The default backend (ONNX Runtime): this also proves its native library ships with the CLI's build.
-        foreach (string argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
+        using var process = CliProcess.Start(arguments, environment);
         var output = process.StandardOutput.ReadToEndAsync();
         string error = await process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -1,5 +1,6 @@
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Imaging;
+using Colorizer.Core.Video;
 using Colorizer.Testing;
 using OpenCvSharp;
 
@@ -325,6 +326,40 @@ public sealed class ColorizeVideoCommandTests : IDisposable
             frames.ForEach(f => f.Dispose());
         }
         Assert.Single(Directory.GetFiles(output));
+    }
+
+    [Theory]
+    [InlineData("on", 1, 36 / VideoOptions.DefaultKeyFrameInterval)]
+    [InlineData("off", 13, 36)]
+    public async Task KeyFrames_SetHowOftenTheNetworkRuns(string keyFrames, int fewest, int most)
+    {
+        string models = SyntheticModels.WriteTiny(_work.File("models"), TinyModel.LightnessDependent(150, 30, 0.1f)).Directory;
+        string clip = _work.File("still.avi");
+        // A still, grainy shot: the interval alone sets the key frames (near-identical frames may still reuse a pass).
+        TestVideos.Write(clip, 36, 96, 64, 15, TestVideos.NoisyFlat(96, 64, 120, 3));
+
+        var run = await CliRun.ExecuteAsync("colorize", clip, "--output", _work.File("out"), "--models", models, "--render-size", "128",
+            "--key-frames", keyFrames);
+
+        Assert.Equal(0, run.ExitCode);
+        var passes = System.Text.RegularExpressions.Regex.Match(run.Output, @"36 frames, 96×64, 15 fps, (\d+) network passes");
+        Assert.True(passes.Success, run.Output);
+        Assert.InRange(int.Parse(passes.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), fewest, most);
+    }
+
+    [Theory]
+    [InlineData("--key-frames", "sometimes", "sometimes")]
+    [InlineData("--key-frame-interval", "0", "--key-frame-interval")]
+    [InlineData("--key-frame-interval", "301", "--key-frame-interval")]
+    public async Task BadKeyFrameOption_IsAUsageError(string option, string value, string named)
+    {
+        string models = SyntheticModels.WriteTiny(_work.File("models"), TinyModel.LightnessDependent(150, 30, 0.1f)).Directory;
+        string clip = _work.File("clip.avi");
+        TestVideos.Write(clip, 4, 64, 48, 15, TestVideos.NoisyFlat(64, 48, 120, 3));
+        var run = await CliRun.ExecuteAsync("colorize", clip, "--output", _work.File("out"), "--models", models, option, value);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(named, run.Error);
+        Assert.False(Directory.Exists(_work.File("out")));
     }
 
     [Fact]

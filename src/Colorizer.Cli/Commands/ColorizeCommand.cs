@@ -92,6 +92,34 @@ internal static class ColorizeCommand
             Description = "Videos: colour each frame on its own instead of stabilizing the colour over time (flickers more).",
         };
 
+        var keyFrames = new Option<string>("--key-frames")
+        {
+            Description = "Videos: on runs the network on key frames only and carries their colour along the motion to the frames between; off runs it on every frame.",
+            DefaultValueFactory = _ => "on",
+        };
+        keyFrames.AcceptOnlyFromAmong("on", "off");
+        var keyFrameInterval = new Option<int>("--key-frame-interval")
+        {
+            Description = $"Videos, with --key-frames on: the most frames from one key frame to the next, 1 to {VideoOptions.MaxKeyFrameInterval} " +
+                "(sooner at cuts and when the scene has moved or changed enough).",
+            DefaultValueFactory = _ => VideoOptions.DefaultKeyFrameInterval,
+        };
+
+        var restart = new Option<bool>("--restart")
+        {
+            Description = "Videos: discard what an interrupted earlier run of the same command finished, instead of resuming from it.",
+        };
+        var partOption = new Option<string?>("--part")
+        {
+            Description = "One video only: colorize the K-th of N equal spans of it (e.g. 3/32) into the output folder; " +
+                "`colorizer join DIR --output FILE` joins the N parts once all are done.",
+        };
+        var segmentSeconds = new Option<double>("--segment-seconds")
+        {
+            Description = "Videos: the length of the segments a video is encoded in (and resumed from after an interruption), 1 to 60 seconds.",
+            DefaultValueFactory = _ => VideoOptions.Default.SegmentSeconds,
+        };
+
         var hints = new Option<string?>("--hints")
         {
             Description = "A colour hints JSON file for the one input image (a list of {\"x\", \"y\", \"radius\", \"color\": \"#rrggbb\"}, " +
@@ -116,7 +144,7 @@ internal static class ColorizeCommand
         var command = new Command("colorize", "Colorize images and videos (.mp4 .mov .avi .mkv .webm) into a folder.")
         {
             inputs, outputDirectory, temperature, saturation, renderSize, model, modelSize, format, quality, tiffCompression, metadata, restore,
-            restoreStrength, shard, noStabilize, hints, reference, transfer,
+            restoreStrength, shard, noStabilize, keyFrames, keyFrameInterval, restart, segmentSeconds, partOption, hints, reference, transfer,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -147,14 +175,47 @@ internal static class ColorizeCommand
             };
             if (parse.GetValue(quality) is int q)
                 encoder = encoder with { JpegQuality = q, WebPQuality = q };
+            var video = VideoOptions.Default with
+            {
+                Colorization = options,
+                Stabilize = !parse.GetValue(noStabilize),
+                KeyFrames = parse.GetValue(keyFrames) == "on",
+                KeyFrameInterval = parse.GetValue(keyFrameInterval),
+                // The CLI's videos can always be resumed: the same command again carries on where it was stopped.
+                Resumable = true,
+                Restart = parse.GetValue(restart),
+                SegmentSeconds = parse.GetValue(segmentSeconds),
+            };
+            if (parse.GetValue(partOption) is { } partText)
+            {
+                if (VideoPart.Parse(partText, out string? partError) is not { } videoPart)
+                {
+                    error.WriteLine($"error: {partError}");
+                    return ExitCodes.Usage;
+                }
+                var partInputs = parse.GetValue(inputs)!;
+                if (partInputs.Length != 1 || !VideoFiles.IsVideo(partInputs[0]) || !File.Exists(partInputs[0]))
+                {
+                    error.WriteLine("error: --part takes exactly one input, a video file.");
+                    return ExitCodes.Usage;
+                }
+                video = video with { Part = videoPart };
+            }
             try
             {
                 options.Validate();
                 encoder.Validate();
+                video.Validate();
             }
             catch (InvalidColorizationOptionException ex)
             {
-                error.WriteLine(ex.OptionName == ColorizationOptions.ModelSizeOption ? $"error: --model-size: {ex.Message}" : $"error: {ex.Message}");
+                error.WriteLine(ex.OptionName switch
+                {
+                    ColorizationOptions.ModelSizeOption => $"error: --model-size: {ex.Message}",
+                    nameof(VideoOptions.KeyFrameInterval) => $"error: --key-frame-interval: {ex.Message}",
+                    nameof(VideoOptions.SegmentSeconds) => $"error: --segment-seconds: {ex.Message}",
+                    _ => $"error: {ex.Message}",
+                });
                 return ExitCodes.Usage;
             }
             var part = Shard.All;
@@ -201,7 +262,7 @@ internal static class ColorizeCommand
             {
                 Model = chosen,
                 Library = services.GetRequiredService<ModelLibrary>(),
-                Video = VideoOptions.Default with { Colorization = options, Stabilize = !parse.GetValue(noStabilize) },
+                Video = video,
                 Hints = explicitHints,
                 Reference = palette,
                 Transfer = parse.GetValue(transfer) == "global" ? ReferenceTransferMode.Global : ReferenceTransferMode.LuminanceBands,
@@ -375,8 +436,11 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
                     {
                         var video = await ColorizeVideoAsync(files[i], outputs[i], Prefix(i), ct);
                         done++;
-                        output.WriteLine($"{Prefix(i)}{files[i]} -> {outputs[i]} " +
-                            $"({video.Frames} frames, {video.Width}×{video.Height}, {video.FramesPerSecond:0.###} fps, {sinceLast.Elapsed.TotalSeconds:0.0} s)");
+                        string target = Video.Part is { } part ? $"{VideoParts.FolderFor(outputDirectory, files[i])} (part {part})" : outputs[i];
+                        output.WriteLine($"{Prefix(i)}{files[i]} -> {target} " +
+                            $"({video.Frames} frames, {video.Width}×{video.Height}, {video.FramesPerSecond:0.###} fps, " +
+                            $"{video.ForwardPasses} network passes, {sinceLast.Elapsed.TotalSeconds:0.0} s" +
+                            (video.ResumedFrames > 0 ? $", resumed: {video.ResumedFrames} frames were done" : "") + ")");
                         if (video.Warning is not null)
                             error.WriteLine($"warning: {files[i]}: {video.Warning}");
                         continue;

@@ -55,74 +55,84 @@ internal static class LabPipeline
     /// </summary>
     public static Mat Compose(DecodedImage image, Mat abLow)
     {
-        var pixels = image.Pixels;
-        int width = pixels.Cols, height = pixels.Rows;
-        int depth = pixels.Depth();
-        var output = new Mat(height, width, MatType.MakeType(depth, image.Alpha is null ? 3 : 4));
+        var output = new Mat();
         try
         {
-            // Horizontal pass once at grid height; the vertical pass happens per output row below.
-            using var abWide = new Mat();
-            Cv2.Resize(abLow, abWide, new Size(width, abLow.Rows), 0, 0, InterpolationFlags.Linear);
-            var rowTaps = LinearTaps.Compute(abLow.Rows, height);
-            int stripRows = Math.Clamp(StripPixels / width, 1, height);
-            double toInteger = depth == MatType.CV_16U ? 65535 : 255;
-
-            if (IsEightBitGrey(pixels) && image.Alpha is null)
-            {
-                ComposeGrey(pixels, abWide, rowTaps, output);
-                return output;
-            }
-
-            using var ab = new Mat(stripRows, width, MatType.CV_32FC2);
-            using var bgr = new Mat();
-            using var bgrInteger = image.Alpha is null ? null : new Mat();
-            bool greyLookup = IsEightBitGrey(pixels);
-            using var labStrip = greyLookup ? new Mat(stripRows, width, MatType.CV_32FC3) : null;
-            using var lightness = greyLookup ? new Mat() : null;
-            for (int top = 0; top < height; top += stripRows)
-            {
-                int rows = Math.Min(stripRows, height - top);
-                using var source = pixels.RowRange(top, top + rows);
-                for (int y = 0; y < rows; y++)
-                {
-                    var tap = rowTaps[top + y];
-                    Interpolate(FloatRow(abWide, tap.Source0, 2 * width), FloatRow(abWide, tap.Source1, 2 * width), tap.Weight1, FloatRow(ab, y, 2 * width));
-                }
-                using var abRows = ab.RowRange(0, rows);
-                using var lab = greyLookup ? new Mat(labStrip!, new Rect(0, 0, width, rows)) : ToLab(source, image.UnitScale);
-                if (greyLookup)
-                {
-                    // L of a grey level is a function of that level alone: a table lookup instead of converting the
-                    // strip to float BGR and on to Lab, with the same values.
-                    Cv2.LUT(source, GreyLightness.Value, lightness!);
-                    Cv2.MixChannels([lightness!, abRows], [lab], [0, 0, 1, 1, 2, 2]);
-                }
-                else
-                {
-                    Cv2.MixChannels([abRows], [lab], [0, 1, 1, 2]);
-                }
-                Cv2.CvtColor(lab, bgr, ColorConversionCodes.Lab2BGR);
-
-                using var destination = output.RowRange(top, top + rows);
-                if (image.Alpha is null)
-                {
-                    // convertTo saturates, which is the recipe's clip to [0, 1].
-                    bgr.ConvertTo(destination, MatType.MakeType(depth, 3), toInteger);
-                }
-                else
-                {
-                    bgr.ConvertTo(bgrInteger!, MatType.MakeType(depth, 3), toInteger);
-                    using var alpha = image.Alpha.RowRange(top, top + rows);
-                    Cv2.MixChannels([bgrInteger!, alpha], [destination], [0, 0, 1, 1, 2, 2, 3, 3]);
-                }
-            }
+            Compose(image, abLow, output);
             return output;
         }
         catch
         {
             output.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Compose(DecodedImage, Mat)"/> into <paramref name="output"/>, which is (re)allocated only when its size
+    /// or type differs: a video reuses one buffer for all its frames.
+    /// </summary>
+    public static void Compose(DecodedImage image, Mat abLow, Mat output)
+    {
+        var pixels = image.Pixels;
+        int width = pixels.Cols, height = pixels.Rows;
+        int depth = pixels.Depth();
+        output.Create(height, width, MatType.MakeType(depth, image.Alpha is null ? 3 : 4));
+        // Horizontal pass once at grid height; the vertical pass happens per output row below.
+        using var abWide = new Mat();
+        Cv2.Resize(abLow, abWide, new Size(width, abLow.Rows), 0, 0, InterpolationFlags.Linear);
+        var rowTaps = LinearTaps.Compute(abLow.Rows, height);
+        int stripRows = Math.Clamp(StripPixels / width, 1, height);
+        double toInteger = depth == MatType.CV_16U ? 65535 : 255;
+
+        if (IsEightBitGrey(pixels) && image.Alpha is null)
+        {
+            ComposeGrey(pixels, abWide, rowTaps, output);
+            return;
+        }
+
+        using var ab = new Mat(stripRows, width, MatType.CV_32FC2);
+        using var bgr = new Mat();
+        using var bgrInteger = image.Alpha is null ? null : new Mat();
+        bool greyLookup = IsEightBitGrey(pixels);
+        using var labStrip = greyLookup ? new Mat(stripRows, width, MatType.CV_32FC3) : null;
+        using var lightness = greyLookup ? new Mat() : null;
+        for (int top = 0; top < height; top += stripRows)
+        {
+            int rows = Math.Min(stripRows, height - top);
+            using var source = pixels.RowRange(top, top + rows);
+            for (int y = 0; y < rows; y++)
+            {
+                var tap = rowTaps[top + y];
+                Interpolate(FloatRow(abWide, tap.Source0, 2 * width), FloatRow(abWide, tap.Source1, 2 * width), tap.Weight1, FloatRow(ab, y, 2 * width));
+            }
+            using var abRows = ab.RowRange(0, rows);
+            using var lab = greyLookup ? new Mat(labStrip!, new Rect(0, 0, width, rows)) : ToLab(source, image.UnitScale);
+            if (greyLookup)
+            {
+                // L of a grey level is a function of that level alone: a table lookup instead of converting the
+                // strip to float BGR and on to Lab, with the same values.
+                Cv2.LUT(source, GreyLightness.Value, lightness!);
+                Cv2.MixChannels([lightness!, abRows], [lab], [0, 0, 1, 1, 2, 2]);
+            }
+            else
+            {
+                Cv2.MixChannels([abRows], [lab], [0, 1, 1, 2]);
+            }
+            Cv2.CvtColor(lab, bgr, ColorConversionCodes.Lab2BGR);
+
+            using var destination = output.RowRange(top, top + rows);
+            if (image.Alpha is null)
+            {
+                // convertTo saturates, which is the recipe's clip to [0, 1].
+                bgr.ConvertTo(destination, MatType.MakeType(depth, 3), toInteger);
+            }
+            else
+            {
+                bgr.ConvertTo(bgrInteger!, MatType.MakeType(depth, 3), toInteger);
+                using var alpha = image.Alpha.RowRange(top, top + rows);
+                Cv2.MixChannels([bgrInteger!, alpha], [destination], [0, 0, 1, 1, 2, 2, 3, 3]);
+            }
         }
     }
 
