@@ -82,20 +82,24 @@ public sealed class WorkQueue
         lock (_lock)
         {
             string key = client ?? "";
+            _clients.TryGetValue(key, out var known);
+            int waitingOfClient = known?.Waiting ?? 0;
+            bool startNow = _running < Concurrency && MayStart(cost);
+            if (!startNow && _waiting.Count >= Capacity)
+                throw new WorkQueueFullException($"The server is busy: {_running} images are being colorized and {_waiting.Count} are waiting. Try again in a few seconds.");
+            if (!startNow && client is not null && waitingOfClient >= CapacityPerClient)
+                throw new WorkQueueFullException($"The server is busy: this client already has {waitingOfClient} images waiting, its share of the line. Try again when one has finished.");
+            // Admitted: only now is the client's share made and charged, so a refusal costs it nothing.
             var share = Share(key);
             double startTag = Math.Max(_virtualTime, share.LastFinish);
             share.LastFinish = startTag + cost;
             ticket = new WorkTicket(this) { Client = key, Cost = cost, Arrival = ++_arrivals, StartTag = startTag };
-            if (_running < Concurrency && MayStart(ticket))
+            if (startNow)
             {
                 Start(ticket, share);
                 ticket.Start();
                 return ticket;
             }
-            if (_waiting.Count >= Capacity)
-                throw new WorkQueueFullException($"The server is busy: {_running} images are being colorized and {_waiting.Count} are waiting. Try again in a few seconds.");
-            if (client is not null && share.Waiting >= CapacityPerClient)
-                throw new WorkQueueFullException($"The server is busy: this client already has {share.Waiting} images waiting, its share of the line. Try again when one has finished.");
             share.Waiting++;
             ticket.Node = _waiting.AddLast(ticket);
             moved = Renumber();
@@ -109,15 +113,19 @@ public sealed class WorkQueue
     }
 
     /// <summary>
-    /// Completes once a new job could take a place (running or waiting) without being refused; at once when there is
-    /// room now. Another caller may take that place first, so callers try <see cref="Enter()"/> again and wait again
-    /// if it is refused.
+    /// Completes once a job of <paramref name="client"/> costing <paramref name="cost"/> could take a place (running or
+    /// waiting) without being refused — by the line, by the client's share of it, or by the rule for expensive jobs —;
+    /// at once when it could now. Another caller may take that place first, so callers try
+    /// <see cref="Enter(string?, double)"/> again and wait again if it is refused.
     /// </summary>
-    public Task WaitForRoomAsync(CancellationToken ct = default)
+    public Task WaitForRoomAsync(string? client = null, double cost = 1, CancellationToken ct = default)
     {
+        ct.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            if (_running < Concurrency || _waiting.Count < Capacity)
+            bool startNow = _running < Concurrency && MayStart(cost);
+            int waitingOfClient = _clients.TryGetValue(client ?? "", out var known) ? known.Waiting : 0;
+            if (startNow || (_waiting.Count < Capacity && (client is null || waitingOfClient < CapacityPerClient)))
                 return Task.CompletedTask;
             _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             return _room.Task.WaitAsync(ct);
@@ -171,14 +179,22 @@ public sealed class WorkQueue
     }
 
     // An expensive job may not take the last free running place (while there is more than one).
-    private bool MayStart(WorkTicket ticket) =>
-        Concurrency == 1 || ticket.Cost < ExpensiveCost || _runningExpensive < Concurrency - 1;
+    private bool MayStart(double cost) =>
+        Concurrency == 1 || cost < ExpensiveCost || _runningExpensive < Concurrency - 1;
 
     private void Start(WorkTicket ticket, ClientShare share)
     {
         _running++;
         share.Running++;
-        _virtualTime = Math.Max(_virtualTime, ticket.StartTag);
+        // Virtual time follows the jobs started, but never past a job still waiting: a job started out of order (a cheap
+        // one passing expensive ones held back) must not push everyone's next tag behind that backlog.
+        double earliestWaiting = double.MaxValue;
+        foreach (var waiting in _waiting)
+        {
+            if (waiting != ticket && waiting.StartTag < earliestWaiting)
+                earliestWaiting = waiting.StartTag;
+        }
+        _virtualTime = Math.Max(_virtualTime, Math.Min(ticket.StartTag, earliestWaiting));
         if (ticket.Cost >= ExpensiveCost)
             _runningExpensive++;
         ticket.MarkRunning();
@@ -190,7 +206,7 @@ public sealed class WorkQueue
         WorkTicket? best = null;
         foreach (var waiting in _waiting)
         {
-            if (MayStart(waiting) && (best is null || waiting.StartTag < best.StartTag))
+            if (MayStart(waiting.Cost) && (best is null || waiting.StartTag < best.StartTag))
                 best = waiting;
         }
         return best;
@@ -199,7 +215,8 @@ public sealed class WorkQueue
     // Places in line, in the order they will be served if nothing changes. Returns the tickets whose place changed.
     private List<WorkTicket> Renumber()
     {
-        var order = _waiting.OrderBy(t => t.StartTag).ThenBy(t => t.Arrival).ToList();
+        // Expensive jobs held back by the running-place rule go after those that may start.
+        var order = _waiting.OrderBy(t => MayStart(t.Cost) ? 0 : 1).ThenBy(t => t.StartTag).ThenBy(t => t.Arrival).ToList();
         var moved = new List<WorkTicket>();
         for (int i = 0; i < order.Count; i++)
         {
@@ -229,7 +246,8 @@ public sealed class WorkQueue
             return;
         foreach (var (client, share) in _clients.ToList())
         {
-            if (share.IsIdle)
+            // One still ahead of virtual time keeps its debt: being away a moment must not clear it.
+            if (share.IsIdle && share.LastFinish <= _virtualTime)
                 _clients.Remove(client);
         }
     }

@@ -175,6 +175,7 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
         WorkTicket ticket;
         while (true)
         {
+            ct.ThrowIfCancellationRequested();
             try
             {
                 ticket = queue.Enter(client, cost);
@@ -182,15 +183,29 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
             }
             catch (Core.WorkQueueFullException) when (waitForRoom)
             {
-                await queue.WaitForRoomAsync(ct);
+                await queue.WaitForRoomAsync(client, cost, ct);
             }
         }
         try
         {
             if (onQueuePosition is not null)
             {
-                ticket.PositionChanged += t => onQueuePosition(t.Position);
-                onQueuePosition(ticket.Position);
+                // Reports come from whichever thread moved the line, so they can cross: once running was reported, a
+                // late place in line is not.
+                var gate = new Lock();
+                bool reportedRunning = false;
+                void Report(int position)
+                {
+                    lock (gate)
+                    {
+                        if (reportedRunning && position > 0)
+                            return;
+                        reportedRunning |= position == 0;
+                        onQueuePosition(position);
+                    }
+                }
+                ticket.PositionChanged += t => Report(t.IsRunning ? 0 : t.Position);
+                Report(ticket.IsRunning ? 0 : ticket.Position);
             }
             await ticket.WaitTurnAsync(ct);
             return ticket;

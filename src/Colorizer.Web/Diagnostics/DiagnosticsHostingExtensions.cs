@@ -14,6 +14,7 @@ public static class DiagnosticsHostingExtensions
     public static IServiceCollection AddServerDiagnostics(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.SectionName))
+            .ValidateDataAnnotations()
             .Validate(o => o.Path.StartsWith('/') && o.Path.Length > 1, "Metrics:Path must start with '/' and name a path, e.g. /metrics.")
             .ValidateOnStart();
         services.AddSingleton<ServerMetrics>();
@@ -27,9 +28,15 @@ public static class DiagnosticsHostingExtensions
     /// <summary>Serves the metrics at <c>Metrics:Path</c> when <c>Metrics:Enabled</c> is set; otherwise the path is not found.</summary>
     public static IEndpointRouteBuilder MapServerMetrics(this IEndpointRouteBuilder app)
     {
+        // Made now, so the queue's gauges exist from the first scrape, not from the first request that needs them.
+        app.ServiceProvider.GetRequiredService<ServerMetrics>();
         var settings = app.ServiceProvider.GetRequiredService<IOptions<MetricsOptions>>().Value;
         if (settings.Enabled)
-            app.MapPrometheusScrapingEndpoint(settings.Path);
+        {
+            var endpoint = app.MapPrometheusScrapingEndpoint(settings.Path);
+            if (settings.Port is { } port)
+                endpoint.RequireHost($"*:{port}");
+        }
         return app;
     }
 }

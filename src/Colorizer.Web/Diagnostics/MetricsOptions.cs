@@ -15,4 +15,12 @@ public sealed class MetricsOptions
 
     /// <summary>Where the metrics are served; default <c>/metrics</c>.</summary>
     public string Path { get; set; } = "/metrics";
+
+    /// <summary>
+    /// The port the metrics answer on, if not every port the app listens on: the Kubernetes deployment listens on 8080
+    /// (the Service and the ingress) and 9464 (only the pod's own address, for the scraper), and sets this to 9464, so
+    /// no ingress rule is needed to keep the metrics from the outside.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 65535)]
+    public int? Port { get; set; }
 }

@@ -20,16 +20,30 @@ internal static class RefusalLogging
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/video"), refused =>
             refused.Use(async (context, next) =>
             {
-                await next(context);
-                int status = context.Response.StatusCode;
-                if (status < 400)
-                    return;
-                string reason = context.Items.TryGetValue(ReasonKey, out var noted) && noted is string text ? text : "(no detail)";
-                var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Colorizer.Web.Refusals");
-                logger.LogInformation("Refused {Method} {Path} with {Status} for {Client} (request {RequestId}): {Reason}",
-                    context.Request.Method, context.Request.Path.Value, status, context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    context.TraceIdentifier, reason);
-                string surface = context.Request.Path.StartsWithSegments("/api") ? "api" : "video";
-                context.RequestServices.GetRequiredService<ServerMetrics>().Refused(surface, status.ToString(CultureInfo.InvariantCulture));
+                bool threw = true;
+                try
+                {
+                    await next(context);
+                    threw = false;
+                }
+                finally
+                {
+                    Log(context, threw);
+                }
             }));
+
+    private static void Log(HttpContext context, bool threw)
+    {
+        int status = threw ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+        // 499: the client went away; nothing was refused.
+        if (status < 400 || status == StatusCodes.Status499ClientClosedRequest || context.RequestAborted.IsCancellationRequested)
+            return;
+        string reason = context.Items.TryGetValue(ReasonKey, out var noted) && noted is string text ? text : "(no detail)";
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Colorizer.Web.Refusals");
+        logger.LogInformation("Refused {Method} {Path} with {Status} for {Client} (request {RequestId}): {Reason}",
+            context.Request.Method, context.Request.Path.Value, status, context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            context.TraceIdentifier, reason);
+        string surface = context.Request.Path.StartsWithSegments("/api") ? "api" : "video";
+        context.RequestServices.GetRequiredService<ServerMetrics>().Refused(surface, status.ToString(CultureInfo.InvariantCulture));
+    }
 }

@@ -316,7 +316,8 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
             WorkTicket ticket;
             try
             {
-                ticket = _queue.Enter();
+                // A video holds its place for minutes: counted as expensive, it leaves the other running place to photos.
+                ticket = _queue.Enter("video", WorkQueue.ExpensiveCost);
             }
             catch (WorkQueueFullException)
             {

@@ -122,13 +122,75 @@ public sealed class WorkQueueTests
     }
 
     [Fact]
+    public async Task WaitForRoom_WaitsWhileTheClientsOwnShareIsFull_NotOnlyTheLine()
+    {
+        var queue = new WorkQueue(concurrency: 1, capacity: 4);
+        using var running = queue.Enter("other", 1);
+        var first = queue.Enter("tab", 1);
+        using var second = queue.Enter("tab", 1);
+
+        // The line has room (2 of 4), but not for this client: waiting must not complete at once (a caller would spin).
+        var room = queue.WaitForRoomAsync("tab", 1);
+        Assert.False(room.IsCompleted);
+        Assert.True(queue.WaitForRoomAsync("someone else", 1).IsCompleted);
+        first.Dispose();
+        await room.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void WaitForRoom_WaitsWhenOnlyTheExpensiveRuleKeepsAFreePlace()
+    {
+        var queue = new WorkQueue(concurrency: 2, capacity: 0);
+        using var big = queue.Enter("flood", WorkQueue.ExpensiveCost);
+
+        Assert.False(queue.WaitForRoomAsync("other", WorkQueue.ExpensiveCost).IsCompleted);
+        Assert.True(queue.WaitForRoomAsync("other", 1).IsCompleted);
+    }
+
+    [Fact]
+    public void ARefusedJob_CostsItsClientNothing()
+    {
+        var queue = new WorkQueue(concurrency: 1, capacity: 2);
+        using var running = queue.Enter("a", 1);
+        using var waiting = queue.Enter("b", 1);
+        using var waiting2 = queue.Enter("c", 1);
+        for (int i = 0; i < 10; i++)
+            Assert.Throws<WorkQueueFullException>(() => queue.Enter("x", 100));
+        waiting.Dispose();
+        waiting2.Dispose();
+
+        // x was refused ten times at cost 100; its next job is tagged at virtual time, level with a new client's.
+        using var x = queue.Enter("x", 1);
+        using var y = queue.Enter("y", 1);
+        Assert.Equal(1, x.Position);
+        Assert.Equal(2, y.Position);
+    }
+
+    [Fact]
+    public void ACheapJobStartedOutOfOrder_DoesNotPushOthersBehindTheBacklog()
+    {
+        var queue = new WorkQueue(concurrency: 2, capacity: 8);
+        using var big = queue.Enter("flood", WorkQueue.ExpensiveCost * 5);
+        using var held1 = queue.Enter("flood", WorkQueue.ExpensiveCost * 5);
+        using var held2 = queue.Enter("flood", WorkQueue.ExpensiveCost * 5);
+        // The flooder's cheap job passes its own held-back expensive ones into the free place.
+        using var cheap = queue.Enter("flood", 1);
+        Assert.True(cheap.IsRunning);
+
+        // Another client's expensive job is level with the flooder's next one, not behind its whole backlog.
+        using var other = queue.Enter("other", WorkQueue.ExpensiveCost * 5);
+        Assert.Equal(2, other.Position);
+        Assert.Equal(3, held2.Position);
+    }
+
+    [Fact]
     public async Task WaitForRoom_IsCancellable()
     {
         var queue = new WorkQueue(concurrency: 1, capacity: 0);
         using var running = queue.Enter();
         using var cancel = new CancellationTokenSource();
 
-        var room = queue.WaitForRoomAsync(cancel.Token);
+        var room = queue.WaitForRoomAsync(ct: cancel.Token);
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => room);

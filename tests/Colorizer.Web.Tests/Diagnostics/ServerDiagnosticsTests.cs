@@ -132,3 +132,23 @@ public sealed class MetricsOffByDefaultTests(ColorizerWebFactory factory) : ICla
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 }
+
+/// <summary>Metrics on a port of their own (9464), as the Kubernetes deployment serves them.</summary>
+public sealed class MetricsOwnPortWebFactory() : ColorizerWebFactory(new Dictionary<string, string?>
+{
+    ["Metrics:Enabled"] = "true",
+    ["Metrics:Port"] = "9464",
+});
+
+public sealed class MetricsOwnPortTests(MetricsOwnPortWebFactory factory) : IClassFixture<MetricsOwnPortWebFactory>
+{
+    [Fact]
+    public async Task MetricsOnTheirOwnPort_AreNotFoundOnTheAppsPort()
+    {
+        using var client = factory.CreateApiClient();
+
+        using var response = await client.GetAsync("/metrics");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}
