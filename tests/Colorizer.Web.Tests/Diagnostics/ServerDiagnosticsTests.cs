@@ -7,8 +7,18 @@ using Microsoft.Extensions.Logging;
 namespace Colorizer.Web.Tests.Diagnostics;
 
 /// <summary>The app with its metrics endpoint on and the refusals' log lines kept.</summary>
-public sealed class MetricsWebFactory() : ColorizerWebFactory(new Dictionary<string, string?> { ["Metrics:Enabled"] = "true" })
+public class MetricsWebFactory : ColorizerWebFactory
 {
+    public MetricsWebFactory()
+        : this(new Dictionary<string, string?>())
+    {
+    }
+
+    protected MetricsWebFactory(IDictionary<string, string?> settings)
+        : base(new Dictionary<string, string?>(settings) { ["Metrics:Enabled"] = "true" })
+    {
+    }
+
     private readonly List<string> _refusals = [];
 
     /// <summary>The refusal log's lines so far.</summary>
@@ -54,6 +64,33 @@ public sealed class MetricsWebFactory() : ColorizerWebFactory(new Dictionary<str
                     lines.Add($"{logLevel} {formatter(state, exception)}");
             }
         }
+    }
+}
+
+/// <summary>
+/// Behind a reverse proxy, as the Kubernetes deployment sets it up: ASP.NET Core's own forwarded-headers switch
+/// (<c>ASPNETCORE_FORWARDEDHEADERS_ENABLED</c>), which takes the client's address from the last <c>X-Forwarded-For</c> entry.
+/// </summary>
+public sealed class BehindProxyWebFactory() : MetricsWebFactory(new Dictionary<string, string?> { ["FORWARDEDHEADERS_ENABLED"] = "true" });
+
+public sealed class BehindProxyTests(BehindProxyWebFactory factory) : IClassFixture<BehindProxyWebFactory>
+{
+    [Fact]
+    public async Task BehindAProxy_TheClientIsTheForwardedAddress_NotTheProxy()
+    {
+        using var client = await factory.CreateReadyClientAsync();
+        using var image = TestImages.Grey(64, 48);
+        using var request = new HttpRequestMessage(HttpMethod.Post, ApiRequests.ColorizeUri("saturation=7"))
+        {
+            Content = ApiRequests.Form(TestImages.Encode(image, ".png")),
+        };
+        // What ingress-nginx sends: whatever the client claimed, then the address it saw.
+        request.Headers.Add("X-Forwarded-For", "198.51.100.1, 203.0.113.7");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Contains(factory.Refusals, line => line.Contains("for 203.0.113.7 ", StringComparison.Ordinal));
     }
 }
 
