@@ -69,7 +69,7 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
         bool running = false;
         try
         {
-            double cost = ColorizationCost.Estimate(model, options.RenderSize, encoded.Span);
+            double cost = ColorizationCost.Estimate(model, options.RenderSize, encoded.Length);
             var ticket = await EnterAsync(onQueuePosition, deadline.Token, waitForRoom, client, cost);
             running = true;
             var work = RunAsync(ticket, model, engine, encoded, options, deadline.Token);
