@@ -14,9 +14,9 @@ namespace Colorizer.Core.Colorization;
 
 /// <summary>
 /// The colorization network, loaded once per process and run by one of the <see cref="InferenceBackend"/>s. Forward
-/// passes are gated: one at a time on OpenCV (its <c>Net</c> is not thread-safe), two on ONNX Runtime (whose sessions
-/// take concurrent runs, so a small photo's pass need not wait for a large one's); decoding, pre- and
-/// post-processing run outside the gate, so concurrent callers overlap them with the network. Every call takes a
+/// passes are gated: as many at once as the network allows (one on every backend today: an OpenCV <c>Net</c> is not
+/// thread-safe); decoding, pre- and post-processing run outside the gate, so concurrent callers overlap them with the
+/// network. Every call takes a
 /// cancellation token, checked between stages (a native call cannot be interrupted).
 /// </summary>
 public sealed class ColorizationEngine : IDisposable

@@ -19,8 +19,9 @@ internal interface IColorizationNetwork : IDisposable
     ChromaPrediction Forward(Mat input);
 
     /// <summary>
-    /// How many forward passes may run at once on this network: 1 for runtimes whose network is not thread-safe (an
-    /// OpenCV <c>Net</c>).
+    /// How many forward passes may run at once on this network: 1 (every backend today). ONNX Runtime's sessions would
+    /// take concurrent runs, and two at once kept small photos from waiting for a large pass, but the arena's growth on
+    /// overlapping runs made the memory-flat tests unsteady: left at one until that is measured properly.
     /// </summary>
     int ConcurrentForwardPasses => 1;
 

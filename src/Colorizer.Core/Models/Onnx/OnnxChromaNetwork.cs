@@ -73,14 +73,6 @@ internal sealed class OnnxChromaNetwork : IColorizationNetwork
     public int GridSide(int inputSize) => FixedSize ?? inputSize;
 
     /// <inheritdoc />
-    /// <remarks>
-    /// Two: ONNX Runtime's sessions take concurrent runs (each with its own input and output values here), so an
-    /// ordinary photo's pass need not wait for an expensive one in progress; the queue lets at most one expensive job
-    /// run at a time, so the two never both need a large pass's memory. More would only split the same cores.
-    /// </remarks>
-    public int ConcurrentForwardPasses => 2;
-
-    /// <inheritdoc />
     public ChromaPrediction Forward(Mat input)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
