@@ -14,16 +14,15 @@ namespace Colorizer.Core.Colorization;
 
 /// <summary>
 /// The colorization network, loaded once per process and run by one of the <see cref="InferenceBackend"/>s. Forward
-/// passes are gated: as many at once as the network allows (one on every backend today: an OpenCV <c>Net</c> is not
-/// thread-safe); decoding, pre- and post-processing run outside the gate, so concurrent callers overlap them with the
-/// network. Every call takes a
+/// passes are serialized (a backend's network, such as an OpenCV <c>Net</c>, is not thread-safe; two concurrent ONNX
+/// Runtime runs made memory unsteady: docs/operations.md); decoding, pre- and post-processing run outside the lock, so
+/// concurrent callers overlap them with the network. Every call takes a
 /// cancellation token, checked between stages (a native call cannot be interrupted).
 /// </summary>
 public sealed class ColorizationEngine : IDisposable
 {
     private readonly IColorizationNetwork _network;
-    private readonly SemaphoreSlim _gate;
-    private readonly int _passes;
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ILogger _logger;
     private bool _disposed;
 
@@ -31,8 +30,6 @@ public sealed class ColorizationEngine : IDisposable
         ColorModel? model = null)
     {
         _network = network;
-        _passes = Math.Max(1, network.ConcurrentForwardPasses);
-        _gate = new SemaphoreSlim(_passes, _passes);
         Model = model ?? ModelCatalogue.Eccv16;
         Backend = backend;
         Bins = bins;
@@ -378,11 +375,10 @@ public sealed class ColorizationEngine : IDisposable
     {
         if (_disposed)
             return;
-        // Wait for every in-flight forward pass before freeing the network under them.
-        for (int i = 0; i < _passes; i++)
-            _gate.Wait();
+        // Wait for an in-flight forward pass before freeing the network under it.
+        _gate.Wait();
         _disposed = true;
         _network.Dispose();
-        _gate.Release(_passes);
+        _gate.Release();
     }
 }

@@ -3,8 +3,7 @@ using OpenCvSharp;
 namespace Colorizer.Core.Colorization;
 
 /// <summary>
-/// One loaded network behind a runtime. The engine runs at most <see cref="ConcurrentForwardPasses"/> calls to
-/// <see cref="Forward"/> at once (one, unless the runtime says its sessions take concurrent runs).
+/// One loaded network behind a runtime. Not thread-safe: the engine serializes calls to <see cref="Forward"/>.
 /// </summary>
 internal interface IColorizationNetwork : IDisposable
 {
@@ -17,13 +16,6 @@ internal interface IColorizationNetwork : IDisposable
     /// (313 planes); the ONNX models return an (a, b) grid of <see cref="GridSide"/>.
     /// </summary>
     ChromaPrediction Forward(Mat input);
-
-    /// <summary>
-    /// How many forward passes may run at once on this network: 1 (every backend today). ONNX Runtime's sessions would
-    /// take concurrent runs, and two at once kept small photos from waiting for a large pass, but the arena's growth on
-    /// overlapping runs made the memory-flat tests unsteady: left at one until that is measured properly.
-    /// </summary>
-    int ConcurrentForwardPasses => 1;
 
     /// <summary>The side of the grid <see cref="Forward"/> returns for an input of <paramref name="inputSize"/>.</summary>
     int GridSide(int inputSize) => inputSize / 4;
