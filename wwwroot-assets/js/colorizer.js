@@ -37,7 +37,10 @@ window.colorizer = {
             split = Math.min(100, Math.max(0, value));
             element.style.setProperty("--split", split + "%");
             handle.setAttribute("aria-valuenow", Math.round(split));
-            handle.setAttribute("aria-valuetext", Math.round(split) + "% original");
+            // Named after what the left side shows now (the original, a repaired photo or another model).
+            const before = element.querySelector(".compare-label-before");
+            const name = before && before.textContent ? before.textContent.trim().toLowerCase() : "original";
+            handle.setAttribute("aria-valuetext", Math.round(split) + "% " + name);
         };
         const fromPointer = function (event) {
             const box = element.getBoundingClientRect();

@@ -166,28 +166,20 @@ public sealed class ColorizedImage : IDisposable
         using var ab = Chroma(prediction, bins, temperature, saturation, guidance);
         if (scale >= 1.0)
             return LabPipeline.Compose(Source, ab);
-        return LabPipeline.Compose(PreviewSource(maxSide, scale), ab);
+        return LabPipeline.Compose(PreviewSource(maxSide), ab);
     }
 
     // The shrunk input is kept for the last preview size asked for: a slider moving over a preview then costs one
     // decode of the logits and one small composition, not a resize of the full image each time.
-    private DecodedImage PreviewSource(int maxSide, double scale)
+    private DecodedImage PreviewSource(int maxSide)
     {
         lock (_previewLock)
         {
             if (_preview is { } cached && _previewSide == maxSide)
                 return cached;
-            var size = new Size(Math.Max(1, (int)Math.Round(Width * scale)), Math.Max(1, (int)Math.Round(Height * scale)));
-            var pixels = new Mat();
-            Mat? alpha = null;
-            Cv2.Resize(Source.Pixels, pixels, size, 0, 0, InterpolationFlags.Area);
-            if (Source.Alpha is not null)
-            {
-                alpha = new Mat();
-                Cv2.Resize(Source.Alpha, alpha, size, 0, 0, InterpolationFlags.Area);
-            }
+            var shrunk = Source.Shrunk(maxSide);
             _preview?.Dispose();
-            _preview = new DecodedImage(pixels, alpha, Source.Format, Source.HasColor);
+            _preview = shrunk;
             _previewSide = maxSide;
             return _preview;
         }
@@ -198,29 +190,8 @@ public sealed class ColorizedImage : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSide, 1);
         double scale = Math.Min(1.0, (double)maxSide / Math.Max(Width, Height));
-        var source = scale >= 1.0 ? Source : PreviewSource(maxSide, scale);
-        var output = new Mat();
-        if (source.Alpha is null)
-        {
-            source.Pixels.CopyTo(output);
-            return output;
-        }
-        using var bgr = new Mat();
-        if (source.Pixels.Channels() == 1)
-            Cv2.CvtColor(source.Pixels, bgr, ColorConversionCodes.GRAY2BGR);
-        else
-            source.Pixels.CopyTo(bgr);
-        var channels = Cv2.Split(bgr);
-        try
-        {
-            Cv2.Merge([.. channels, source.Alpha], output);
-        }
-        finally
-        {
-            foreach (var channel in channels)
-                channel.Dispose();
-        }
-        return output;
+        var source = scale >= 1.0 ? Source : PreviewSource(maxSide);
+        return source.ToDisplayMat();
     }
 
     /// <summary>The full-resolution result encoded as <paramref name="format"/>.</summary>

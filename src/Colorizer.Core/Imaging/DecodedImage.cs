@@ -52,6 +52,73 @@ public sealed class DecodedImage : IDisposable
     public static DecodedImage FromMat(Mat image, ImageFormat format = ImageFormat.Png) =>
         ImageDecoder.FromDecoded(image, format, orientation: 1);
 
+    /// <summary>A deep copy, with the same metadata and repairs; the caller owns it.</summary>
+    public DecodedImage Clone() => new(Pixels.Clone(), Alpha?.Clone(), Format, HasColor)
+    {
+        Metadata = Metadata,
+        Restoration = Restoration,
+    };
+
+    /// <summary>
+    /// A copy shrunk (area interpolation) so its longer side is at most <paramref name="maxSide"/>, or a plain copy when
+    /// it is that small already; the caller owns it.
+    /// </summary>
+    public DecodedImage Shrunk(int maxSide)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSide, 1);
+        double scale = Math.Min(1.0, (double)maxSide / Math.Max(Width, Height));
+        if (scale >= 1.0)
+            return Clone();
+        var size = new Size(Math.Max(1, (int)Math.Round(Width * scale)), Math.Max(1, (int)Math.Round(Height * scale)));
+        var pixels = new Mat();
+        Mat? alpha = null;
+        try
+        {
+            Cv2.Resize(Pixels, pixels, size, 0, 0, InterpolationFlags.Area);
+            if (Alpha is not null)
+            {
+                alpha = new Mat();
+                Cv2.Resize(Alpha, alpha, size, 0, 0, InterpolationFlags.Area);
+            }
+            return new DecodedImage(pixels, alpha, Format, HasColor) { Metadata = Metadata, Restoration = Restoration };
+        }
+        catch
+        {
+            pixels.Dispose();
+            alpha?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The pixels as one Mat to show: a copy of the grey or BGR pixels, or BGRA when there is alpha. The caller owns it.
+    /// </summary>
+    public Mat ToDisplayMat()
+    {
+        var output = new Mat();
+        if (Alpha is null)
+        {
+            Pixels.CopyTo(output);
+            return output;
+        }
+        using var bgr = new Mat();
+        if (Pixels.Channels() == 1)
+            Cv2.CvtColor(Pixels, bgr, ColorConversionCodes.GRAY2BGR);
+        else
+            Pixels.CopyTo(bgr);
+        var channels = Cv2.Split(bgr);
+        try
+        {
+            Cv2.Merge([.. channels, Alpha], output);
+        }
+        finally
+        {
+            foreach (var channel in channels)
+                channel.Dispose();
+        }
+        return output;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

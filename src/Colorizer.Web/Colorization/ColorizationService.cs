@@ -1,6 +1,8 @@
 using Colorizer.Core.Colorization;
+using Colorizer.Core.Imaging;
 using Colorizer.Core.Models;
 using Colorizer.Core.Models.Catalogue;
+using Colorizer.Core.Restoration;
 using Microsoft.Extensions.Options;
 
 namespace Colorizer.Web.Colorization;
@@ -123,6 +125,54 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
         return await InTurnAsync(onQueuePosition, deadline => WithEngineAsync(model, engine, async e =>
             (await e.PredictAsync(image.Source, options.RenderSize, deadline), e.Bins), deadline), client, cost, ct);
     }
+
+    /// <summary>
+    /// Colorizes an already decoded (typically repaired) image through the queue within the deadline, taking ownership
+    /// of it: it is disposed with the result, or at once on failure. The caller owns the result.
+    /// </summary>
+    public async Task<ColorizedImage> ColorizeAsync(DecodedImage image, ColorizationOptions options,
+        Action<int>? onQueuePosition = null, string? client = null, CancellationToken ct = default)
+    {
+        // The engine owns the image from the moment it is handed over; until then (refused, cancelled in line) it is ours to free.
+        bool handedOver = false;
+        try
+        {
+            options.Validate();
+            var model = ModelCatalogue.Get(options.Model);
+            var engine = Ready(model);
+            double cost = ColorizationCost.Estimate(model, options.RenderSize, 0);
+            return await InTurnAsync(onQueuePosition, deadline => WithEngineAsync(model, engine, e =>
+            {
+                handedOver = true;
+                return e.ColorizeAsync(image, options, deadline);
+            }, deadline), client, cost, ct);
+        }
+        finally
+        {
+            if (!handedOver)
+                image.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Repairs a copy of <paramref name="original"/> (which the caller keeps) on its turn in the queue, within the
+    /// deadline: the repairs take seconds on a large scan, as long as a network pass or longer, so they wait their
+    /// turn like one, counted by the photo's size. The caller owns the result.
+    /// </summary>
+    public Task<DecodedImage> RestoreAsync(DecodedImage original, RestorationOptions restoration,
+        Action<int>? onQueuePosition = null, string? client = null, CancellationToken ct = default)
+    {
+        restoration.Validate();
+        double cost = Math.Clamp((double)original.Width * original.Height / PixelsPerRestoreUnit, 1, WorkQueue.ExpensiveCost);
+        return InTurnAsync(onQueuePosition, deadline => Task.Run(() =>
+        {
+            deadline.ThrowIfCancellationRequested();
+            return PhotoRestorer.Apply(original.Clone(), restoration);
+        }, deadline), client, cost, ct);
+    }
+
+    // About a default network pass's worth of repair work (the four steps on a 3-megapixel scan take a few seconds).
+    private const double PixelsPerRestoreUnit = 3e6;
 
     /// <summary>
     /// Runs other heavy work on its turn in the same queue, within the deadline: decoding a reference photo (up to the

@@ -5,6 +5,7 @@ using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
 using Colorizer.Core.Models.Catalogue;
 using Colorizer.Core.Imaging.Metadata;
+using Colorizer.Core.Restoration;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.Extensions.Options;
 using OpenCvSharp;
@@ -114,7 +115,9 @@ public sealed class ColorizationSession : IDisposable
     private static ColorizationOptions OptionsFor(ColorModel model, ColorizationOptions? current = null)
     {
         var options = model.HasDistribution ? ColorizationOptions.Default : ColorizationOptions.For(model);
-        return current is null ? options : options with { Saturation = current.Saturation, Temperature = current.Temperature };
+        // The repairs stay too: the result's photo is the repaired one whichever model colours it.
+        return current is null ? options
+            : options with { Saturation = current.Saturation, Temperature = current.Temperature, Restoration = current.Restoration };
     }
 
     /// <summary>Adds a waiting item for a file about to be read.</summary>
@@ -509,6 +512,138 @@ public sealed class ColorizationSession : IDisposable
             item.QueuePosition = 0;
             NotifyChanged();
         }
+    }
+
+    /// <summary>
+    /// Asks for the repairs <paramref name="wanted"/> on a colorized card and works toward them: the kept original is
+    /// repaired on its turn in the queue (the card shows the repaired photo as soon as it is ready), then the network
+    /// colours the repaired photo, and the result, its downloads and its compare view follow. Toggles flipped while
+    /// that runs are gathered: when it ends, the latest wish is worked on next. No repair at all shows the photo as it
+    /// was uploaded again. A refusal (a full server, a missed deadline) or a cancel leaves the card as it was.
+    /// </summary>
+    public async Task SetRestorationAsync(GalleryItem item, RestorationOptions wanted)
+    {
+        wanted.Validate();
+        item.WantedRestoration = wanted;
+        NotifyChanged();
+        // One run at a time per card: a running one picks the new wish up when it ends. Another re-run (more detail,
+        // another model) keeps the toggles disabled, so nothing is asked for meanwhile.
+        if (item.Repairing || item.Recomputing || item.Result is null)
+            return;
+        item.Repairing = true;
+        try
+        {
+            while (!SameEffect(item.Options.Restoration, item.WantedRestoration))
+            {
+                if (!await RepairAsync(item, item.WantedRestoration))
+                {
+                    item.WantedRestoration = item.Options.Restoration;
+                    break;
+                }
+            }
+            // Only a strength that no chosen step uses changed: nothing to redo, but the card says what it was asked.
+            item.Options = item.Options with { Restoration = item.WantedRestoration };
+        }
+        finally
+        {
+            item.Repairing = false;
+            NotifyChanged();
+        }
+    }
+
+    // Two sets of repairs make the same photo when they have the same steps and, if a step reads it, the same strength.
+    internal static bool SameEffect(RestorationOptions a, RestorationOptions b) =>
+        a.Steps == b.Steps && (!UsesStrength(a.Steps) || a.Strength == b.Strength);
+
+    private static bool UsesStrength(RestorationSteps steps) => (steps & (RestorationSteps.Noise | RestorationSteps.Contrast)) != 0;
+
+    // One change of repairs: repair the original (or take it as it is), colour it, and swap the card's result.
+    private async Task<bool> RepairAsync(GalleryItem item, RestorationOptions target)
+    {
+        using var held = item.LeaseResult();
+        if (held is null)
+            return false;
+        item.ResetWork();
+        item.Error = null;
+        item.Recomputing = true;
+        var shownRepaired = item.RepairedPreview;
+        var options = item.Options with { Restoration = target };
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(item.WorkToken, _stopping);
+        DecodedImage? photo = null;
+        void OnQueuePosition(int position)
+        {
+            item.QueuePosition = position;
+            NotifyChanged();
+        }
+        try
+        {
+            var original = held.Original;
+            if (target.IsEmpty)
+            {
+                photo = await Task.Run(original.Clone, linked.Token);
+            }
+            else
+            {
+                item.Note = "Repairing the photo…";
+                NotifyChanged();
+                photo = await _colorizer.RestoreAsync(original, target, OnQueuePosition, QueueClient, linked.Token);
+                var repaired = photo;
+                // Shown at once, before the network has coloured it: the repair is what the user is judging.
+                item.RepairedPreview = await Task.Run(() => DisplayPreview(repaired), linked.Token);
+            }
+            item.QueuePosition = 0;
+            item.Note = target.IsEmpty ? "Colorizing the photo as uploaded…" : "Colorizing the repaired photo…";
+            NotifyChanged();
+            var colorize = photo;
+            photo = null;
+            var result = await _colorizer.ColorizeAsync(colorize, options, OnQueuePosition, QueueClient, linked.Token);
+            // The first repair: the result's own source was the original, and it goes with the old result; keep a copy.
+            var keep = !target.IsEmpty && !held.OriginalKeptApart ? original.Clone() : null;
+            if (!item.TryReplace(result, keep, dropOriginal: target.IsEmpty))
+            {
+                result.Dispose();
+                keep?.Dispose();
+                return false;
+            }
+            item.Options = options;
+            if (target.IsEmpty)
+                item.RepairedPreview = null;
+            // Other models' colours were found for the photo before this change: they no longer fit it.
+            item.Comparisons.Clear();
+            item.CompareWith = null;
+            using var lease = item.LeaseResult() ?? throw new OperationCanceledException();
+            item.ResultPreview = await Task.Run(() => RenderPreview(lease.Image, options, item.Guidance), linked.Token);
+            _logger.LogDebug("Card {Item} repaired: {Repairs}", item.Id, target.Describe());
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            item.RepairedPreview = shownRepaired;
+            return false;
+        }
+        catch (ColorizerException ex)
+        {
+            item.RepairedPreview = shownRepaired;
+            item.Error = ex.Message;
+            _logger.LogInformation("A repair on a page photo was refused ({Kind}) in tab {Gallery}: {Reason}", ex.GetType().Name, _gallery.Id ?? "(unnamed)", ex.Message);
+            _metrics?.Refused("page", ex.GetType().Name);
+            return false;
+        }
+        finally
+        {
+            photo?.Dispose();
+            item.Recomputing = false;
+            item.Note = null;
+            item.QueuePosition = 0;
+            NotifyChanged();
+        }
+    }
+
+    private string DisplayPreview(DecodedImage image)
+    {
+        using var shrunk = image.Shrunk(_upload.Value.PreviewSide);
+        using var display = shrunk.ToDisplayMat();
+        return ToDataUrl(display);
     }
 
     /// <summary>The colours the network found likely at full-resolution pixel (<paramref name="x"/>, <paramref name="y"/>), for a hint palette.</summary>

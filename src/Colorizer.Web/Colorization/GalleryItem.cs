@@ -1,4 +1,6 @@
 using Colorizer.Core.Colorization;
+using Colorizer.Core.Imaging;
+using Colorizer.Core.Restoration;
 using Colorizer.Core.Guidance;
 
 namespace Colorizer.Web.Colorization;
@@ -127,6 +129,18 @@ public sealed class GalleryItem : IDisposable
     /// <summary>The settings the preview shows.</summary>
     public ColorizationOptions Options { get; set; } = ColorizationOptions.Default;
 
+    /// <summary>
+    /// The repairs the card's toggles ask for. <see cref="ColorizationOptions.Restoration"/> in <see cref="Options"/> is
+    /// what the result shown was made with; the two differ while a change is being worked on.
+    /// </summary>
+    public RestorationOptions WantedRestoration { get; set; } = RestorationOptions.None;
+
+    /// <summary>The display-size repaired photo as a data URL while repairs are on, else null.</summary>
+    public string? RepairedPreview { get; set; }
+
+    /// <summary>True while a change of repairs is being worked on (the repair, then the network on the repaired photo).</summary>
+    public bool Repairing { get; set; }
+
     /// <summary>True when the upload was already in colour.</summary>
     public bool InputHadColor { get; set; }
 
@@ -163,8 +177,8 @@ public sealed class GalleryItem : IDisposable
     };
 
     private readonly Lock _resultLock = new();
-    private ColorizedImage? _result;
-    private int _leases;
+    private Held<ColorizedImage>? _result;
+    private Held<DecodedImage>? _original;
     private bool _disposed;
 
     /// <summary>The full-resolution colorization, kept so downloads and restyling need no network pass.</summary>
@@ -173,7 +187,7 @@ public sealed class GalleryItem : IDisposable
         get
         {
             lock (_resultLock)
-                return _disposed ? null : _result;
+                return _disposed ? null : _result?.Value;
         }
     }
 
@@ -181,21 +195,49 @@ public sealed class GalleryItem : IDisposable
     /// Keeps <paramref name="result"/>; false when the item was removed meanwhile (the caller then disposes it, so a
     /// colorization finishing just as its card goes away does not leak the image).
     /// </summary>
-    internal bool TrySetResult(ColorizedImage result)
+    internal bool TrySetResult(ColorizedImage result) => TryReplace(result, keepOriginal: null, dropOriginal: false);
+
+    /// <summary>
+    /// Replaces the result with <paramref name="result"/> (a repaired photo's colorization) and the kept original with
+    /// <paramref name="keepOriginal"/> when one is given, or drops it when <paramref name="dropOriginal"/> (the photo is
+    /// shown unrepaired again, and the result's own source is the original). What renders still hold stays alive until
+    /// their leases end. False when the item was removed meanwhile: the caller then disposes what it passed.
+    /// </summary>
+    internal bool TryReplace(ColorizedImage result, DecodedImage? keepOriginal, bool dropOriginal)
     {
+        Held<ColorizedImage>? oldResult;
+        Held<DecodedImage>? oldOriginal = null;
         lock (_resultLock)
         {
             if (_disposed)
                 return false;
-            _result = result;
-            return true;
+            oldResult = _result;
+            _result = new Held<ColorizedImage>(result);
+            if (keepOriginal is not null || dropOriginal)
+            {
+                oldOriginal = _original;
+                _original = keepOriginal is null ? null : new Held<DecodedImage>(keepOriginal);
+            }
+        }
+        oldResult?.Release();
+        oldOriginal?.Release();
+        return true;
+    }
+
+    /// <summary>True when the photo is shown repaired and its original is kept beside the result.</summary>
+    internal bool HasKeptOriginal
+    {
+        get
+        {
+            lock (_resultLock)
+                return _original is not null;
         }
     }
 
     /// <summary>
-    /// The result for one render or encode, or null if there is none (or the item is gone). The image stays alive until
-    /// the lease is disposed, even if the item is removed meanwhile: renders run on the thread pool over its native
-    /// buffers, which must not be freed under them.
+    /// The result for one render or encode, or null if there is none (or the item is gone). The image (and the kept
+    /// original, if any) stays alive until the lease is disposed, even if the item is removed or its result replaced
+    /// meanwhile: renders run on the thread pool over its native buffers, which must not be freed under them.
     /// </summary>
     internal ResultLease? LeaseResult()
     {
@@ -203,35 +245,61 @@ public sealed class GalleryItem : IDisposable
         {
             if (_disposed || _result is null)
                 return null;
-            _leases++;
-            return new ResultLease(this, _result);
+            _result.Acquire();
+            _original?.Acquire();
+            return new ResultLease(_result, _original);
         }
-    }
-
-    private void ReleaseLease()
-    {
-        ColorizedImage? free = null;
-        lock (_resultLock)
-        {
-            if (--_leases == 0 && _disposed)
-                (free, _result) = (_result, null);
-        }
-        free?.Dispose();
     }
 
     /// <summary>A hold on an item's result for the length of one render; dispose it when done.</summary>
-    internal sealed class ResultLease(GalleryItem owner, ColorizedImage image) : IDisposable
+    internal sealed class ResultLease : IDisposable
     {
+        private readonly Held<ColorizedImage> _image;
+        private readonly Held<DecodedImage>? _original;
         private int _released;
 
+        internal ResultLease(Held<ColorizedImage> image, Held<DecodedImage>? original)
+        {
+            _image = image;
+            _original = original;
+        }
+
         /// <summary>The result, alive while the lease is held.</summary>
-        public ColorizedImage Image { get; } = image;
+        public ColorizedImage Image => _image.Value;
+
+        /// <summary>
+        /// The photo as uploaded: the kept original when the result is of a repaired photo, else the result's own source.
+        /// Alive while the lease is held.
+        /// </summary>
+        public DecodedImage Original => _original?.Value ?? _image.Value.Source;
+
+        /// <summary>True when <see cref="Original"/> is kept apart from the result (the result is of a repaired photo).</summary>
+        public bool OriginalKeptApart => _original is not null;
 
         /// <inheritdoc />
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-                owner.ReleaseLease();
+            if (Interlocked.Exchange(ref _released, 1) != 0)
+                return;
+            _image.Release();
+            _original?.Release();
+        }
+    }
+
+    /// <summary>A native image shared by the item and its leases, freed when the last of them lets go.</summary>
+    internal sealed class Held<T>(T value) where T : class, IDisposable
+    {
+        private int _holders = 1;
+
+        public T Value { get; } = value;
+
+        // Only under the item's lock, while the item still holds it (so the count is above zero).
+        public void Acquire() => Interlocked.Increment(ref _holders);
+
+        public void Release()
+        {
+            if (Interlocked.Decrement(ref _holders) == 0)
+                Value.Dispose();
         }
     }
 
@@ -294,19 +362,21 @@ public sealed class GalleryItem : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        ColorizedImage? free = null;
+        Held<ColorizedImage>? result;
+        Held<DecodedImage>? original;
         lock (_resultLock)
         {
             if (_disposed)
                 return;
             _disposed = true;
-            // A render in flight keeps the image; the last lease frees it.
-            if (_leases == 0)
-                (free, _result) = (_result, null);
+            (result, _result) = (_result, null);
+            (original, _original) = (_original, null);
         }
         _work.Cancel();
         _upload.Cancel();
         PendingBytes = null;
-        free?.Dispose();
+        // A render in flight keeps what it leased; the last lease frees it.
+        result?.Release();
+        original?.Release();
     }
 }
