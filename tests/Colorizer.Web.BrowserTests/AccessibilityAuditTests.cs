@@ -7,7 +7,7 @@ namespace Colorizer.Web.BrowserTests;
 
 /// <summary>
 /// An automated accessibility audit (axe-core, WCAG 2.1 A and AA rules) of the photo page (empty, with a result, with
-/// the guide open) and the video page (empty, and a finished job), in light and dark mode, at desktop and phone
+/// the guide open, with the repairs open) and the video page (empty, and a finished job), in light and dark mode, at desktop and phone
 /// widths: no serious or critical violation.
 /// </summary>
 [Trait("Category", "Browser")]
@@ -41,7 +41,7 @@ public sealed class AccessibilityAuditTests(BrowserFixture fixture) : IClassFixt
 
     [Theory]
     [MemberData(nameof(Views))]
-    public async Task ThePhotoPage_EmptyWithAResultAndWithTheGuideOpen_HasNoSeriousViolations(int width, int height, ColorScheme scheme)
+    public async Task ThePhotoPage_EmptyWithAResultWithTheGuideAndWithTheRepairsOpen_HasNoSeriousViolations(int width, int height, ColorScheme scheme)
     {
         var report = new List<string>();
         using var folder = new TemporaryDirectory();
@@ -66,6 +66,13 @@ public sealed class AccessibilityAuditTests(BrowserFixture fixture) : IClassFixt
             await page.Mouse.ClickAsync(box.X + box.Width * 0.25f, box.Y + box.Height * 0.5f);
             await Assertions.Expect(card.Locator("[data-testid=swatch]").First).ToBeVisibleAsync();
             await AssertNoSeriousViolationsAsync(page, $"photo page with the guide open ({view})", report);
+
+            await card.Locator("[data-testid=guide-colors]").ClickAsync();
+            await card.Locator("[data-testid=repair]").ClickAsync();
+            await card.Locator("[data-testid=repair-dust]").CheckAsync(new() { Force = true });
+            await Assertions.Expect(card.Locator("[data-testid=repair-view]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await Assertions.Expect(card.Locator("[data-testid=repair-state]")).ToContainTextAsync("Repaired: dust", new() { Timeout = 30_000 });
+            await AssertNoSeriousViolationsAsync(page, $"photo page with the repairs open ({view})", report);
         }
         finally
         {
