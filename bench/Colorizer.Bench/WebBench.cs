@@ -65,6 +65,7 @@ internal static class WebBench
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Logging__LogLevel__Default"] = "Warning",
             ["TempFiles__Directory"] = Path.Combine(work, "web-temp"),
+            ["Gallery__StorageDirectory"] = Path.Combine(work, "web-galleries"),
             // OpenCV's decoder limits and glibc's arena cap: the app sets them itself at start.
         };
         if (webDll is null)

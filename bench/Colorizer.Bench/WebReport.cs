@@ -24,7 +24,7 @@ internal sealed class WebReport(WebResult web)
         }
         Line("- **Server**: the Release build of `src/Colorizer.Web` (`dotnet Colorizer.Web.dll --urls http://127.0.0.1:<free port>`) as a child " +
              "process, with the synthetic full-size model and these settings from the environment: " +
-             string.Join(", ", web.Settings.Where(s => s.Key != "Colorizer__ModelsDirectory" && s.Key != "TempFiles__Directory").Select(s => $"`{s.Key}={s.Value}`")) +
+             string.Join(", ", web.Settings.Where(s => s.Key != "Colorizer__ModelsDirectory" && s.Key != "TempFiles__Directory" && s.Key != "Gallery__StorageDirectory").Select(s => $"`{s.Key}={s.Value}`")) +
              ", `Colorizer__ModelsDirectory=<synthetic model>`. The work queue keeps its defaults (`Queue:Concurrency` 2, `Queue:Capacity` 16, " +
              "`Queue:Deadline` 60 s); the per-client rate limit is lifted because every request comes from one address. " +
              $"Healthy (`/health` = 200) {web.StartMs / 1000:0.0} s after start; 2 requests before the timed windows.");

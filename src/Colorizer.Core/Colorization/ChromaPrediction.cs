@@ -50,6 +50,12 @@ public sealed class ChromaPrediction
     /// </summary>
     public bool HasDistribution => _ab is null;
 
+    /// <summary>The raw values (the logits, channel-major, or the interleaved (a, b) grid), for <see cref="ChromaPredictionFile"/>.</summary>
+    internal float[] Values => _ab ?? _logits;
+
+    /// <summary>The size of the kept values in bytes: what keeping this prediction costs in memory or on disk.</summary>
+    public long SizeInBytes => (long)Values.Length * sizeof(float);
+
     /// <summary>Grid rows (render size / 4).</summary>
     public int Rows { get; }
 

@@ -30,6 +30,21 @@ public sealed class ColorizedImage : IDisposable
         Options = options;
     }
 
+    /// <summary>
+    /// A result put together again from its parts, kept apart (a saved gallery's photo, its kept prediction and the
+    /// options it was shown with), without a network pass. Takes ownership of <paramref name="source"/>; the caller
+    /// owns the result.
+    /// </summary>
+    public static ColorizedImage FromKept(DecodedImage source, ChromaPrediction prediction, BinCentres bins, ColorizationOptions options, string modelName)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(prediction);
+        ArgumentNullException.ThrowIfNull(bins);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return new ColorizedImage(source, prediction, bins, options, modelName);
+    }
+
     /// <summary>The model that made the prediction, as the result's metadata names it.</summary>
     public string ModelName { get; }
 

@@ -31,6 +31,25 @@ public sealed class ReferencePalette
         Bands = bands;
     }
 
+    /// <summary>
+    /// A palette from statistics measured before (a saved gallery's): <paramref name="bands"/> must hold
+    /// <see cref="BandCount"/> entries, darkest first, and every value must be finite with deviations and counts not negative.
+    /// </summary>
+    public static ReferencePalette FromStatistics(ChromaStatistics global, IReadOnlyList<ChromaStatistics> bands)
+    {
+        ArgumentNullException.ThrowIfNull(bands);
+        if (bands.Count != BandCount)
+            throw new ArgumentException($"A palette has {BandCount} bands; got {bands.Count}.", nameof(bands));
+        foreach (var statistics in bands.Prepend(global))
+        {
+            if (!double.IsFinite(statistics.MeanA) || !double.IsFinite(statistics.MeanB)
+                || !(statistics.DeviationA >= 0) || !(statistics.DeviationB >= 0) || !double.IsFinite(statistics.DeviationA)
+                || !double.IsFinite(statistics.DeviationB) || statistics.Pixels < 0)
+                throw new ArgumentException("A palette's statistics must be finite, with deviations and pixel counts not negative.", nameof(bands));
+        }
+        return new ReferencePalette(global, [.. bands]);
+    }
+
     /// <summary>Over the whole photo.</summary>
     public ChromaStatistics Global { get; }
 

@@ -39,9 +39,11 @@ public static class ColorizationHostingExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddHostedService<ModelFilesWatcher>();
         services.AddScoped<ColorizationSession>();
-        // Galleries outlive their page for Gallery:KeepAfterDisconnect, so a reload keeps results and hints.
+        // Galleries outlive their page: in memory for Gallery:KeepAfterDisconnect, on disk (Gallery:StorageDirectory)
+        // for Gallery:KeepOnDiskFor and across restarts, so a reload keeps results, settings and hints.
         services.AddOptions<GalleryOptions>().Bind(configuration.GetSection(GalleryOptions.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Storage.GalleryStorage>();
         services.AddSingleton<GalleryStore>();
         services.AddHostedService<GallerySweeper>();
         return services;

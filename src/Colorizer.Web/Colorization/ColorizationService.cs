@@ -43,6 +43,13 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
         return await work(lease.Engine);
     }
 
+    /// <summary>
+    /// The bin centres <paramref name="modelId"/>'s predictions are decoded with: the 2016 network's (throws
+    /// <see cref="Core.ModelNotReadyException"/> before it is ready), the release's for the models without a distribution.
+    /// </summary>
+    public Core.Models.BinCentres BinsFor(string modelId) =>
+        ModelCatalogue.Get(modelId).IsOnnxFile ? Core.Models.BinCentres.Release : models.ReadyEngine().Bins;
+
     /// <summary>How long one colorization may wait and work, together.</summary>
     public TimeSpan Deadline => settings.Value.Deadline;
 

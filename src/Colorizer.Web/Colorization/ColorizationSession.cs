@@ -78,9 +78,13 @@ public sealed class ColorizationSession : IDisposable
         early.Changed -= OnGalleryChanged;
         // Work that started before the page named its gallery reports through the line it joined.
         early.Changed += kept.NotifyChanged;
-        kept.AddFirst(early.TakeAll());
+        var adopted = early.TakeAll();
+        kept.AddFirst(adopted);
         _gallery = kept;
         _gallery.Changed += OnGalleryChanged;
+        // Photos colorized before the page named its gallery are written now that it has a name.
+        foreach (var item in adopted.Where(i => i.Status == GalleryItemStatus.Done && i.UnsavedUpload is not null))
+            _ = PersistAsync(item, predictionChanged: true);
         Changed?.Invoke();
         return true;
     }
@@ -346,6 +350,9 @@ public sealed class ColorizationSession : IDisposable
                 item.ResultPreview = await Task.Run(() => RenderPreview(lease.Image, item.Options, item.Guidance), linked.Token);
             }
             item.Status = GalleryItemStatus.Done;
+            item.UnsavedUpload = bytes;
+            NotifyChanged();
+            await PersistAsync(item, predictionChanged: true);
         }
         catch (OperationCanceledException)
         {
@@ -372,7 +379,7 @@ public sealed class ColorizationSession : IDisposable
     /// </summary>
     public async Task<bool> RestyleAsync(GalleryItem item, double temperature, double saturation)
     {
-        if (item.Result is null)
+        if (!item.HasResult)
             return false;
         var options = item.Options with { Temperature = temperature, Saturation = saturation };
         options.Validate();
@@ -466,8 +473,9 @@ public sealed class ColorizationSession : IDisposable
         {
             await _colorizer.RecolorizeAsync(image, chosen, onQueuePosition, QueueClient, ct);
             item.Options = chosen;
-            using var lease = item.LeaseResult() ?? throw new OperationCanceledException();
-            item.ResultPreview = await Task.Run(() => RenderPreview(lease.Image, chosen, item.Guidance), ct);
+            using (var lease = item.LeaseResult() ?? throw new OperationCanceledException())
+                item.ResultPreview = await Task.Run(() => RenderPreview(lease.Image, chosen, item.Guidance), ct);
+            await PersistAsync(item, predictionChanged: true);
         });
 
     // Network work on a card that has a result (more detail, another model, a model to compare with), through the queue:
@@ -477,7 +485,7 @@ public sealed class ColorizationSession : IDisposable
         Func<ColorizedImage, ColorizationOptions, Action<int>, CancellationToken, Task> work)
     {
         // Held for the whole run: the network may work on the result in place, so removing the card must not free it meanwhile.
-        using var held = item.LeaseResult();
+        using var held = await LeaseLoadedAsync(item);
         if (held is null)
             return;
         options.Validate();
@@ -528,7 +536,7 @@ public sealed class ColorizationSession : IDisposable
         NotifyChanged();
         // One run at a time per card: a running one picks the new wish up when it ends. Another re-run (more detail,
         // another model) keeps the toggles disabled, so nothing is asked for meanwhile.
-        if (item.Repairing || item.Recomputing || item.Result is null)
+        if (item.Repairing || item.Recomputing || !item.HasResult)
             return;
         item.Repairing = true;
         try
@@ -560,7 +568,7 @@ public sealed class ColorizationSession : IDisposable
     // One change of repairs: repair the original (or take it as it is), colour it, and swap the card's result.
     private async Task<bool> RepairAsync(GalleryItem item, RestorationOptions target)
     {
-        using var held = item.LeaseResult();
+        using var held = await LeaseLoadedAsync(item);
         if (held is null)
             return false;
         item.ResetWork();
@@ -614,6 +622,7 @@ public sealed class ColorizationSession : IDisposable
             using var lease = item.LeaseResult() ?? throw new OperationCanceledException();
             item.ResultPreview = await Task.Run(() => RenderPreview(lease.Image, options, item.Guidance), linked.Token);
             _logger.LogDebug("Card {Item} repaired: {Repairs}", item.Id, target.Describe());
+            await PersistAsync(item, predictionChanged: true);
             return true;
         }
         catch (OperationCanceledException)
@@ -650,6 +659,12 @@ public sealed class ColorizationSession : IDisposable
     public IReadOnlyList<LikelyColor> LikelyColors(GalleryItem item, double x, double y, int count = 6)
     {
         using var lease = item.LeaseResult();
+        if (lease is null && item.HasResult)
+        {
+            // Dropped from memory for the budget: read back for the next click, and say so now.
+            _ = LoadInBackgroundAsync(item);
+            return [];
+        }
         return lease?.Image.LikelyColors(x, y, count) ?? [];
     }
 
@@ -731,7 +746,7 @@ public sealed class ColorizationSession : IDisposable
     /// <summary>Renders the preview with the item's current settings and guidance; a newer change wins over an older one.</summary>
     public async Task RefreshPreviewAsync(GalleryItem item)
     {
-        using var lease = item.LeaseResult();
+        using var lease = await LeaseLoadedAsync(item);
         if (lease is null)
             return;
         var options = item.Options;
@@ -753,6 +768,7 @@ public sealed class ColorizationSession : IDisposable
         {
             item.ResultPreview = preview;
             NotifyChanged();
+            ScheduleUpdate(item);
         }
         // The compared model's side follows the same sliders and guidance.
         await RefreshComparisonAsync(item);
@@ -767,7 +783,7 @@ public sealed class ColorizationSession : IDisposable
     /// <summary>The full-resolution result with the item's settings and <see cref="Metadata"/>, encoded.</summary>
     public async Task<byte[]> EncodeAsync(GalleryItem item, OutputFormat format)
     {
-        using var lease = item.LeaseResult() ?? throw new InvalidOperationException("The image is not colorized yet, or was removed.");
+        using var lease = await LeaseLoadedAsync(item) ?? throw new InvalidOperationException("The image is not colorized yet, or was removed.");
         var options = item.Options;
         var guidance = item.Guidance;
         var encoder = EncoderOptions.Default with { Metadata = Metadata };
@@ -792,7 +808,7 @@ public sealed class ColorizationSession : IDisposable
     /// </summary>
     public async Task WriteZipAsync(Stream destination, OutputFormat? format, CancellationToken ct = default)
     {
-        var done = Items.Where(i => i.Status == GalleryItemStatus.Done && i.Result is not null).OrderBy(i => i.Sequence).ToList();
+        var done = Items.Where(i => i.Status == GalleryItemStatus.Done && i.HasResult).OrderBy(i => i.Sequence).ToList();
         using var zip = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true);
         var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var item in done)
@@ -814,7 +830,121 @@ public sealed class ColorizationSession : IDisposable
     public void Remove(GalleryItem item)
     {
         _gallery.Remove(item);
+        if (_store.Storage is { } storage && _gallery.Id is { } id)
+            _ = ForgetAsync(storage, id, item);
         item.Dispose();
+        NotifyChanged();
+    }
+
+    private async Task ForgetAsync(Storage.GalleryStorage storage, string galleryId, GalleryItem item)
+    {
+        try
+        {
+            await storage.DeleteAsync(galleryId, item);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            _logger.LogWarning(ex, "A removed photo could not be deleted from the gallery storage; the next start sweeps it");
+        }
+    }
+
+    // Writes a colorized photo to the gallery storage (the first time with its upload), so a reload after a restart
+    // finds it; a photo the storage cannot keep (a full quota, a disk error) says so on its card and lives on in memory.
+    private async Task PersistAsync(GalleryItem item, bool predictionChanged)
+    {
+        if (_store.Storage is not { } storage || _gallery.Id is not { } galleryId)
+            return;
+        using (var lease = item.LeaseResult())
+        {
+            if (lease is null)
+                return;
+            try
+            {
+                item.NotKept = await storage.SaveAsync(galleryId, item, lease.Image, item.UnsavedUpload, predictionChanged);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                _logger.LogWarning(ex, "A page photo could not be written to the gallery storage");
+                item.NotKept = "Not kept on the server: it could not be written to disk. It stays while the server runs.";
+            }
+        }
+        // Kept, or refused for good: the upload's bytes are not held on for it.
+        item.UnsavedUpload = null;
+        _store.Trim();
+        NotifyChanged();
+    }
+
+    // Settings, hints and previews change often (a slider moving): the record is rewritten once they have settled.
+    private void ScheduleUpdate(GalleryItem item)
+    {
+        if (_store.Storage is not { } storage || _gallery.Id is not { } galleryId || item.Stored is null)
+            return;
+        if (Interlocked.Exchange(ref item.UpdateScheduled, 1) == 1)
+            return;
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(UpdateDelay);
+            Interlocked.Exchange(ref item.UpdateScheduled, 0);
+            try
+            {
+                await storage.UpdateAsync(galleryId, item);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
+            {
+                _logger.LogWarning(ex, "A page photo's settings could not be written to the gallery storage");
+            }
+        });
+    }
+
+    private static readonly TimeSpan UpdateDelay = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>
+    /// A lease on the item's result, reading it back from the gallery storage first when the memory budget dropped it
+    /// (on its turn in the queue: a decode of the upload, any repairs, the kept network output; no network pass).
+    /// Null when there is no result, or it could not be read (the card then says why).
+    /// </summary>
+    internal async Task<GalleryItem.ResultLease?> LeaseLoadedAsync(GalleryItem item)
+    {
+        if (item.LeaseResult() is { } lease)
+            return lease;
+        if (item.Stored is null || _store.Storage is not { } storage || _gallery.Id is not { } galleryId)
+            return null;
+        await item.LoadGate.WaitAsync();
+        try
+        {
+            if (item.LeaseResult() is { } loaded)
+                return loaded;
+            if (item.Stored is not { } stored)
+                return null;
+            var bins = _colorizer.BinsFor(stored.Options.Model);
+            var limits = _colorizer.Models.Limits;
+            var (result, original) = await _colorizer.RunQueuedAsync(() => storage.LoadResult(galleryId, stored, bins, limits), QueueClient, _stopping);
+            if (!item.TryReplace(result, original, dropOriginal: false))
+            {
+                result.Dispose();
+                original?.Dispose();
+                return null;
+            }
+            var held = item.LeaseResult();
+            _store.Trim();
+            return held;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or ColorizerException)
+        {
+            _logger.LogWarning(ex, "A kept page photo could not be read back from the gallery storage");
+            item.Error = ex is ColorizerException ? ex.Message : "This photo could not be read back from the server's disk; add it again.";
+            NotifyChanged();
+            return null;
+        }
+        finally
+        {
+            item.LoadGate.Release();
+        }
+    }
+
+    private async Task LoadInBackgroundAsync(GalleryItem item)
+    {
+        using var lease = await LeaseLoadedAsync(item);
         NotifyChanged();
     }
 

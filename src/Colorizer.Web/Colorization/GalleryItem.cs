@@ -54,6 +54,50 @@ public sealed class GalleryItem : IDisposable
         Sequence = Interlocked.Increment(ref _sequence);
     }
 
+    /// <summary>
+    /// A card for a photo read back from the gallery storage: done, with its previews, settings, hints and reference;
+    /// its result is read from disk when it is first needed.
+    /// </summary>
+    internal static GalleryItem FromStored(Storage.StoredGalleryItem stored, Storage.StoredPreviews previews)
+    {
+        var item = new GalleryItem(stored.FileName, stored.Id, stored.Sequence)
+        {
+            Status = GalleryItemStatus.Done,
+            SourceFormat = stored.SourceFormat,
+            Width = stored.Width,
+            Height = stored.Height,
+            InputHadColor = stored.InputHadColor,
+            Options = stored.Options,
+            WantedRestoration = stored.Options.Restoration,
+            Variant = stored.Variant,
+            TransferMode = stored.TransferMode,
+            OriginalPreview = previews.Original,
+            ResultPreview = previews.Result,
+            RepairedPreview = previews.Repaired,
+            Stored = stored,
+        };
+        item.Hints.Restore(HintsJson.Parse(stored.Hints));
+        if (stored.Reference is { } reference)
+        {
+            item.Reference = ReferencePalette.FromStatistics(reference.Global, reference.Bands);
+            item.ReferenceName = reference.Name;
+            item.ReferencePreview = reference.Preview;
+        }
+        return item;
+    }
+
+    private GalleryItem(string fileName, string id, long sequence)
+    {
+        FileName = fileName;
+        Id = id;
+        Sequence = sequence;
+        // Items made after it in this process come after it in the order picked.
+        long seen;
+        while ((seen = Interlocked.Read(ref _sequence)) < sequence && Interlocked.CompareExchange(ref _sequence, sequence, seen) != seen)
+        {
+        }
+    }
+
     /// <summary>The message of an upload whose page (or its connection) went away before all its bytes arrived.</summary>
     public const string InterruptedMessage = "Upload interrupted — add the photo again.";
 
@@ -140,6 +184,81 @@ public sealed class GalleryItem : IDisposable
 
     /// <summary>True while a change of repairs is being worked on (the repair, then the network on the repaired photo).</summary>
     public bool Repairing { get; set; }
+
+    /// <summary>What the gallery storage holds of this photo, once written; null before (or when it could not be kept).</summary>
+    internal Storage.StoredGalleryItem? Stored { get; set; }
+
+    /// <summary>Why the photo is not kept on the server's disk (a full quota), for the card to say; else null.</summary>
+    public string? NotKept { get; set; }
+
+    /// <summary>The upload's bytes while the photo is colorized but not yet written to the gallery storage.</summary>
+    internal byte[]? UnsavedUpload { get; set; }
+
+    /// <summary>When the result was last used (a render, a download), for the memory budget's least-recently-used order.</summary>
+    internal long LastUsed { get; private set; }
+
+    /// <summary>1 while a rewrite of the stored record is scheduled (the session's debounce).</summary>
+    internal int UpdateScheduled;
+
+    /// <summary>One read-back from disk at a time. (Not disposed: a reader may still wait on it as the card goes; it holds no handle.)</summary>
+    internal SemaphoreSlim LoadGate { get; } = new(1, 1);
+
+    /// <summary>True when the item has a result, in memory or kept on disk to be read back.</summary>
+    public bool HasResult => IsLoaded || (Stored is not null && Status == GalleryItemStatus.Done);
+
+    /// <summary>True when the result is in memory.</summary>
+    internal bool IsLoaded
+    {
+        get
+        {
+            lock (_resultLock)
+                return _result is not null && !_disposed;
+        }
+    }
+
+    /// <summary>The bytes the result (its photo, its network output) and any kept original hold in memory.</summary>
+    internal long MemoryBytes
+    {
+        get
+        {
+            lock (_resultLock)
+                return MemoryBytesLocked();
+        }
+    }
+
+    private long MemoryBytesLocked()
+    {
+        if (_disposed || _result is null)
+            return 0;
+        var result = _result.Value;
+        return SizeOf(result.Source) + result.Prediction.SizeInBytes + (_original is null ? 0 : SizeOf(_original.Value));
+    }
+
+    private static long SizeOf(DecodedImage image) =>
+        (long)image.Pixels.Total() * image.Pixels.ElemSize() + (image.Alpha is { } alpha ? (long)alpha.Total() * alpha.ElemSize() : 0);
+
+    /// <summary>
+    /// Drops the result (and any kept original) from memory, for the memory budget: only a photo that is kept on disk
+    /// (it is read back when next needed) and is not being worked on. Renders in flight keep what they leased. Returns
+    /// the bytes it freed, or 0 when it could not.
+    /// </summary>
+    internal long TryUnload()
+    {
+        Held<ColorizedImage>? result;
+        Held<DecodedImage>? original;
+        long bytes;
+        lock (_resultLock)
+        {
+            if (_disposed || _result is null || Stored is null || IsBusy || Repairing)
+                return 0;
+            bytes = MemoryBytesLocked();
+            (result, _result) = (_result, null);
+            (original, _original) = (_original, null);
+        }
+        result.Release();
+        original?.Release();
+        return bytes;
+    }
 
     /// <summary>True when the upload was already in colour.</summary>
     public bool InputHadColor { get; set; }
@@ -247,6 +366,7 @@ public sealed class GalleryItem : IDisposable
                 return null;
             _result.Acquire();
             _original?.Acquire();
+            LastUsed = Environment.TickCount64;
             return new ResultLease(_result, _original);
         }
     }
@@ -375,6 +495,7 @@ public sealed class GalleryItem : IDisposable
         _work.Cancel();
         _upload.Cancel();
         PendingBytes = null;
+        UnsavedUpload = null;
         // A render in flight keeps what it leased; the last lease frees it.
         result?.Release();
         original?.Release();

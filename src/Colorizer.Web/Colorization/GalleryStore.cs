@@ -144,10 +144,40 @@ public sealed class Gallery : IDisposable
 /// The galleries of the app, by id. A page attaches to its tab's gallery when it starts and detaches when its circuit
 /// ends; a gallery nobody shows is freed after <see cref="GalleryOptions.KeepAfterDisconnect"/>.
 /// </summary>
-public sealed partial class GalleryStore(IOptions<GalleryOptions> options, TimeProvider clock) : IDisposable
+public sealed partial class GalleryStore(IOptions<GalleryOptions> options, TimeProvider clock, Storage.GalleryStorage? storage = null,
+    ILogger<GalleryStore>? logger = null) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Gallery> _galleries = new();
     private readonly Lock _lock = new();
+
+    /// <summary>Where galleries are written, or null when they are kept in memory only (tests).</summary>
+    internal Storage.GalleryStorage? Storage => storage;
+
+    /// <summary>The most bytes of photos and network outputs held in memory across all galleries.</summary>
+    public long MemoryBudget => options.Value.MemoryBudget;
+
+    /// <summary>The bytes of photos and network outputs all kept galleries hold in memory now.</summary>
+    public long MemoryInUse => _galleries.Values.SelectMany(g => g.Items).Sum(i => i.MemoryBytes);
+
+    /// <summary>
+    /// Keeps the photos in memory within <see cref="GalleryOptions.MemoryBudget"/>: while over it, the least recently
+    /// used photos that are kept on disk and idle are dropped from memory (their cards keep their previews; the photo
+    /// is read back when next needed). Returns the bytes freed.
+    /// </summary>
+    public long Trim()
+    {
+        var loaded = _galleries.Values.SelectMany(g => g.Items).Where(i => i.IsLoaded).Select(i => (Item: i, Bytes: i.MemoryBytes)).ToList();
+        long inUse = loaded.Sum(l => l.Bytes), freed = 0;
+        foreach (var (item, _) in loaded.OrderBy(l => l.Item.LastUsed))
+        {
+            if (inUse - freed <= MemoryBudget)
+                break;
+            freed += item.TryUnload();
+        }
+        if (freed > 0)
+            logger?.LogDebug("Gallery memory over its budget: {Freed} bytes of photos dropped (read back from disk when shown)", freed);
+        return freed;
+    }
 
     /// <summary>The most images one gallery holds (<see cref="GalleryOptions.MaxItems"/>).</summary>
     public int MaxItems => options.Value.MaxItems;
@@ -166,12 +196,26 @@ public sealed partial class GalleryStore(IOptions<GalleryOptions> options, TimeP
     {
         if (!IsValidId(id))
             throw new ArgumentException("A gallery id is 32 lower-case hex digits.", nameof(id));
+        Gallery gallery;
+        bool created = false;
         lock (_lock)
         {
-            var gallery = _galleries.GetOrAdd(id, key => new Gallery(key));
+            gallery = _galleries.GetOrAdd(id, key =>
+            {
+                created = true;
+                return new Gallery(key);
+            });
             gallery.Attach();
-            return gallery;
         }
+        if (storage is not null)
+        {
+            // A gallery not in memory (closed long ago, or before a restart) comes back from disk: its cards with their
+            // previews, settings and hints at once; each photo is read back when it is next needed.
+            if (created)
+                gallery.AddFirst([.. storage.Load(id).Select(stored => GalleryItem.FromStored(stored.Item, stored.Previews))]);
+            storage.SetDetached(id, detached: false);
+        }
+        return gallery;
     }
 
     /// <summary>Detaches a page; the gallery is kept for a while, then freed by <see cref="Sweep"/>.</summary>
@@ -179,10 +223,15 @@ public sealed partial class GalleryStore(IOptions<GalleryOptions> options, TimeP
     {
         lock (_lock)
             gallery.Detach(clock.GetUtcNow().UtcDateTime);
+        if (storage is not null && gallery.Id is { } id && !gallery.IsAttached)
+            storage.SetDetached(id, detached: true);
         Sweep();
     }
 
-    /// <summary>Frees galleries no page has shown for longer than allowed, and the oldest beyond the count limit.</summary>
+    /// <summary>
+    /// Frees from memory the galleries no page has shown for longer than allowed, and the oldest beyond the count limit
+    /// (those kept on disk stay there, for a later reload).
+    /// </summary>
     public int Sweep()
     {
         var settings = options.Value;
@@ -218,16 +267,38 @@ public sealed partial class GalleryStore(IOptions<GalleryOptions> options, TimeP
     private static partial Regex IdPattern();
 }
 
-/// <summary>Sweeps the <see cref="GalleryStore"/> every minute, so closed tabs' galleries are freed on time.</summary>
-internal sealed class GallerySweeper(GalleryStore store) : BackgroundService
+/// <summary>
+/// Sweeps the gallery storage of what a crash left at start, then the <see cref="GalleryStore"/> every minute, so closed
+/// tabs' galleries are freed from memory on time and from disk when they expire.
+/// </summary>
+internal sealed class GallerySweeper(GalleryStore store, ILogger<GallerySweeper> logger) : BackgroundService
 {
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (store.Storage is { } storage)
+        {
+            int removed = storage.Sweep(leftovers: true);
+            logger.LogInformation("Gallery storage at {Folder}{Swept}", storage.Root, removed > 0 ? $": {removed} leftover file(s) or record(s) swept" : "");
+        }
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1));
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
                 store.Sweep();
+                store.Trim();
+                if (store.Storage is { } storage)
+                {
+                    int removed = storage.Sweep();
+                    if (removed > 0)
+                        logger.LogInformation("Gallery storage: {Removed} expired gallery(ies) or leftover(s) removed", removed);
+                }
+            }
         }
         catch (OperationCanceledException)
         {

@@ -52,6 +52,15 @@ public sealed class HintHistory
         }
     }
 
+    /// <summary>Starts over from <paramref name="hints"/> with no history (a gallery read back from disk keeps no undo steps).</summary>
+    public void Restore(IReadOnlyList<ColorHint> hints)
+    {
+        _undo.Clear();
+        _redo.Clear();
+        _undoPoints = 0;
+        Current = hints;
+    }
+
     /// <summary>Goes back one edit; false when there is none.</summary>
     public bool Undo()
     {

@@ -148,6 +148,7 @@ internal sealed class RunningApp : IAsyncDisposable
                      published.Dll, "--urls", $"http://127.0.0.1:{port}",
                      $"--Colorizer:ModelsDirectory={published.ModelsDirectory}", "--Colorizer:DownloadWeights=false",
                      $"--TempFiles:Directory={RepositoryPaths.Artifacts("tests", "published-web-temp", port.ToString(System.Globalization.CultureInfo.InvariantCulture))}",
+                     $"--Gallery:StorageDirectory={RepositoryPaths.Artifacts("tests", "published-web-galleries", port.ToString(System.Globalization.CultureInfo.InvariantCulture))}",
                  })
         {
             start.ArgumentList.Add(argument);

@@ -1,0 +1,196 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Colorizer.Web.Hosting;
+using Microsoft.Data.Sqlite;
+
+namespace Colorizer.Web.Colorization.Storage;
+
+/// <summary>
+/// The galleries' index on disk: one SQLite database (<c>galleries.db</c> in the storage folder), a row per gallery
+/// and per kept photo. A photo's row is written only after its files are whole on disk, and its files are deleted
+/// only after its row, so a crash at any moment leaves every photo whole or absent (files no row names are swept at
+/// start). Thread-safe (one connection, locked).
+/// </summary>
+internal sealed class GalleryIndex : IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS galleries (
+            id TEXT PRIMARY KEY NOT NULL,
+            detached_at INTEGER NULL
+        );
+        CREATE TABLE IF NOT EXISTS items (
+            gallery_id TEXT NOT NULL REFERENCES galleries(id) ON DELETE CASCADE,
+            id TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            bytes INTEGER NOT NULL,
+            record TEXT NOT NULL,
+            previews TEXT NOT NULL,
+            PRIMARY KEY (gallery_id, id)
+        );
+        PRAGMA user_version=1;
+        """;
+
+    private readonly SqliteConnection _connection;
+    private readonly Lock _lock = new();
+    private bool _disposed;
+
+    private GalleryIndex(SqliteConnection connection) => _connection = connection;
+
+    /// <summary>Opens (creating when missing) the index at <paramref name="path"/>.</summary>
+    public static GalleryIndex Open(string path)
+    {
+        var connection = EmbeddedDatabase.Open(path, Schema);
+        EmbeddedDatabase.Execute(connection, "PRAGMA foreign_keys=ON;");
+        return new GalleryIndex(connection);
+    }
+
+    /// <summary>Records a gallery as shown (null) or closed since <paramref name="detachedAt"/>.</summary>
+    public void SetDetached(string galleryId, DateTimeOffset? detachedAt) => Write(transaction =>
+    {
+        using var command = Command("""
+            INSERT INTO galleries (id, detached_at) VALUES ($id, $at)
+            ON CONFLICT(id) DO UPDATE SET detached_at = excluded.detached_at
+            """, transaction);
+        command.Parameters.AddWithValue("$id", galleryId);
+        command.Parameters.AddWithValue("$at", detachedAt is { } at ? at.ToUnixTimeMilliseconds() : DBNull.Value);
+        command.ExecuteNonQuery();
+    });
+
+    /// <summary>Records a photo (inserted or replaced) in one transaction, with its gallery.</summary>
+    public void Save(string galleryId, StoredGalleryItem item, StoredPreviews previews) => Write(transaction =>
+    {
+        using (var gallery = Command("INSERT OR IGNORE INTO galleries (id, detached_at) VALUES ($id, NULL)", transaction))
+        {
+            gallery.Parameters.AddWithValue("$id", galleryId);
+            gallery.ExecuteNonQuery();
+        }
+        using var command = Command("""
+            INSERT OR REPLACE INTO items (gallery_id, id, sequence, bytes, record, previews)
+            VALUES ($gallery, $id, $sequence, $bytes, $record, $previews)
+            """, transaction);
+        command.Parameters.AddWithValue("$gallery", galleryId);
+        command.Parameters.AddWithValue("$id", item.Id);
+        command.Parameters.AddWithValue("$sequence", item.Sequence);
+        command.Parameters.AddWithValue("$bytes", item.Bytes);
+        command.Parameters.AddWithValue("$record", JsonSerializer.Serialize(item, Json));
+        command.Parameters.AddWithValue("$previews", JsonSerializer.Serialize(previews, Json));
+        command.ExecuteNonQuery();
+    });
+
+    /// <summary>Forgets a photo; false when it was not recorded.</summary>
+    public bool Delete(string galleryId, string itemId)
+    {
+        bool deleted = false;
+        Write(transaction =>
+        {
+            using var command = Command("DELETE FROM items WHERE gallery_id = $gallery AND id = $id", transaction);
+            command.Parameters.AddWithValue("$gallery", galleryId);
+            command.Parameters.AddWithValue("$id", itemId);
+            deleted = command.ExecuteNonQuery() > 0;
+        });
+        return deleted;
+    }
+
+    /// <summary>Forgets a gallery and its photos.</summary>
+    public void DeleteGallery(string galleryId) => Write(transaction =>
+    {
+        using var command = Command("DELETE FROM galleries WHERE id = $id", transaction);
+        command.Parameters.AddWithValue("$id", galleryId);
+        command.ExecuteNonQuery();
+    });
+
+    /// <summary>
+    /// The photos of a gallery, newest pick first as the page shows them. A row that cannot be read is skipped and
+    /// reported to <paramref name="unreadable"/>.
+    /// </summary>
+    public IReadOnlyList<(StoredGalleryItem Item, StoredPreviews Previews)> Load(string galleryId, Action<string, Exception>? unreadable = null)
+    {
+        var items = new List<(StoredGalleryItem, StoredPreviews)>();
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var command = Command("SELECT id, record, previews FROM items WHERE gallery_id = $gallery ORDER BY sequence DESC");
+            command.Parameters.AddWithValue("$gallery", galleryId);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                string id = reader.GetString(0);
+                try
+                {
+                    var item = JsonSerializer.Deserialize<StoredGalleryItem>(reader.GetString(1), Json);
+                    var previews = JsonSerializer.Deserialize<StoredPreviews>(reader.GetString(2), Json);
+                    if (item is null || previews is null || item.Id != id)
+                        throw new JsonException("The record is empty or for another id.");
+                    items.Add((item, previews));
+                }
+                catch (JsonException ex)
+                {
+                    unreadable?.Invoke(id, ex);
+                }
+            }
+        }
+        return items;
+    }
+
+    /// <summary>Every gallery with its photos' bytes and when it was closed (null while shown).</summary>
+    public IReadOnlyList<(string Id, DateTimeOffset? DetachedAt, long Bytes, int Items)> Galleries()
+    {
+        var galleries = new List<(string, DateTimeOffset?, long, int)>();
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var command = Command("""
+                SELECT g.id, g.detached_at, COALESCE(SUM(i.bytes), 0), COUNT(i.id)
+                FROM galleries g LEFT JOIN items i ON i.gallery_id = g.id
+                GROUP BY g.id
+                """);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                DateTimeOffset? at = reader.IsDBNull(1) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1));
+                galleries.Add((reader.GetString(0), at, reader.GetInt64(2), reader.GetInt32(3)));
+            }
+        }
+        return galleries;
+    }
+
+    /// <summary>The file names every recorded photo of <paramref name="galleryId"/> uses.</summary>
+    public HashSet<string> FilesOf(string galleryId) =>
+        [.. Load(galleryId).SelectMany(r => new[] { r.Item.UploadFile, r.Item.PredictionFile })];
+
+    private void Write(Action<SqliteTransaction> work)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var transaction = _connection.BeginTransaction();
+            work(transaction);
+            transaction.Commit();
+        }
+    }
+
+    private SqliteCommand Command(string sql, SqliteTransaction? transaction = null)
+    {
+        var command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            _connection.Dispose();
+        }
+    }
+}

@@ -1,0 +1,355 @@
+using Colorizer.Core.Colorization;
+using Colorizer.Core.Guidance;
+using Colorizer.Core.Imaging;
+using Colorizer.Core.Models;
+using Colorizer.Core.Restoration;
+using Microsoft.Extensions.Options;
+
+namespace Colorizer.Web.Colorization.Storage;
+
+/// <summary>
+/// The galleries on disk: the storage folder (<see cref="GalleryOptions.StorageDirectory"/>) holds the SQLite index
+/// (<see cref="GalleryIndex"/>), a lock file held for as long as the app runs (one app per folder), and a folder of
+/// files per gallery: each colorized photo's upload, as it arrived, and its kept network output. A photo is written
+/// when it is colorized and rewritten when its network output changes; its settings, hints and previews follow each
+/// change. Files are written under temporary names and renamed when whole, before the index names them; so after a
+/// crash every photo is whole or absent, and what no row names is swept at the next start.
+/// </summary>
+public sealed class GalleryStorage : IDisposable
+{
+    private const string IndexName = "galleries.db", LockName = "galleries.lock", TemporaryMark = ".partial-";
+    private readonly GalleryOptions _options;
+    private readonly ILogger<GalleryStorage> _logger;
+    private readonly TimeProvider _clock;
+    private readonly Lock _openLock = new();
+    private readonly SemaphoreSlim _writes = new(1, 1);
+    private GalleryIndex? _index;
+    private FileStream? _lockFile;
+
+    /// <summary>Creates the storage; the folder is opened on first use.</summary>
+    public GalleryStorage(IOptions<GalleryOptions> options, ILogger<GalleryStorage> logger, TimeProvider clock)
+    {
+        _options = options.Value;
+        _logger = logger;
+        _clock = clock;
+    }
+
+    /// <summary>The storage folder.</summary>
+    public string Root => _options.ResolvedStorageDirectory;
+
+    private GalleryIndex Index
+    {
+        get
+        {
+            lock (_openLock)
+            {
+                if (_index is not null)
+                    return _index;
+                Directory.CreateDirectory(Root);
+                try
+                {
+                    _lockFile = new FileStream(Path.Combine(Root, LockName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                }
+                catch (IOException ex)
+                {
+                    throw new InvalidOperationException($"The gallery storage folder {Root} is in use by another running Colorizer app (it holds {LockName}). " +
+                        "Give each app a folder of its own (Gallery:StorageDirectory).", ex);
+                }
+                _index = GalleryIndex.Open(Path.Combine(Root, IndexName));
+                return _index;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Deletes galleries closed longer than <see cref="GalleryOptions.KeepOnDiskFor"/>, and the oldest closed ones while
+    /// all are over <see cref="GalleryOptions.DiskQuota"/>. With <paramref name="leftovers"/> (at start, before anything
+    /// is written) it also sweeps what a crash left: files no row names (half-written ones among them), rows whose
+    /// files are gone, and folders of galleries no row names. Returns the number of galleries, files and rows removed.
+    /// </summary>
+    public int Sweep(bool leftovers = false)
+    {
+        _writes.Wait();
+        try
+        {
+            return SweepLocked(leftovers);
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    private int SweepLocked(bool leftovers)
+    {
+        var index = Index;
+        int removed = 0;
+        var now = _clock.GetUtcNow();
+        var galleries = index.Galleries();
+        var known = galleries.Select(g => g.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var (id, detachedAt, _, _) in galleries)
+        {
+            if (detachedAt is { } at && now - at > _options.KeepOnDiskFor)
+            {
+                DeleteGallery(id);
+                removed++;
+                continue;
+            }
+            if (!leftovers)
+                continue;
+            string folder = FolderOf(id);
+            foreach (var (item, _) in index.Load(id, (bad, ex) => _logger.LogWarning(ex, "A kept photo's record ({Item}) cannot be read; it is dropped", bad)))
+            {
+                if (!File.Exists(Path.Combine(folder, item.UploadFile)) || !File.Exists(Path.Combine(folder, item.PredictionFile)))
+                {
+                    index.Delete(id, item.Id);
+                    removed++;
+                }
+            }
+            var used = index.FilesOf(id);
+            if (Directory.Exists(folder))
+            {
+                foreach (string file in Directory.EnumerateFiles(folder))
+                {
+                    if (!used.Contains(Path.GetFileName(file)))
+                    {
+                        File.Delete(file);
+                        removed++;
+                    }
+                }
+            }
+        }
+        foreach (string folder in leftovers ? Directory.EnumerateDirectories(Root) : [])
+        {
+            if (!known.Contains(Path.GetFileName(folder)))
+            {
+                Directory.Delete(folder, recursive: true);
+                removed++;
+            }
+        }
+        removed += EnforceDiskQuota(exceptGallery: null);
+        return removed;
+    }
+
+    /// <summary>The photos kept of a gallery, newest pick first; empty for a gallery that has none.</summary>
+    internal IReadOnlyList<(StoredGalleryItem Item, StoredPreviews Previews)> Load(string galleryId) =>
+        Index.Load(galleryId, (bad, ex) => _logger.LogWarning(ex, "A kept photo's record ({Item}) cannot be read; it is skipped", bad));
+
+    /// <summary>Records the gallery as shown, or closed now.</summary>
+    internal void SetDetached(string galleryId, bool detached) => Index.SetDetached(galleryId, detached ? _clock.GetUtcNow() : null);
+
+    /// <summary>
+    /// Writes a colorized photo: its upload (the first time), its network output when it changed, and its record.
+    /// Returns null when it was written, else why it was not kept (a full quota). Serialized with every other write.
+    /// </summary>
+    internal async Task<string?> SaveAsync(string galleryId, GalleryItem item, ColorizedImage result, byte[]? upload, bool predictionChanged)
+    {
+        await _writes.WaitAsync();
+        try
+        {
+            return await Task.Run(() => Save(galleryId, item, result, upload, predictionChanged));
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    private string? Save(string galleryId, GalleryItem item, ColorizedImage result, byte[]? upload, bool predictionChanged)
+    {
+        var index = Index;
+        string folder = FolderOf(galleryId);
+        Directory.CreateDirectory(folder);
+        var previous = item.Stored;
+        if (previous is null && upload is null)
+            return "The photo's file is no longer on the server, so it is not kept.";
+        long uploadBytes = upload?.LongLength ?? new FileInfo(Path.Combine(folder, previous!.UploadFile)).Length;
+        long predictionBytes = result.Prediction.SizeInBytes + 16;
+        long bytes = uploadBytes + predictionBytes;
+        long galleryBytes = index.Galleries().Where(g => g.Id == galleryId).Sum(g => g.Bytes) - (previous?.Bytes ?? 0);
+        if (galleryBytes + bytes > _options.DiskQuotaPerGallery)
+            return $"Not kept on the server: this gallery's share of the disk ({Megabytes(_options.DiskQuotaPerGallery)}) is full. Remove some photos to keep new ones.";
+        string uploadFile = previous?.UploadFile ?? $"{item.Id}.upload";
+        string predictionFile = previous is not null && !predictionChanged ? previous.PredictionFile : $"{item.Id}-{Guid.NewGuid():N}.prediction";
+        if (previous is null)
+            WriteWhole(Path.Combine(folder, uploadFile), stream => stream.Write(upload));
+        if (previous is null || predictionChanged)
+            WriteWhole(Path.Combine(folder, predictionFile), stream => ChromaPredictionFile.Write(result.Prediction, stream));
+        var record = Record(item, result.ModelName, uploadFile, predictionFile, bytes);
+        index.Save(galleryId, record, new StoredPreviews(item.OriginalPreview ?? "", item.ResultPreview ?? "", item.RepairedPreview));
+        item.Stored = record;
+        // The row names the new output now: the old one can go.
+        if (previous is not null && previous.PredictionFile != predictionFile)
+            TryDelete(Path.Combine(folder, previous.PredictionFile));
+        EnforceDiskQuota(exceptGallery: galleryId);
+        return null;
+    }
+
+    /// <summary>Rewrites a kept photo's record (its settings, hints and previews changed; its files did not).</summary>
+    internal async Task UpdateAsync(string galleryId, GalleryItem item)
+    {
+        await _writes.WaitAsync();
+        try
+        {
+            // Read under the write lock: a save that just ran has set it.
+            if (item.Stored is not { } stored)
+                return;
+            await Task.Run(() =>
+            {
+                var record = Record(item, stored.ModelName, stored.UploadFile, stored.PredictionFile, stored.Bytes);
+                Index.Save(galleryId, record, new StoredPreviews(item.OriginalPreview ?? "", item.ResultPreview ?? "", item.RepairedPreview));
+                item.Stored = record;
+            });
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    /// <summary>
+    /// Forgets a photo and deletes its files (the row first, so a crash in between leaves only files to sweep); after
+    /// any write of it still under way.
+    /// </summary>
+    internal async Task DeleteAsync(string galleryId, GalleryItem item)
+    {
+        await _writes.WaitAsync();
+        try
+        {
+            if (item.Stored is not { } stored)
+                return;
+            Index.Delete(galleryId, stored.Id);
+            item.Stored = null;
+            string folder = FolderOf(galleryId);
+            TryDelete(Path.Combine(folder, stored.UploadFile));
+            TryDelete(Path.Combine(folder, stored.PredictionFile));
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    /// <summary>Forgets a gallery and deletes its folder.</summary>
+    internal void DeleteGallery(string galleryId)
+    {
+        Index.DeleteGallery(galleryId);
+        string folder = FolderOf(galleryId);
+        try
+        {
+            if (Directory.Exists(folder))
+                Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException ex)
+        {
+            _logger.LogWarning(ex, "A deleted gallery's folder {Folder} could not be removed; the next start sweeps it", folder);
+        }
+    }
+
+    /// <summary>
+    /// Rebuilds a kept photo's result from its files without the network: the upload decoded (and repaired as it was),
+    /// the network output read back. Returns the result and, for a repaired photo, its original. The caller owns both.
+    /// </summary>
+    internal (ColorizedImage Result, DecodedImage? Original) LoadResult(string galleryId, StoredGalleryItem stored, BinCentres bins, DecodeLimits limits)
+    {
+        string folder = FolderOf(galleryId);
+        byte[] upload = File.ReadAllBytes(Path.Combine(folder, stored.UploadFile));
+        ChromaPrediction prediction;
+        using (var stream = File.OpenRead(Path.Combine(folder, stored.PredictionFile)))
+            prediction = ChromaPredictionFile.Read(stream);
+        var original = ImageDecoder.Decode(upload, limits);
+        DecodedImage? kept = null;
+        try
+        {
+            var source = original;
+            if (!stored.Options.Restoration.IsEmpty)
+            {
+                kept = original;
+                source = PhotoRestorer.Apply(original.Clone(), stored.Options.Restoration);
+            }
+            return (ColorizedImage.FromKept(source, prediction, bins, stored.Options, stored.ModelName), kept);
+        }
+        catch
+        {
+            original.Dispose();
+            throw;
+        }
+    }
+
+    // Oldest closed galleries go first when all of them together are over the quota; the one being written stays.
+    private int EnforceDiskQuota(string? exceptGallery)
+    {
+        var galleries = Index.Galleries();
+        long total = galleries.Sum(g => g.Bytes);
+        int removed = 0;
+        foreach (var (id, _, bytes, _) in galleries.Where(g => g.DetachedAt is not null && g.Id != exceptGallery).OrderBy(g => g.DetachedAt))
+        {
+            if (total <= _options.DiskQuota)
+                break;
+            _logger.LogInformation("Gallery storage is over its quota ({Quota}): the gallery closed longest ago ({Bytes} bytes) is deleted",
+                Megabytes(_options.DiskQuota), bytes);
+            DeleteGallery(id);
+            total -= bytes;
+            removed++;
+        }
+        return removed;
+    }
+
+    private static StoredGalleryItem Record(GalleryItem item, string modelName, string uploadFile, string predictionFile, long bytes) => new(
+        item.Id, item.Sequence, item.FileName, item.SourceFormat, item.Width, item.Height, item.InputHadColor, modelName,
+        item.Options, HintsJson.Serialize(item.Hints.Current), item.Variant, item.TransferMode, Reference(item), uploadFile, predictionFile, bytes);
+
+    private static StoredReference? Reference(GalleryItem item) => item.Reference is { } palette
+        ? new StoredReference(item.ReferenceName, palette.Global, palette.Bands, item.ReferencePreview)
+        : null;
+
+    private static void WriteWhole(string path, Action<FileStream> write)
+    {
+        string partial = path + TemporaryMark + Guid.NewGuid().ToString("N");
+        try
+        {
+            using (var stream = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(partial, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(partial);
+            throw;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Swept at the next start.
+        }
+    }
+
+    private string FolderOf(string galleryId) => GalleryStore.IsValidId(galleryId)
+        ? Path.Combine(Root, galleryId)
+        : throw new ArgumentException("Not a gallery id.", nameof(galleryId));
+
+    private static string Megabytes(long bytes) => bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):0.#} GB" : $"{bytes / (double)(1L << 20):0} MB";
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_openLock)
+        {
+            _index?.Dispose();
+            _index = null;
+            _lockFile?.Dispose();
+            _lockFile = null;
+        }
+        _writes.Dispose();
+    }
+}
