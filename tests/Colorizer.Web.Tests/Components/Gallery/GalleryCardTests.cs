@@ -488,4 +488,16 @@ public sealed class GalleryCardTests : ComponentTestBase
         Assert.Single(cut.FindAll("[data-testid=compare]"));
         Assert.Equal("done", cut.Find("[data-testid=gallery-item]").GetAttribute("data-status"));
     }
+
+    [Fact]
+    public void PhotoNotKeptOnDisk_SaysWhy()
+    {
+        var item = DoneItem();
+        item.NotKept = "Not kept on the server: this gallery's share of the disk (2 GB) is full. Remove some photos to keep new ones.";
+
+        var cut = RenderCard(item);
+
+        Assert.Equal(item.NotKept, cut.Find("[data-testid=not-kept]").TextContent.Trim());
+        Assert.Empty(RenderCard(DoneItem()).FindAll("[data-testid=not-kept]"));
+    }
 }
