@@ -28,6 +28,13 @@ public sealed class ServerMetrics
             description: "Galleries kept in memory (shown in a tab, or waiting for their tab to come back).");
         meter.CreateObservableGauge("colorizer.gallery.items", () => galleries.ItemCount, unit: "{image}",
             description: "Images held by all galleries.");
+        meter.CreateObservableGauge("colorizer.gallery.memory", () => galleries.MemoryInUse, unit: "By",
+            description: "Bytes of decoded photos and network outputs the galleries hold in memory (within the budget).");
+        meter.CreateObservableGauge("colorizer.gallery.memory.budget", () => galleries.MemoryBudget, unit: "By",
+            description: "The galleries' memory budget (Gallery:MemoryBudget).");
+        if (galleries.Storage is { } storage)
+            meter.CreateObservableGauge("colorizer.gallery.storage", () => storage.BytesInUse, unit: "By",
+                description: "Bytes the galleries' photos take on disk (Gallery:DiskQuota bounds them).");
         _refusals = meter.CreateCounter<long>("colorizer.refusals", unit: "{refusal}",
             description: "Requests and uploads refused or failed, by surface and reason.");
     }

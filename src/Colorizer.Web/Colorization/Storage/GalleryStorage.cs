@@ -131,6 +131,9 @@ public sealed class GalleryStorage : IDisposable
         return removed;
     }
 
+    /// <summary>The bytes all kept photos' files take on disk.</summary>
+    public long BytesInUse => Index.Galleries().Sum(g => g.Bytes);
+
     /// <summary>The photos kept of a gallery, newest pick first; empty for a gallery that has none.</summary>
     internal IReadOnlyList<(StoredGalleryItem Item, StoredPreviews Previews)> Load(string galleryId) =>
         Index.Load(galleryId, (bad, ex) => _logger.LogWarning(ex, "A kept photo's record ({Item}) cannot be read; it is skipped", bad));
