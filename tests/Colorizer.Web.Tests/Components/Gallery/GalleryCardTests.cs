@@ -9,8 +9,8 @@ namespace Colorizer.Web.Tests.Components.Gallery;
 
 public sealed class GalleryCardTests : ComponentTestBase
 {
-    private const string Original = "data:image/png;base64,T1JJR0lOQUw=";
-    private const string Result = "data:image/png;base64,UkVTVUxU";
+    internal const string Original = "data:image/png;base64,T1JJR0lOQUw=";
+    internal const string Result = "data:image/png;base64,UkVTVUxU";
 
     private readonly List<GalleryItem> _cancelled = [], _removed = [];
     private readonly List<(GalleryItem Item, double Temperature, double Saturation)> _styles = [];
@@ -19,7 +19,7 @@ public sealed class GalleryCardTests : ComponentTestBase
 
     private static GalleryItem Item(GalleryItemStatus status, string fileName = "grandpa 1938.jpg") => new(fileName) { Status = status };
 
-    private static GalleryItem DoneItem(string fileName = "grandpa 1938.jpg") => new(fileName)
+    internal static GalleryItem DoneItem(string fileName = "grandpa 1938.jpg") => new(fileName)
     {
         Status = GalleryItemStatus.Done,
         OriginalPreview = Original,

@@ -9,20 +9,13 @@ namespace Colorizer.Web.Tests.Components.Gallery;
 /// <summary>A card's repairs: the switches ask for steps, the strength is for the steps that read it, the compare view follows the choice.</summary>
 public sealed class RepairPanelTests : ComponentTestBase
 {
-    private const string Original = "data:image/png;base64,T1JJR0lOQUw=";
-    private const string Result = "data:image/png;base64,UkVTVUxU";
+    private const string Original = GalleryCardTests.Original;
+    private const string Result = GalleryCardTests.Result;
     private const string Repaired = "data:image/png;base64,UkVQQUlSRUQ=";
 
     private readonly List<(GalleryItem Item, RestorationOptions Restoration)> _asked = [];
 
-    private static GalleryItem DoneItem() => new("scan 1921.tif")
-    {
-        Status = GalleryItemStatus.Done,
-        OriginalPreview = Original,
-        ResultPreview = Result,
-        Width = 1600,
-        Height = 1200,
-    };
+    private static GalleryItem DoneItem() => GalleryCardTests.DoneItem("scan 1921.tif");
 
     private IRenderedComponent<GalleryCard> RenderCard(GalleryItem item) =>
         Context.Render<GalleryCard>(p => p
