@@ -125,28 +125,48 @@ public sealed class AppTempFiles(IOptions<TempFilesOptions> options, ILogger<App
 }
 
 /// <summary>
-/// At start, creates the app's temp folder and deletes what a crashed run left in it (entries older than <c>TempFiles:LeftoverAge</c>;
-/// younger ones may belong to another instance sharing the folder). At a graceful stop, deletes the files this process
-/// still has open.
+/// At start, creates the app's temp folder and deletes what a crashed run left in it (entries not written for
+/// <c>TempFiles:LeftoverAge</c>; younger ones may belong to another instance sharing the folder), then sweeps again every
+/// minute (or every <c>LeftoverAge</c> when shorter), so a crash's leftovers go without waiting for the next start. At a
+/// graceful stop, deletes the files this process still has open.
 /// </summary>
 internal sealed class TempFilesJanitor(AppTempFiles files, IOptions<TempFilesOptions> options, TimeProvider clock, ILogger<TempFilesJanitor> logger)
-    : IHostedService
+    : BackgroundService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
         // Created up front, so ASP.NET's own upload buffers can be pointed here too (ASPNETCORE_TEMP, see the Dockerfile).
         Directory.CreateDirectory(files.Directory);
+        Sweep();
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var age = options.Value.LeftoverAge;
+        using var timer = new PeriodicTimer(age < TimeSpan.FromMinutes(1) ? age : TimeSpan.FromMinutes(1), clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+                Sweep();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Sweep()
+    {
         int removed = files.RemoveLeftovers(clock.GetUtcNow().UtcDateTime - options.Value.LeftoverAge);
         if (removed > 0)
             logger.LogInformation("Deleted {Count} leftover temporary files from {Directory}", removed, files.Directory);
-        return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        await base.StopAsync(cancellationToken);
         int removed = files.RemoveOpenFiles();
         if (removed > 0)
             logger.LogInformation("Deleted {Count} temporary files still open at shutdown from {Directory}", removed, files.Directory);
-        return Task.CompletedTask;
     }
 }

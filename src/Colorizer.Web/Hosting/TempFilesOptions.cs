@@ -11,8 +11,12 @@ public sealed class TempFilesOptions
     /// <summary>The app's temp folder; unset: <c>colorizer-web</c> under the system temp folder.</summary>
     public string? Directory { get; set; }
 
-    /// <summary>Files in the folder older than this at start are leftovers of a crash and are deleted; default 10 minutes.</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    /// <summary>
+    /// Files in the folder not written for this long are leftovers of a crash (or of another instance's) and are
+    /// deleted, at start and then every minute (or every <see cref="LeftoverAge"/> when that is shorter); default 10
+    /// minutes. Files this process has open are never deleted; a younger file may be another instance's.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan LeftoverAge { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>The folder in use.</summary>

@@ -1,0 +1,258 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Colorizer.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Playwright;
+using OpenCvSharp;
+
+namespace Colorizer.Web.BrowserTests;
+
+/// <summary>
+/// The server killed with SIGKILL in the middle of page uploads and renders, API requests and a ZIP download, then
+/// started again on the same folders: nothing half-written is kept, the galleries' index and files agree, the tab's
+/// gallery comes back with the photos that were finished, and the app is healthy.
+/// </summary>
+[Trait("Category", "Browser")]
+public sealed class CrashRecoveryTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>, IDisposable
+{
+    private readonly TemporaryDirectory _models = new(), _galleries = new(), _temp = new(), _videos = new(), _photos = new();
+
+    [Fact]
+    public async Task KilledMidWork_RestartsClean_AndTheGalleryComesBack()
+    {
+        SyntheticModels.WriteTiny(_models.Path, TinyModel.LightnessDependent(SyntheticModels.BinAt(20, 40), SyntheticModels.BinAt(-10, -40), slope: 0.08f));
+        int port = FreePort();
+        string small = Photo("small.png", 320, 240), large = Photo("large.png", 2400, 1800);
+
+        var first = await ChildApp.StartAsync(port, Settings());
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true });
+        var page = await context.NewPageAsync();
+        try
+        {
+            await page.GotoAsync(first.Address);
+            await page.WaitForSelectorAsync("body[data-circuit=ready]", new PageWaitForSelectorOptions { Timeout = 30_000 });
+            var cards = page.Locator("[data-testid=gallery-item]");
+            await page.Locator("#upload-zone input[type=file]").SetInputFilesAsync([small, small, small]);
+            await Assertions.Expect(page.Locator("[data-testid=gallery-item][data-status=done]")).ToHaveCountAsync(3, new() { Timeout = 60_000 });
+            // Written to disk: three photos, an upload and a network output each.
+            await WaitForAsync(() => Directory.EnumerateFiles(_galleries.Path, "*", SearchOption.AllDirectories).Count(f => !f.Contains(".partial-", StringComparison.Ordinal)) >= 3 + 2 * 3,
+                "the three photos to be written");
+
+            // Now keep it busy: large page uploads and renders, API requests, a ZIP download of the gallery.
+            await page.Locator("#upload-zone input[type=file]:not(.d-none)").SetInputFilesAsync([large, large, large, large]);
+            using var api = new HttpClient { BaseAddress = new Uri(first.Address), Timeout = TimeSpan.FromSeconds(60) };
+            byte[] largeBytes = await File.ReadAllBytesAsync(large);
+            var requests = Enumerable.Range(0, 4).Select(_ => PostAsync(api, largeBytes)).ToList();
+            await page.Locator("[data-testid=download-all]").ClickAsync();
+            await WaitForAsync(() => cards.CountAsync().GetAwaiter().GetResult() == 7, "the large uploads' cards");
+            await Task.Delay(1500);
+
+            first.Kill();
+            await Task.WhenAll(requests);
+            var leftovers = Directory.GetFileSystemEntries(_temp.Path);
+
+            await using var second = await ChildApp.StartAsync(port, Settings());
+            using var client = new HttpClient { BaseAddress = new Uri(second.Address) };
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
+
+            // Nothing half-written is kept, and the index and the files agree both ways.
+            Assert.Empty(Directory.EnumerateFiles(_galleries.Path, "*.partial-*", SearchOption.AllDirectories));
+            var named = IndexedFiles();
+            Assert.True(named.Count >= 6, $"the three finished photos' files should be indexed; {named.Count} are");
+            foreach (string file in named)
+                Assert.True(File.Exists(file), $"the index names {file}, which is missing");
+            var onDisk = Directory.EnumerateFiles(_galleries.Path, "*", SearchOption.AllDirectories)
+                .Where(f => Path.GetDirectoryName(f) != _galleries.Path).ToHashSet();
+            Assert.Equal(named.Order(), onDisk.Order());
+            // The killed app's temporary files (the ZIP being written, upload buffers) are swept.
+            Assert.NotEmpty(leftovers);
+            await WaitForAsync(() => leftovers.All(f => !Path.Exists(f)), "the killed app's temporary files to be swept");
+
+            // The tab reloads onto the restarted server: its finished photos are back, every card is finished.
+            await page.ReloadAsync();
+            await page.WaitForSelectorAsync("body[data-circuit=ready]", new PageWaitForSelectorOptions { Timeout = 30_000 });
+            await Assertions.Expect(page.Locator("[data-testid=gallery-item][data-status=done]")).Not.ToHaveCountAsync(0, new() { Timeout = 15_000 });
+            int back = await cards.CountAsync();
+            Assert.True(back >= 3, $"the three photos finished before the kill should be back; {back} cards are");
+            Assert.Equal(back, await page.Locator("[data-testid=gallery-item][data-status=done]").CountAsync());
+            Assert.Equal(back, named.Count / 2);
+            var download = await page.RunAndWaitForDownloadAsync(() => cards.Last.Locator("[data-testid=download-png]").ClickAsync());
+            using var image = Cv2.ImRead(await download.PathAsync(), ImreadModes.Color);
+            Assert.Equal((320, 240), (image.Cols, image.Rows));
+        }
+        finally
+        {
+            await context.CloseAsync();
+            await first.DisposeAsync();
+        }
+    }
+
+    private string[] Settings() =>
+    [
+        $"--Colorizer:ModelsDirectory={_models.Path}", "--Colorizer:DownloadWeights=false",
+        $"--Gallery:StorageDirectory={_galleries.Path}", $"--Video:StorageDirectory={_videos.Path}",
+        $"--TempFiles:Directory={_temp.Path}",
+        // What a killed app left in its temp folder is swept as soon as it is a second old (10 minutes by default).
+        "--TempFiles:LeftoverAge=00:00:01",
+    ];
+
+    private string Photo(string name, int width, int height)
+    {
+        string path = Path.Combine(_photos.Path, name);
+        using var photo = DamagedPhotos.WithFilmGrain(DamagedPhotos.Clean(width, height), 12);
+        File.WriteAllBytes(path, TestImages.Encode(photo, ".png"));
+        return path;
+    }
+
+    // Every file the galleries' index names (each photo's upload and network output), as full paths.
+    private HashSet<string> IndexedFiles()
+    {
+        var files = new HashSet<string>();
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_galleries.Path, "galleries.db")};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT gallery_id, record FROM items";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            using var record = JsonDocument.Parse(reader.GetString(1));
+            string folder = Path.Combine(_galleries.Path, reader.GetString(0));
+            files.Add(Path.Combine(folder, record.RootElement.GetProperty("uploadFile").GetString()!));
+            files.Add(Path.Combine(folder, record.RootElement.GetProperty("predictionFile").GetString()!));
+        }
+        return files;
+    }
+
+    private static async Task PostAsync(HttpClient client, byte[] png)
+    {
+        try
+        {
+            using var form = new MultipartFormDataContent { { new ByteArrayContent(png), "file", "large.png" } };
+            using var response = await client.PostAsync("/api/colorize", form);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
+        {
+            // Cut off by the kill, as expected.
+        }
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                Assert.Fail($"Timed out waiting for {what}.");
+            await Task.Delay(100);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public void Dispose()
+    {
+        foreach (var folder in new[] { _models, _galleries, _temp, _videos, _photos })
+            folder.Dispose();
+    }
+
+    /// <summary>The web app from the test's own folder as a child process (Development, so its static assets come from the build), on a given port.</summary>
+    private sealed class ChildApp : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _log = new();
+
+        private ChildApp(Process process, string address)
+        {
+            _process = process;
+            Address = address;
+        }
+
+        public string Address { get; }
+
+        public static async Task<ChildApp> StartAsync(int port, string[] settings)
+        {
+            var start = new ProcessStartInfo(RepositoryPaths.DotnetHost)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = AppContext.BaseDirectory,
+            };
+            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+            // As in the Docker image: ASP.NET's own buffers of large uploads go to the app's temp folder too.
+            start.Environment["ASPNETCORE_TEMP"] = settings.Single(s => s.StartsWith("--TempFiles:Directory=", StringComparison.Ordinal)).Split('=', 2)[1];
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Colorizer.Web.dll"));
+            start.ArgumentList.Add("--urls");
+            start.ArgumentList.Add($"http://127.0.0.1:{port}");
+            foreach (string setting in settings)
+                start.ArgumentList.Add(setting);
+            var process = new Process { StartInfo = start };
+            var app = new ChildApp(process, $"http://127.0.0.1:{port}");
+            process.OutputDataReceived += (_, e) => app.Append(e.Data);
+            process.ErrorDataReceived += (_, e) => app.Append(e.Data);
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            using var client = new HttpClient { BaseAddress = new Uri(app.Address), Timeout = TimeSpan.FromSeconds(10) };
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (DateTime.UtcNow < deadline && !process.HasExited)
+            {
+                try
+                {
+                    using var health = await client.GetAsync("/health");
+                    if (health.StatusCode == HttpStatusCode.OK)
+                        return app;
+                }
+                catch (HttpRequestException)
+                {
+                    // Not listening yet.
+                }
+                await Task.Delay(200);
+            }
+            string log = app.Log;
+            await app.DisposeAsync();
+            Assert.Fail($"The app did not become healthy within 60 s (exited: {process.HasExited}). Its log:\n{log}");
+            return app;
+        }
+
+        public string Log
+        {
+            get
+            {
+                lock (_log)
+                    return _log.ToString();
+            }
+        }
+
+        private void Append(string? line)
+        {
+            if (line is null)
+                return;
+            lock (_log)
+                _log.AppendLine(line);
+        }
+
+        /// <summary>SIGKILL: no shutdown code runs, as in a power cut or the kernel's OOM killer.</summary>
+        public void Kill()
+        {
+            if (_process.HasExited)
+                return;
+            _process.Kill();
+            _process.WaitForExit();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Kill();
+            _process.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
