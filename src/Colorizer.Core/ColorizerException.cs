@@ -19,8 +19,8 @@ public sealed class InvalidImageException(string message, Exception? inner = nul
 public sealed class ImageTooLargeException(string message) : ColorizerException(message);
 
 /// <summary>
-/// The file's structure (a JPEG's scans, a TIFF's strip table, a PNG's chunks…) is beyond what can be decoded within a
-/// bound, although its size and pixel count are within the limits; refused before decoding (<see cref="Imaging.ImageStructure"/>).
+/// The file's structure (a JPEG's scans, a TIFF's tags) would keep the decoder busy far longer than its size and pixel
+/// count suggest, although both are within the limits; refused before decoding (<see cref="Imaging.ImageStructure"/>).
 /// </summary>
 public sealed class ImageTooComplexException(string message) : ColorizerException(message);
 
