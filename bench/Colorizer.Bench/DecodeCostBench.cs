@@ -49,6 +49,10 @@ internal static class DecodeCostBench
                 ImageStructure.Check(bytes, format, StructureLimits.Default);
                 verdict = "accepted";
             }
+            catch (InvalidImageException ex)
+            {
+                verdict = "**refused** (400: " + ex.Message + ")";
+            }
             catch (ImageTooComplexException)
             {
                 verdict = format == ImageFormat.Jpeg
@@ -127,6 +131,10 @@ internal static class DecodeCostBench
         yield return new("flat PNG + 100,000 iTXt chunks", () => SlowDecodeFiles.PngWithTextChunks(Flat(W12, H12, ".png"), 100_000, "iTXt"), W12, H12);
         yield return new("flat PNG + a zTXt inflating to 1 GB", () => SlowDecodeFiles.PngWithZtxtBomb(Flat(W12, H12, ".png"), 1 << 30), W12, H12);
         yield return new("flat PNG, IDAT in 1-byte chunks + 3,500,000 empty IDATs", () => SlowDecodeFiles.PngWithManyIdatChunks(Flat(W12, H12, ".png"), 1, 3_500_000), W12, H12);
+        yield return new("small PNG, its IDAT's length field claiming 3,000,000,000 bytes", () =>
+            SlowDecodeFiles.PngWithOverlongChunk(Flat(29, 17, ".png"), "IDAT", 3_000_000_000), 29, 17);
+        yield return new("small PNG + a tEXt chunk header claiming 3,000,000,000 bytes", () =>
+            SlowDecodeFiles.PngWithOverlongChunk(Flat(29, 17, ".png"), "tEXt", 3_000_000_000), 29, 17);
         yield return new("flat PNG, Adam7-interlaced (hand-built)", () => SlowDecodeFiles.InterlacedPng(W50, H50, 128), W50, H50);
         yield return new("flat PNG, not interlaced (OpenCV)", () => Flat(W50, H50, ".png"), W50, H50);
 

@@ -146,6 +146,9 @@ public static class HostileFiles
             ["PNG with flipped bytes in its image data"] = new(Flip(png, idat + 8, 16), "PNG"),
             ["WebP with flipped bytes in its bitstream"] = new(Flip(webp, 20 + (webp.Length - 20) / 2, 16), "WebP"),
             ["JPEG with a corrupt Huffman table"] = new(CorruptHuffmanTable(jpeg), "JPEG"),
+            // OpenCV's PNG reader sets aside a chunk's claimed length before reading it: 3 GB and seconds for these.
+            ["PNG whose IDAT claims 3 GB"] = new(SlowDecodeFiles.PngWithOverlongChunk(png, "IDAT", 3_000_000_000), "claims 3,000,000,000 bytes"),
+            ["PNG with a tEXt chunk claiming 4 GB"] = new(SlowDecodeFiles.PngWithOverlongChunk(png, "tEXt", uint.MaxValue), "claims 4,294,967,295 bytes"),
         };
     }
 

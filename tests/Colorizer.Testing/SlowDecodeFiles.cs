@@ -214,6 +214,36 @@ public static class SlowDecodeFiles
     }
 
     /// <summary>
+    /// <paramref name="png"/> with the length field of its first chunk of <paramref name="type"/> set to
+    /// <paramref name="declaredLength"/> (its CRC left as it was), or, for a type it lacks, with such a chunk's header
+    /// inserted before its first IDAT: a chunk that claims far more bytes than the file has.
+    /// </summary>
+    public static byte[] PngWithOverlongChunk(byte[] png, string type, uint declaredLength)
+    {
+        int position = 8;
+        while (position + 8 <= png.Length)
+        {
+            int length = (int)BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(position));
+            string found = Encoding.ASCII.GetString(png, position + 4, 4);
+            if (found == type)
+            {
+                var copy = (byte[])png.Clone();
+                BinaryPrimitives.WriteUInt32BigEndian(copy.AsSpan(position), declaredLength);
+                return copy;
+            }
+            if (found == "IDAT")
+            {
+                var header = new byte[8];
+                BinaryPrimitives.WriteUInt32BigEndian(header, declaredLength);
+                Encoding.ASCII.GetBytes(type, header.AsSpan(4));
+                return [.. png[..position], .. header, .. png[position..]];
+            }
+            position += 12 + length;
+        }
+        throw new ArgumentException("No IDAT.");
+    }
+
+    /// <summary>
     /// <paramref name="png"/> with its image data cut into IDAT chunks of <paramref name="bytesPerChunk"/> bytes, followed
     /// by <paramref name="emptyChunks"/> empty IDAT chunks (valid: the data is the chunks' concatenation).
     /// </summary>

@@ -7,19 +7,26 @@ namespace Colorizer.Core.Imaging;
 /// <param name="JpegScans">A JPEG's scans (SOS segments), up to its first EOI.</param>
 /// <param name="JpegSegments">A JPEG's other marker segments (APPn, COM, DQT, DHT, DRI…), up to its first EOI.</param>
 /// <param name="TiffTags">The entries of a TIFF's first directory that the file holds.</param>
-public readonly record struct StructureCounts(int JpegScans, int JpegSegments, long TiffTags);
+/// <param name="PngOverlongChunk">
+/// The first PNG chunk whose declared length runs past the end of the file, with that length and the bytes left for
+/// it; null when every chunk fits.
+/// </param>
+public readonly record struct StructureCounts(int JpegScans, int JpegSegments, long TiffTags, (string Type, uint Declared, long Left)? PngOverlongChunk = null);
 
 /// <summary>
 /// Reads a file's structure, not its pixels, and refuses the structures that make OpenCV's decoders slow within the size
-/// limits (<see cref="StructureLimits"/>): a JPEG's scans, a TIFF directory's tags. One pass over a JPEG's markers (the
-/// scans' entropy-coded data skipped as libjpeg skips it, up to the next marker), or over a TIFF's first directory;
-/// bounds-checked and never throwing on malformed input, which is left to the decoder to refuse.
+/// limits (<see cref="StructureLimits"/>): a JPEG's scans, a TIFF directory's tags; and a PNG chunk whose length field
+/// claims more bytes than the file has, for which OpenCV's PNG reader sets aside the claimed size (up to 4 GB) before it
+/// finds the data missing. One pass over a JPEG's markers (the scans' entropy-coded data skipped as libjpeg skips it, up
+/// to the next marker), a PNG's chunk headers or a TIFF's first directory; bounds-checked and never throwing on malformed
+/// input, which is otherwise left to the decoder to refuse.
 /// </summary>
 public static class ImageStructure
 {
     /// <summary>
     /// Throws <see cref="ImageTooComplexException"/> when <paramref name="data"/> (of <paramref name="format"/>) has more
-    /// of something than <paramref name="limits"/> allow; the message says what, how many, the limit and why.
+    /// of something than <paramref name="limits"/> allow (the message says what, how many, the limit and why), and
+    /// <see cref="InvalidImageException"/> for a PNG chunk longer than the rest of the file (truncated or corrupt).
     /// </summary>
     public static void Check(ReadOnlySpan<byte> data, ImageFormat format, StructureLimits limits)
     {
@@ -33,6 +40,9 @@ public static class ImageStructure
             throw new ImageTooComplexException(string.Create(CultureInfo.InvariantCulture,
                 $"The TIFF's first directory has {counts.TiffTags:N0} tags; at most {limits.MaxTiffTags:N0} are accepted, because the " +
                 $"decoder's time grows with the square of their number (camera and scanner files have a few dozen)."));
+        if (counts.PngOverlongChunk is var (type, declared, left))
+            throw new InvalidImageException(string.Create(CultureInfo.InvariantCulture,
+                $"The PNG file is truncated or corrupt: its {type} chunk claims {declared:N0} bytes where {left:N0} are left."));
     }
 
     /// <summary>Counts what <see cref="Check"/> bounds, and a JPEG's other marker segments.</summary>
@@ -40,6 +50,7 @@ public static class ImageStructure
     {
         ImageFormat.Jpeg => InspectJpeg(data),
         ImageFormat.Tiff => InspectTiff(data),
+        ImageFormat.Png => InspectPng(data),
         _ => default,
     };
 
@@ -74,6 +85,30 @@ public static class ImageStructure
             pos += length;
         }
         return new StructureCounts { JpegScans = scans, JpegSegments = segments };
+    }
+
+    // Chunk headers up to IEND; the first whose data runs past the end of the file is the one the decoder would allocate.
+    private static StructureCounts InspectPng(ReadOnlySpan<byte> data)
+    {
+        long pos = 8;
+        while (true)
+        {
+            long start = pos;
+            if (!PngChunks.TryNext(data, ref pos, out uint type, out _))
+                return default;
+            uint declared = BinaryPrimitives.ReadUInt32BigEndian(data.Slice((int)start, 4));
+            long left = data.Length - (start + 8);
+            if (declared > left)
+            {
+                Span<char> name = stackalloc char[4];
+                for (int i = 0; i < 4; i++)
+                {
+                    char c = (char)data[(int)start + 4 + i];
+                    name[i] = char.IsAsciiLetter(c) ? c : '?';
+                }
+                return new StructureCounts { PngOverlongChunk = (new string(name), declared, left) };
+            }
+        }
     }
 
     private static StructureCounts InspectTiff(ReadOnlySpan<byte> data) =>

@@ -153,6 +153,38 @@ public sealed class ImageStructureTests
         Assert.Contains("1,001 tags; at most 1,000", error.Message, StringComparison.Ordinal);
     }
 
+    // OpenCV 4.13's PNG reader allocates a chunk's claimed length before reading it: a 200-byte file claiming 3 GB
+    // took 4.5 s and 3 GB of memory before it was refused (docs/operations.md). The check finds it from the headers.
+    [Theory]
+    [InlineData("IDAT", 3_000_000_000u)]
+    [InlineData("IDAT", uint.MaxValue)]
+    [InlineData("tEXt", 100_000_000u)]
+    [InlineData("iCCP", 2_000_000_000u)]
+    public void APngChunkClaimingMoreThanTheFileHolds_IsRefusedAsCorrupt_BeforeDecoding(string type, uint claimed)
+    {
+        byte[] png = SlowDecodeFiles.PngWithOverlongChunk(HostileFiles.Valid(".png"), type, claimed);
+
+        var error = Assert.Throws<InvalidImageException>(() => ImageDecoder.Decode(png));
+
+        Assert.StartsWith($"The PNG file is truncated or corrupt: its {type} chunk claims {claimed:N0} bytes where ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(type, ImageStructure.Inspect(png, ImageFormat.Png).PngOverlongChunk?.Type);
+    }
+
+    [Fact]
+    public void PngChunksThatFit_PassTheCheck_EvenWhenTheLastHasNoRoomForItsCrc()
+    {
+        byte[] png = HostileFiles.Valid(".png");
+        var idat = Png.Chunks(png).First(c => c.Type == "IDAT");
+        // Cut just after the IDAT's data: its CRC and IEND are missing, the data itself is all there.
+        int end = png.AsSpan().IndexOf(idat.Data) + idat.Data.Length;
+
+        Assert.Null(ImageStructure.Inspect(png, ImageFormat.Png).PngOverlongChunk);
+        Assert.Null(ImageStructure.Inspect(png.AsSpan(..end), ImageFormat.Png).PngOverlongChunk);
+        Assert.Equal("IDAT", ImageStructure.Inspect(png.AsSpan(..(end - 1)), ImageFormat.Png).PngOverlongChunk?.Type);
+        foreach (var file in HostileFiles.HeavyButOrdinary.Values.Where(f => ImageFormatDetector.Detect(f.Bytes) == ImageFormat.Png))
+            Assert.Null(ImageStructure.Inspect(file.Bytes, ImageFormat.Png).PngOverlongChunk);
+    }
+
     [Fact]
     public void TheLimits_AreTheCallersToSet()
     {
@@ -204,6 +236,7 @@ public sealed class ImageStructureTests
             SlowDecodeFiles.StripTiff(9, 7, 1),
             HostileFiles.Valid(".jpg"),
             HostileFiles.Valid(".tiff"),
+            SlowDecodeFiles.PngWithTextChunks(HostileFiles.Valid(".png"), 5),
         ];
         for (int i = 0; i < 3000; i++)
         {
@@ -216,6 +249,8 @@ public sealed class ImageStructureTests
             {
                 var counts = ImageStructure.Inspect(data, format);
                 Assert.True(counts.JpegScans >= 0 && counts.JpegSegments >= 0 && counts.TiffTags >= 0);
+                if (counts.PngOverlongChunk is var (_, declared, left))
+                    Assert.True(declared > left && left >= 0);
             }
         }
     }
