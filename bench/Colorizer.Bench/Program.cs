@@ -26,6 +26,7 @@ using Colorizer.Testing;
 //   --model <dir>   (writes the synthetic model)
 //   --clip <pan|grain|clean> <width> <height> <frames> <pan px/frame> <out.mp4>   (writes one benchmark clip)
 //   --photo <width> <height> <out.jpg>   (writes one test photo: JPEG as benchmarked, or .png to look at)
+//   --decode-cost <runs> <max seconds>   (times OpenCV's decoders on slow-to-decode structures; prints a Markdown table)
 
 const int ModelSeed = 2016;
 const int PhotoSeed = 7;
@@ -99,6 +100,7 @@ var backendOneOption = ChildMode("--backend-one", 7,
 var modelOption = ChildMode("--model", 1, "<dir>: writes the synthetic model");
 var clipOption = ChildMode("--clip", 6, "<pan|grain|clean|cut> <width> <height> <frames> <pan px/frame> <out.mp4>: writes one benchmark clip");
 var photoOption = ChildMode("--photo", 3, "<width> <height> <out.jpg|out.png>: writes one test photo");
+var decodeCostOption = ChildMode("--decode-cost", 2, "<runs> <max seconds>: times OpenCV's decoders on slow-to-decode structures (docs/operations.md)");
 
 (Option<string[]> Option, Func<string[], Task<int>> Run)[] childModes =
 [
@@ -147,6 +149,7 @@ var photoOption = ChildMode("--photo", 3, "<width> <height> <out.jpg|out.png>: w
         VideoClips.Write(Colorizer.Core.Video.Ffmpeg.Locate() ?? throw new InvalidOperationException("ffmpeg is not on PATH."), clip, v[5], PhotoSeed);
         return Task.FromResult(0);
     }),
+    (decodeCostOption, v => Task.FromResult(DecodeCostBench.Run(Console.Out, Int(v[0]), double.Parse(v[1], CultureInfo.InvariantCulture)))),
     (photoOption, async v =>
     {
         // Writes one test photo, to look at what the benchmark feeds the engine.

@@ -18,6 +18,12 @@ public sealed class InvalidImageException(string message, Exception? inner = nul
 /// <summary>The image is larger than the configured limits allow.</summary>
 public sealed class ImageTooLargeException(string message) : ColorizerException(message);
 
+/// <summary>
+/// The file's structure (a JPEG's scans, a TIFF's tags) would keep the decoder busy far longer than its size and pixel
+/// count suggest, although both are within the limits; refused before decoding (<see cref="Imaging.ImageStructure"/>).
+/// </summary>
+public sealed class ImageTooComplexException(string message) : ColorizerException(message);
+
 /// <summary>An option is out of its documented range; <see cref="OptionName"/> names it.</summary>
 public sealed class InvalidColorizationOptionException(string optionName, string message) : ColorizerException(message)
 {

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Colorizer.Core.Colorization;
+using Colorizer.Core.Imaging;
 
 namespace Colorizer.Core;
 
@@ -28,6 +29,12 @@ public sealed class ColorizerOptions : IValidatableObject
     /// <summary>The longest side accepted, in pixels; default 16,384.</summary>
     [Range(1, 65_535)]
     public int MaxSide { get; set; } = 16_384;
+
+    /// <summary>
+    /// Bounds on a file's structure checked before decoding (<c>Colorizer:Structure:MaxJpegScans</c>, 100;
+    /// <c>Colorizer:Structure:MaxTiffTags</c>, 1,000): see <see cref="StructureLimits"/>.
+    /// </summary>
+    public StructureLimits Structure { get; set; } = StructureLimits.Default;
 
     /// <summary>
     /// The runtime that runs the network (<c>onnx</c> or <c>opencv</c> in configuration); default
@@ -73,6 +80,18 @@ public sealed class ColorizerOptions : IValidatableObject
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (Structure is null)
+        {
+            yield return new ValidationResult($"{SectionName}:{nameof(Structure)} must not be null.", [nameof(Structure)]);
+        }
+        else
+        {
+            var structure = new List<ValidationResult>();
+            Validator.TryValidateObject(Structure, new ValidationContext(Structure), structure, validateAllProperties: true);
+            foreach (var result in structure)
+                yield return new ValidationResult(
+                    $"{SectionName}:{nameof(Structure)}:{string.Join(",", result.MemberNames)}: {result.ErrorMessage}", [nameof(Structure)]);
+        }
         if (Precision == InferencePrecision.Int8 && Backend != InferenceBackend.Onnx)
             yield return new ValidationResult($"{SectionName}:{nameof(Precision)} int8 needs the onnx backend; OpenCV's runs fp32 only.", [nameof(Precision)]);
         if (ModelMirror is { Length: > 0 } mirror

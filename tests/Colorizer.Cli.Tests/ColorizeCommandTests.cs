@@ -69,6 +69,24 @@ public sealed class ColorizeCommandTests : IDisposable
         Assert.Equal(3, Directory.GetFiles(_output, "*", SearchOption.AllDirectories).Length);
     }
 
+    [Fact]
+    public async Task AJpegWithTooManyScans_IsThatFilesError_AndTheOthersAreColorized()
+    {
+        WriteImage("a.jpg", 64, 48);
+        WriteImage("z.png", 30, 20);
+        // 296 KB that took OpenCV 89 s to decode: refused before decoding, as a bad file is.
+        File.WriteAllBytes(Path.Combine(_inputs, "scans.jpg"), HostileFiles.TooComplex["progressive JPEG of 12 MP with 10,001 scans"].Bytes);
+
+        var run = await CliRun.ExecuteAsync("colorize", _inputs, "--output", _output, "--models", _models);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(new Size(64, 48), SizeOf(Path.Combine(_output, "a.jpg")));
+        Assert.Equal(new Size(30, 20), SizeOf(Path.Combine(_output, "z.png")));
+        Assert.False(File.Exists(Path.Combine(_output, "scans.jpg")));
+        Assert.Contains("error: " + Path.Combine(_inputs, "scans.jpg") + ": The JPEG has 10,001 scans; at most 100 are accepted, because", run.Error);
+        Assert.Contains("Colorized 2 of 3", run.Output);
+    }
+
     [Theory]
     [InlineData("jpg", ImageFormat.Jpeg, ".jpg")]
     [InlineData("webp", ImageFormat.WebP, ".webp")]

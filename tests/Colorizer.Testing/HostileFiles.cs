@@ -5,6 +5,12 @@ using OpenCvSharp;
 
 namespace Colorizer.Testing;
 
+/// <summary>A file heavy with structure or metadata that decodes in ordinary time, and the size it decodes to.</summary>
+/// <param name="Bytes">The file.</param>
+/// <param name="Width">Its width (of the first page or frame).</param>
+/// <param name="Height">Its height.</param>
+public sealed record HeavyFile(byte[] Bytes, int Width, int Height);
+
 /// <summary>A file a client might send, and the word a refusal of it must use.</summary>
 /// <param name="Bytes">The file.</param>
 /// <param name="Named">What the refusal's message names (the format it really is, or what is wrong).</param>
@@ -24,6 +30,24 @@ public static class HostileFiles
 
     /// <summary>Files in a supported format that cannot be decoded: empty, 0×0, truncated, corrupt (400).</summary>
     public static IReadOnlyDictionary<string, HostileFile> Undecodable { get; } = BuildUndecodable();
+
+    /// <summary>
+    /// Files within the size limits whose structure would keep OpenCV's decoder busy far longer than their size suggests
+    /// (<see cref="SlowDecodeFiles"/>): refused before decoding (422), the refusal naming the count and the limit.
+    /// </summary>
+    public static IReadOnlyDictionary<string, HostileFile> TooComplex { get; } = new Dictionary<string, HostileFile>
+    {
+        ["progressive JPEG with 101 scans"] = new(SlowDecodeFiles.ProgressiveJpeg(Width, Height, 100), "101 scans; at most 100"),
+        // 296 KB that took OpenCV 89 s to decode (docs/operations.md).
+        ["progressive JPEG of 12 MP with 10,001 scans"] = new(SlowDecodeFiles.ProgressiveJpeg(4000, 3000, 10_000), "10,001 scans; at most 100"),
+        ["TIFF with 1,510 tags"] = new(SlowDecodeFiles.TiffWithManyTags(Width, Height, 1500), "1,510 tags; at most 1,000"),
+    };
+
+    /// <summary>
+    /// Files heavy with structure or metadata (segments, chunks, strips, tiles, pages, a text bomb) that were measured to
+    /// decode in ordinary time, so they are not bounded beyond the file-size limit: each must be decoded at its size.
+    /// </summary>
+    public static IReadOnlyDictionary<string, HeavyFile> HeavyButOrdinary { get; } = BuildHeavy();
 
     /// <summary>A valid grey 64×48 image in the given format (extension with its dot).</summary>
     public static byte[] Valid(string extension)
@@ -74,6 +98,33 @@ public static class HostileFiles
         };
     }
 
+    private static Dictionary<string, HeavyFile> BuildHeavy()
+    {
+        using var grey = TestImages.Grey(Width, Height);
+        byte[] jpeg = TestImages.Encode(grey, ".jpg"), png = TestImages.Encode(grey, ".png"), webp = TestImages.Encode(grey, ".webp");
+        HeavyFile Of(byte[] bytes) => new(bytes, Width, Height);
+        return new Dictionary<string, HeavyFile>
+        {
+            ["progressive JPEG (OpenCV)"] = Of(TestImages.Encode(grey, ".jpg", (int)ImwriteFlags.JpegProgressive, 1)),
+            ["progressive JPEG with 100 scans (the limit)"] = Of(SlowDecodeFiles.ProgressiveJpeg(Width, Height, 99)),
+            ["JPEG with a restart marker after every MCU"] = Of(TestImages.Encode(grey, ".jpg", (int)ImwriteFlags.JpegRstInterval, 1)),
+            ["JPEG with 5,000 empty COM segments"] = Of(SlowDecodeFiles.JpegWithSegments(jpeg, 5000, 0)),
+            ["JPEG with 16 APP1 segments of 64 KB"] = Of(SlowDecodeFiles.JpegWithSegments(jpeg, 16, 65_533, 0xE1)),
+            ["PNG with 2,000 tEXt chunks"] = Of(SlowDecodeFiles.PngWithTextChunks(png, 2000)),
+            ["PNG with 2,000 zTXt chunks"] = Of(SlowDecodeFiles.PngWithTextChunks(png, 2000, "zTXt")),
+            ["PNG with 2,000 iTXt chunks"] = Of(SlowDecodeFiles.PngWithTextChunks(png, 2000, "iTXt")),
+            ["PNG with a zTXt inflating to 64 MB"] = Of(SlowDecodeFiles.PngWithZtxtBomb(png, 64 << 20)),
+            ["PNG with its image data in 1-byte IDAT chunks and 20,000 empty ones"] = Of(SlowDecodeFiles.PngWithManyIdatChunks(png, 1, 20_000)),
+            ["Adam7-interlaced PNG"] = Of(SlowDecodeFiles.InterlacedPng(Width, Height, 128)),
+            ["TIFF in 1-row strips"] = Of(SlowDecodeFiles.StripTiff(Width, Height, 1)),
+            ["TIFF in 16×16 tiles, each a JPEG"] = Of(SlowDecodeFiles.TiledTiff(Width, Height, 16, TiffPieces.Jpeg)),
+            ["TIFF whose strip table declares 100,000 strips"] = Of(SlowDecodeFiles.StripTiff(Width, Height, Height, declaredStrips: 100_000)),
+            ["TIFF with 500 unknown tags"] = Of(SlowDecodeFiles.TiffWithManyTags(Width, Height, 500)),
+            ["TIFF of 2,000 pages (8×8 each)"] = new(SlowDecodeFiles.MultiPageTiff(2000), 8, 8),
+            ["WebP with 5,000 unknown chunks"] = Of(SlowDecodeFiles.WebPWithChunks(webp, Width, Height, 5000, 0)),
+        };
+    }
+
     private static Dictionary<string, HostileFile> BuildUndecodable()
     {
         byte[] jpeg = Valid(".jpg"), png = Valid(".png"), webp = Valid(".webp"), bmp = Valid(".bmp"), tiff = Valid(".tiff");
@@ -95,6 +146,9 @@ public static class HostileFiles
             ["PNG with flipped bytes in its image data"] = new(Flip(png, idat + 8, 16), "PNG"),
             ["WebP with flipped bytes in its bitstream"] = new(Flip(webp, 20 + (webp.Length - 20) / 2, 16), "WebP"),
             ["JPEG with a corrupt Huffman table"] = new(CorruptHuffmanTable(jpeg), "JPEG"),
+            // OpenCV's PNG reader sets aside a chunk's claimed length before reading it: 3 GB and seconds for these.
+            ["PNG whose IDAT claims 3 GB"] = new(SlowDecodeFiles.PngWithOverlongChunk(png, "IDAT", 3_000_000_000), "claims 3,000,000,000 bytes"),
+            ["PNG with a tEXt chunk claiming 4 GB"] = new(SlowDecodeFiles.PngWithOverlongChunk(png, "tEXt", uint.MaxValue), "claims 4,294,967,295 bytes"),
         };
     }
 

@@ -512,7 +512,7 @@ internal sealed class ColorizeRun(ModelHost host, TextWriter output, TextWriter 
     }
 
     private static bool IsPerFile(Exception ex) => ex is UnsupportedImageFormatException or InvalidImageException
-        or ImageTooLargeException or InvalidHintsException or InvalidVideoException or InferenceFailedException or IOException or UnauthorizedAccessException;
+        or ImageTooLargeException or ImageTooComplexException or InvalidHintsException or InvalidVideoException or InferenceFailedException or IOException or UnauthorizedAccessException;
 
     /// <summary>An image through the network (or why not), or a video to do in order.</summary>
     private sealed record Prepared(int Index, ColorizedImage? Result, Exception? Error) : IDisposable

@@ -67,7 +67,7 @@ public sealed class ReferencePalette
 
     /// <summary>
     /// The palette of an encoded colour photo, recognised and size-checked like any input (<see cref="ImageDecoder.Decode"/>).
-    /// Every way it can fail (not an image, corrupt, too large, grey) throws <see cref="InvalidHintsException"/> with
+    /// Every way it can fail (not an image, corrupt, too large, too complex to decode, grey) throws <see cref="InvalidHintsException"/> with
     /// <see cref="InvalidHintsException.ConcernsReference"/> set and a message that starts with "The reference photo".
     /// </summary>
     public static ReferencePalette FromEncoded(ReadOnlySpan<byte> data, DecodeLimits? limits = null)
@@ -77,7 +77,7 @@ public sealed class ReferencePalette
         {
             photo = ImageDecoder.Decode(data, limits);
         }
-        catch (Exception ex) when (ex is UnsupportedImageFormatException or InvalidImageException or ImageTooLargeException)
+        catch (Exception ex) when (ex is UnsupportedImageFormatException or InvalidImageException or ImageTooLargeException or ImageTooComplexException)
         {
             throw new InvalidHintsException($"The reference photo cannot be used: {ex.Message}", ex) { ConcernsReference = true };
         }

@@ -12,6 +12,9 @@ public sealed record DecodeLimits
     /// <summary>The longest accepted side; 16,384 pixels by default.</summary>
     public int MaxSide { get; init; } = 16_384;
 
+    /// <summary>Bounds on the file's structure (a JPEG's scans, a TIFF's tags), checked after the size and before decoding.</summary>
+    public StructureLimits Structure { get; init; } = StructureLimits.Default;
+
     /// <summary>The defaults.</summary>
     public static DecodeLimits Default { get; } = new();
 }
@@ -24,8 +27,9 @@ public sealed record DecodeLimits
 public static class ImageDecoder
 {
     /// <summary>
-    /// Decodes <paramref name="data"/>. Throws <see cref="UnsupportedImageFormatException"/>, <see cref="InvalidImageException"/>
-    /// or <see cref="ImageTooLargeException"/>; the message says why.
+    /// Decodes <paramref name="data"/>. Throws <see cref="UnsupportedImageFormatException"/>, <see cref="InvalidImageException"/>,
+    /// <see cref="ImageTooLargeException"/> or <see cref="ImageTooComplexException"/> (<see cref="ImageStructure"/>); the
+    /// message says why.
     /// </summary>
     public static DecodedImage Decode(ReadOnlySpan<byte> data, DecodeLimits? limits = null)
     {
@@ -42,6 +46,8 @@ public static class ImageDecoder
             throw new ImageTooLargeException(
                 $"The image is {declaredWidth}×{declaredHeight} pixels; the longest side allowed is {limits.MaxSide:N0} pixels.");
         CheckSize(width, height, limits);
+        // OpenCV's decoders cannot be interrupted: a structure that would keep one busy for minutes is refused first.
+        ImageStructure.Check(data, format, limits.Structure);
 
         Mat decoded;
         try

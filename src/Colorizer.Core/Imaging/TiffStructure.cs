@@ -137,6 +137,49 @@ internal static class TiffStructure
         return true;
     }
 
+    /// <summary>
+    /// The number of entries of IFD0 that the file holds: its declared count, cut to the entries present. False when the
+    /// header or IFD0's offset is malformed.
+    /// </summary>
+    public static bool TryReadIfd0EntryCount(ReadOnlySpan<byte> tiff, out long entries)
+    {
+        entries = 0;
+        if (!TryReadHeader(tiff, out bool little, out bool big, out ulong ifdOffset))
+            return false;
+        int countSize = big ? 8 : 2, entrySize = big ? 20 : 12;
+        if (ifdOffset < 8 || ifdOffset > (ulong)tiff.Length - (ulong)countSize)
+            return false;
+        int pos = (int)ifdOffset;
+        ulong declared = big ? U64(tiff, pos, little) : U16(tiff, pos, little);
+        ulong available = (ulong)((tiff.Length - pos - countSize) / entrySize);
+        entries = (long)Math.Min(declared, available);
+        return true;
+    }
+
+    // The byte order, classic or BigTIFF, and IFD0's offset.
+    private static bool TryReadHeader(ReadOnlySpan<byte> tiff, out bool little, out bool big, out ulong ifdOffset)
+    {
+        little = big = false;
+        ifdOffset = 0;
+        if (tiff.Length < 8)
+            return false;
+        if (tiff[0] == (byte)'I' && tiff[1] == (byte)'I')
+            little = true;
+        else if (tiff[0] != (byte)'M' || tiff[1] != (byte)'M')
+            return false;
+        var magic = U16(tiff, 2, little);
+        if (magic == 42)
+        {
+            ifdOffset = U32(tiff, 4, little);
+            return true;
+        }
+        if (magic != 43 || tiff.Length < 16 || U16(tiff, 4, little) != 8 || U16(tiff, 6, little) != 0)
+            return false;
+        big = true;
+        ifdOffset = U64(tiff, 8, little);
+        return true;
+    }
+
     private static ushort U16(ReadOnlySpan<byte> d, int pos, bool little) =>
         little ? BinaryPrimitives.ReadUInt16LittleEndian(d.Slice(pos, 2)) : BinaryPrimitives.ReadUInt16BigEndian(d.Slice(pos, 2));
 

@@ -77,7 +77,7 @@ public sealed partial class ModelHost : IDisposable
     public string ModelsDirectory { get; }
 
     /// <summary>The limits every decode in this process uses.</summary>
-    public DecodeLimits Limits => new() { MaxPixels = _options.MaxPixels, MaxSide = _options.MaxSide };
+    public DecodeLimits Limits => new() { MaxPixels = _options.MaxPixels, MaxSide = _options.MaxSide, Structure = _options.Structure };
 
     /// <summary>The current state.</summary>
     public ModelState State

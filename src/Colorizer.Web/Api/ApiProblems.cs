@@ -35,6 +35,7 @@ internal static class ApiProblems
             UploadTooLargeException e => Problem(StatusCodes.Status413PayloadTooLarge, "The upload is too large", e.Message),
             UnsupportedImageFormatException e => Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported image format", e.Message),
             ImageTooLargeException e => Problem(StatusCodes.Status422UnprocessableEntity, "The image is too large", e.Message),
+            ImageTooComplexException e => Problem(StatusCodes.Status422UnprocessableEntity, "The image would take too long to decode", e.Message),
             InvalidColorizationOptionException e => InvalidOption(e),
             InvalidHintsException e => InvalidGuidance(e),
             WorkQueueFullException e => RetryLater(context, StatusCodes.Status429TooManyRequests, BusyRetryAfterSeconds,

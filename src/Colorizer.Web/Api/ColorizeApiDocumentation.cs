@@ -179,7 +179,7 @@ internal static class ColorizeApiDocumentation
         SetDescription(operation, "415", "The file is not a JPEG, PNG, WebP, BMP or TIFF image (judged by its content, not its name).");
         SetDescription(operation, "400", "Not multipart/form-data, no `file` field (or `reference` sent as text), or a file that cannot be decoded (truncated, corrupt, empty).");
         SetDescription(operation, "413", "The upload (or a reference photo) is larger than the server's `Upload:MaxFileBytes`, or the `hints` field is larger than " + UploadLimits.Describe(HintsJson.MaxBytes) + ".");
-        SetDescription(operation, "422", "The image has more pixels or a longer side than the server allows, an option is invalid, the hints are invalid or outside the image, or the reference photo is grey or unreadable (the problem's detail and `errors` name the parameter or field).");
+        SetDescription(operation, "422", "The image has more pixels or a longer side than the server allows, its structure would take too long to decode (by default a JPEG with more than 100 scans or a TIFF with more than 1,000 tags in its first directory), an option is invalid, the hints are invalid or outside the image, or the reference photo is grey or unreadable (the problem's detail and `errors` name the parameter or field).");
         SetDescription(operation, "429", "The work queue is full, or this client has used up its rate limit; try again after Retry-After seconds.", retryAfter: true);
         SetDescription(operation, "503", "The model is still downloading or loading, or failed to load, or the colorization missed its deadline (Queue:Deadline); try again after Retry-After seconds.", retryAfter: true);
         return Task.CompletedTask;

@@ -55,14 +55,31 @@ public sealed class DecodeFuzzTests : IClassFixture<DecodeFuzzTests.Engine>
         seeds.Add(TestImages.Encode(deep, ".tiff"));
         seeds.Add(TestImages.Encode(grey, ".jpg", (int)ImwriteFlags.JpegProgressive, 1));
         seeds.Add(ImagingTestData.InjectJpegExif(TestImages.Encode(grey, ".jpg"), ImagingTestData.ExifBlock(littleEndian: false, orientation: 6)));
+        // Structures that are costly to decode (SlowDecodeFiles), small enough to stay valid and cheap here.
+        byte[] jpeg = TestImages.Encode(grey, ".jpg"), png = TestImages.Encode(grey, ".png"), webp = TestImages.Encode(grey, ".webp");
+        seeds.Add(SlowDecodeFiles.ProgressiveJpeg(37, 23, 20));
+        seeds.Add(SlowDecodeFiles.JpegWithSegments(jpeg, 30, 3));
+        seeds.Add(TestImages.Encode(grey, ".jpg", (int)ImwriteFlags.JpegRstInterval, 1));
+        seeds.Add(SlowDecodeFiles.StripTiff(37, 23, 1));
+        seeds.Add(SlowDecodeFiles.TiledTiff(37, 23, 16, TiffPieces.Jpeg));
+        seeds.Add(SlowDecodeFiles.TiffWithManyTags(37, 23, 40));
+        seeds.Add(SlowDecodeFiles.MultiPageTiff(5));
+        seeds.Add(SlowDecodeFiles.PngWithTextChunks(png, 10, "zTXt"));
+        seeds.Add(SlowDecodeFiles.PngWithManyIdatChunks(png, 7, 5));
+        seeds.Add(SlowDecodeFiles.InterlacedPng(37, 23, 99));
+        seeds.Add(SlowDecodeFiles.WebPWithChunks(webp, 37, 23, 10, 3));
         return seeds;
     }
 
     private static byte[] Mutate(byte[] seed, Random random)
     {
         var bytes = (byte[])seed.Clone();
-        switch (random.Next(6))
+        switch (random.Next(7))
         {
+            case 6: // repeat a span many times (a scan, a chunk, a segment: counts a structure check must bound)
+                int at = random.Next(bytes.Length), span = random.Next(1, Math.Min(64, bytes.Length - at) + 1);
+                var repeated = bytes.AsSpan(at, span).ToArray();
+                return [.. bytes[..at], .. Enumerable.Repeat(repeated, random.Next(50, 400)).SelectMany(r => r), .. bytes[at..]];
             case 0: // flip a few bytes, biased towards the header
                 for (int i = random.Next(1, 5); i > 0; i--)
                     bytes[random.Next(random.Next(2) == 0 ? Math.Min(64, bytes.Length) : bytes.Length)] ^= (byte)random.Next(1, 256);
@@ -92,7 +109,7 @@ public sealed class DecodeFuzzTests : IClassFixture<DecodeFuzzTests.Engine>
     {
         var seeds = Seeds();
         var random = new Random(20261126);
-        int cases = Cases(3000), decoded = 0, refused = 0;
+        int cases = Cases(3000), decoded = 0, refused = 0, tooComplex = 0;
         var slowest = TimeSpan.Zero;
         for (int i = 0; i < cases; i++)
         {
@@ -107,10 +124,12 @@ public sealed class DecodeFuzzTests : IClassFixture<DecodeFuzzTests.Engine>
                 Assert.Equal(result.Height, rendered.Rows);
                 decoded++;
             }
-            catch (Exception ex) when (ex is InvalidImageException or UnsupportedImageFormatException or ImageTooLargeException)
+            catch (Exception ex) when (ex is InvalidImageException or UnsupportedImageFormatException or ImageTooLargeException or ImageTooComplexException)
             {
                 Assert.False(string.IsNullOrWhiteSpace(ex.Message));
                 refused++;
+                if (ex is ImageTooComplexException)
+                    tooComplex++;
             }
             catch (TimeoutException)
             {
@@ -126,5 +145,7 @@ public sealed class DecodeFuzzTests : IClassFixture<DecodeFuzzTests.Engine>
         // Both outcomes must occur, or the mutations are too weak (or too strong) to mean anything.
         Assert.True(decoded > cases / 20, $"only {decoded} of {cases} mutated images decoded");
         Assert.True(refused > cases / 20, $"only {refused} of {cases} mutated images were refused");
+        // Repeated scans and tags must reach the structure check now and then, or its limits go untested here.
+        Assert.True(tooComplex > 0, "no mutated image was refused as too complex to decode");
     }
 }

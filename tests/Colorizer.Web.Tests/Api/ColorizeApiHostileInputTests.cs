@@ -18,6 +18,10 @@ public sealed class ColorizeApiHostileInputTests(ColorizerWebFactory factory) : 
 
     public static TheoryData<string> UndecodableNames => [.. HostileFiles.Undecodable.Keys];
 
+    public static TheoryData<string> TooComplexNames => [.. HostileFiles.TooComplex.Keys];
+
+    public static TheoryData<string> HeavyNames => [.. HostileFiles.HeavyButOrdinary.Keys];
+
     private static Task<HttpResponseMessage> PostAsPhotoJpg(HttpClient client, byte[] file, string query = "") =>
         client.PostAsync(ColorizeUri(query), Form(file, "photo.jpg", mediaType: "image/jpeg"));
 
@@ -45,6 +49,51 @@ public sealed class ColorizeApiHostileInputTests(ColorizerWebFactory factory) : 
 
         var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
         Assert.Contains(file.Named, problem.Detail, StringComparison.Ordinal);
+    }
+
+    // Structures that would keep OpenCV's decoder busy for minutes (a 296 KB JPEG with 10,001 scans took 89 s) are
+    // refused before decoding, with the count, the limit and the reason.
+    [Theory]
+    [MemberData(nameof(TooComplexNames))]
+    public async Task FilesTooComplexToDecodeInTime_Get422_SayingHowManyTheLimitAndWhy(string name)
+    {
+        using var client = await factory.CreateReadyClientAsync();
+        var file = HostileFiles.TooComplex[name];
+
+        using var response = await PostAsPhotoJpg(client, file.Bytes);
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("The image would take too long to decode", problem.Title);
+        Assert.Contains(file.Named, problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("because", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AReferencePhotoTooComplexToDecode_Gets422_WithErrorsReference()
+    {
+        using var client = await factory.CreateReadyClientAsync();
+
+        using var response = await client.PostGuidedAsync(HostileFiles.Valid(".png"),
+            reference: HostileFiles.TooComplex["progressive JPEG of 12 MP with 10,001 scans"].Bytes);
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity);
+        var error = Assert.Single(Assert.Contains("reference", problem.Errors));
+        Assert.StartsWith("The reference photo cannot be used: The JPEG has 10,001 scans; at most 100", error, StringComparison.Ordinal);
+    }
+
+    // Metadata, chunks, strips, tiles and pages by the thousand were measured to decode in ordinary time: colorized.
+    [Theory]
+    [MemberData(nameof(HeavyNames))]
+    public async Task HeavyFilesThatDecodeInOrdinaryTime_AreColorizedAtTheirSize(string name)
+    {
+        using var client = await factory.CreateReadyClientAsync();
+        var file = HostileFiles.HeavyButOrdinary[name];
+
+        using var response = await PostAsPhotoJpg(client, file.Bytes);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var image = ImageAssertions.Decode(await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal((file.Width, file.Height), (image.Width, image.Height));
     }
 
     // libjpeg conceals damaged entropy-coded data as every viewer does, so such a photo is colorized as it shows.

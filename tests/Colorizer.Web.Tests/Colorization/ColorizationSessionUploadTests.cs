@@ -130,6 +130,22 @@ public sealed class ColorizationSessionUploadTests(SmallQueueWebFactory factory)
         Assert.False(session.Retry(item));
     }
 
+    // Refused before decoding, like an unreadable file: the card says why, and trying again cannot help.
+    [Fact]
+    public async Task APhotoTooComplexToDecode_FailsItsCardSayingWhy_AndCannotBeRetried()
+    {
+        using var session = await SessionAsync();
+        var file = HostileFiles.TooComplex["progressive JPEG of 12 MP with 10,001 scans"];
+
+        await session.UploadAsync([new FakeBrowserFile("scans.jpg", file.Bytes)]);
+        var item = Assert.Single(session.Items);
+        await Waiting.UntilAsync(() => !item.IsBusy, "the photo to be refused", TimeSpan.FromSeconds(30));
+
+        Assert.Equal(GalleryItemStatus.Failed, item.Status);
+        Assert.StartsWith("The JPEG has 10,001 scans; at most 100 are accepted, because", item.Error, StringComparison.Ordinal);
+        Assert.False(item.CanRetry);
+    }
+
     [Fact]
     public async Task AnUploadThatStopsArriving_EndsInterrupted_AndTheNextStillUploads()
     {
