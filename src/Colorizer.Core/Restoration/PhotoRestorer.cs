@@ -55,6 +55,24 @@ public static class PhotoRestorer
     }
 
     /// <summary>
+    /// Repairs a copy of <paramref name="image"/>, which the caller keeps: the repaired image (see <see cref="Apply"/>),
+    /// or a plain copy when no step is on. Nothing is left behind when it throws. The caller owns the result.
+    /// </summary>
+    public static DecodedImage ApplyToCopy(DecodedImage image, RestorationOptions options)
+    {
+        var copy = image.Clone();
+        try
+        {
+            return Apply(copy, options);
+        }
+        catch
+        {
+            copy.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// The repaired lightness of <paramref name="pixels"/> (grey or BGR, 8 or 16 bits): a new grey Mat of the same depth,
     /// owned by the caller, with <paramref name="steps"/> applied in the order dust, scratches, noise, contrast.
     /// </summary>

@@ -174,7 +174,7 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
         return InTurnAsync(onQueuePosition, deadline => Task.Run(() =>
         {
             deadline.ThrowIfCancellationRequested();
-            return PhotoRestorer.Apply(original.Clone(), restoration);
+            return PhotoRestorer.ApplyToCopy(original, restoration);
         }, deadline), client, cost, ct);
     }
 

@@ -473,9 +473,11 @@ public sealed class ColorizationSession : IDisposable
         {
             await _colorizer.RecolorizeAsync(image, chosen, onQueuePosition, QueueClient, ct);
             item.Options = chosen;
+            // Written at once, with the network's new output: the record on disk never names the old one for these options.
+            await PersistAsync(item, predictionChanged: true);
             using (var lease = item.LeaseResult() ?? throw new OperationCanceledException())
                 item.ResultPreview = await Task.Run(() => RenderPreview(lease.Image, chosen, item.Guidance), ct);
-            await PersistAsync(item, predictionChanged: true);
+            ScheduleUpdate(item);
         });
 
     // Network work on a card that has a result (more detail, another model, a model to compare with), through the queue:
@@ -484,15 +486,20 @@ public sealed class ColorizationSession : IDisposable
     private async Task RecomputeAsync(GalleryItem item, ColorizationOptions options, string? note,
         Func<ColorizedImage, ColorizationOptions, Action<int>, CancellationToken, Task> work)
     {
-        // Held for the whole run: the network may work on the result in place, so removing the card must not free it meanwhile.
-        using var held = await LeaseLoadedAsync(item);
-        if (held is null)
-            return;
         options.Validate();
+        // Busy before the photo is read back (if the memory budget dropped it), so the budget leaves it alone meanwhile.
         item.ResetWork();
         item.Error = null;
         item.Recomputing = true;
         NotifyChanged();
+        // Held for the whole run: the network may work on the result in place, so removing the card must not free it meanwhile.
+        using var held = await LeaseLoadedAsync(item);
+        if (held is null)
+        {
+            item.Recomputing = false;
+            NotifyChanged();
+            return;
+        }
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(item.WorkToken, _stopping);
         try
         {
@@ -568,12 +575,15 @@ public sealed class ColorizationSession : IDisposable
     // One change of repairs: repair the original (or take it as it is), colour it, and swap the card's result.
     private async Task<bool> RepairAsync(GalleryItem item, RestorationOptions target)
     {
-        using var held = await LeaseLoadedAsync(item);
-        if (held is null)
-            return false;
         item.ResetWork();
         item.Error = null;
         item.Recomputing = true;
+        using var held = await LeaseLoadedAsync(item);
+        if (held is null)
+        {
+            item.Recomputing = false;
+            return false;
+        }
         var shownRepaired = item.RepairedPreview;
         var options = item.Options with { Restoration = target };
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(item.WorkToken, _stopping);
@@ -619,10 +629,12 @@ public sealed class ColorizationSession : IDisposable
             // Other models' colours were found for the photo before this change: they no longer fit it.
             item.Comparisons.Clear();
             item.CompareWith = null;
+            // Written at once: the record on disk never pairs these repairs with the earlier output.
+            await PersistAsync(item, predictionChanged: true);
             using var lease = item.LeaseResult() ?? throw new OperationCanceledException();
             item.ResultPreview = await Task.Run(() => RenderPreview(lease.Image, options, item.Guidance), linked.Token);
+            ScheduleUpdate(item);
             _logger.LogDebug("Card {Item} repaired: {Repairs}", item.Id, target.Describe());
-            await PersistAsync(item, predictionChanged: true);
             return true;
         }
         catch (OperationCanceledException)
@@ -842,7 +854,7 @@ public sealed class ColorizationSession : IDisposable
         {
             await storage.DeleteAsync(galleryId, item);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
         {
             _logger.LogWarning(ex, "A removed photo could not be deleted from the gallery storage; the next start sweeps it");
         }
@@ -862,7 +874,8 @@ public sealed class ColorizationSession : IDisposable
             {
                 item.NotKept = await storage.SaveAsync(galleryId, item, lease.Image, item.UnsavedUpload, predictionChanged);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException
+                or ObjectDisposedException or InvalidOperationException)
             {
                 _logger.LogWarning(ex, "A page photo could not be written to the gallery storage");
                 item.NotKept = "Not kept on the server: it could not be written to disk. It stays while the server runs.";
@@ -877,7 +890,8 @@ public sealed class ColorizationSession : IDisposable
     // Settings, hints and previews change often (a slider moving): the record is rewritten once they have settled.
     private void ScheduleUpdate(GalleryItem item)
     {
-        if (_store.Storage is not { } storage || _gallery.Id is not { } galleryId || item.Stored is null)
+        // Scheduled even before the first write has landed: it runs after it (writes are in order) and finds the record.
+        if (_store.Storage is not { } storage || _gallery.Id is not { } galleryId || item.Status != GalleryItemStatus.Done)
             return;
         if (Interlocked.Exchange(ref item.UpdateScheduled, 1) == 1)
             return;
@@ -929,7 +943,8 @@ public sealed class ColorizationSession : IDisposable
             _store.Trim();
             return held;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or ColorizerException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or ColorizerException
+            or ObjectDisposedException or Microsoft.Data.Sqlite.SqliteException)
         {
             _logger.LogWarning(ex, "A kept page photo could not be read back from the gallery storage");
             item.Error = ex is ColorizerException ? ex.Message : "This photo could not be read back from the server's disk; add it again.";
@@ -944,7 +959,14 @@ public sealed class ColorizationSession : IDisposable
 
     private async Task LoadInBackgroundAsync(GalleryItem item)
     {
-        using var lease = await LeaseLoadedAsync(item);
+        try
+        {
+            using var lease = await LeaseLoadedAsync(item);
+        }
+        catch (OperationCanceledException)
+        {
+            // The app is stopping.
+        }
         NotifyChanged();
     }
 

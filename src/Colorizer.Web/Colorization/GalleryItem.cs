@@ -249,7 +249,9 @@ public sealed class GalleryItem : IDisposable
         long bytes;
         lock (_resultLock)
         {
-            if (_disposed || _result is null || Stored is null || IsBusy || Repairing)
+            // Not while a render, a download or the network holds it: the memory would not be freed anyway, and the
+            // work would go on over a result the item no longer has.
+            if (_disposed || _result is null || Stored is null || IsBusy || Repairing || _result.IsShared)
                 return 0;
             bytes = MemoryBytesLocked();
             (result, _result) = (_result, null);
@@ -332,6 +334,7 @@ public sealed class GalleryItem : IDisposable
                 return false;
             oldResult = _result;
             _result = new Held<ColorizedImage>(result);
+            LastUsed = Environment.TickCount64;
             if (keepOriginal is not null || dropOriginal)
             {
                 oldOriginal = _original;
@@ -415,6 +418,9 @@ public sealed class GalleryItem : IDisposable
 
         // Only under the item's lock, while the item still holds it (so the count is above zero).
         public void Acquire() => Interlocked.Increment(ref _holders);
+
+        // True while a lease holds it besides the item.
+        public bool IsShared => Volatile.Read(ref _holders) > 1;
 
         public void Release()
         {

@@ -34,12 +34,13 @@ public sealed class GalleryOptions : IValidatableObject
     public TimeSpan KeepOnDiskFor { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>
-    /// The most bytes of decoded photos and kept network outputs held in memory across all galleries; default 512 MiB
-    /// (the Kubernetes pod's limit is 2 GiB, and the ready server uses about 350 MB). Beyond it the least recently used
-    /// photos are dropped from memory and read back from disk when next needed.
+    /// The most bytes of decoded photos and kept network outputs held in memory across all galleries; default 256 MiB,
+    /// so galleries add at most about 300 MB to the ready server's ~350 MB, well within the Kubernetes pod's 2 GiB beside
+    /// the work in flight. Beyond it the least recently used photos are dropped from memory and read back from disk when
+    /// next needed.
     /// </summary>
     [Range(16L << 20, 1L << 40)]
-    public long MemoryBudget { get; set; } = 512L << 20;
+    public long MemoryBudget { get; set; } = 256L << 20;
 
     /// <summary>The most bytes on disk for all galleries together; default 20 GiB. The oldest closed galleries go first.</summary>
     [Range(1L << 20, 1L << 50)]
@@ -57,6 +58,8 @@ public sealed class GalleryOptions : IValidatableObject
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (KeepOnDiskFor < KeepAfterDisconnect)
+            yield return new ValidationResult("Gallery:KeepOnDiskFor must not be shorter than Gallery:KeepAfterDisconnect.", [nameof(KeepOnDiskFor)]);
         if (DiskQuotaPerGallery > DiskQuota)
             yield return new ValidationResult("Gallery:DiskQuotaPerGallery must not be more than Gallery:DiskQuota.", [nameof(DiskQuotaPerGallery)]);
         if (StorageDirectory is { Length: > 0 } directory && directory.IndexOfAny(Path.GetInvalidPathChars()) >= 0)

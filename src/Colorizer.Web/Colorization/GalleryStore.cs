@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
+using Colorizer.Core;
 using Microsoft.Extensions.Options;
 
 namespace Colorizer.Web.Colorization;
@@ -144,17 +145,31 @@ public sealed class Gallery : IDisposable
 /// The galleries of the app, by id. A page attaches to its tab's gallery when it starts and detaches when its circuit
 /// ends; a gallery nobody shows is freed after <see cref="GalleryOptions.KeepAfterDisconnect"/>.
 /// </summary>
-public sealed partial class GalleryStore(IOptions<GalleryOptions> options, TimeProvider clock, Storage.GalleryStorage? storage = null,
-    ILogger<GalleryStore>? logger = null) : IDisposable
+public sealed partial class GalleryStore : IDisposable
 {
     private readonly ConcurrentDictionary<string, Gallery> _galleries = new();
     private readonly Lock _lock = new();
+    private readonly IOptions<GalleryOptions> _options;
+    private readonly TimeProvider _clock;
+    private readonly Storage.GalleryStorage? _storage;
+    private readonly ILogger<GalleryStore>? _logger;
+
+    /// <summary>Creates the store, over <paramref name="storage"/> when galleries are kept on disk.</summary>
+    public GalleryStore(IOptions<GalleryOptions> options, TimeProvider clock, Storage.GalleryStorage? storage = null, ILogger<GalleryStore>? logger = null)
+    {
+        _options = options;
+        _clock = clock;
+        _storage = storage;
+        _logger = logger;
+        // The disk never deletes a gallery memory still holds (a closed tab's, within KeepAfterDisconnect).
+        storage?.HeldBy(Holds);
+    }
 
     /// <summary>Where galleries are written, or null when they are kept in memory only (tests).</summary>
-    internal Storage.GalleryStorage? Storage => storage;
+    internal Storage.GalleryStorage? Storage => _storage;
 
     /// <summary>The most bytes of photos and network outputs held in memory across all galleries.</summary>
-    public long MemoryBudget => options.Value.MemoryBudget;
+    public long MemoryBudget => _options.Value.MemoryBudget;
 
     /// <summary>The bytes of photos and network outputs all kept galleries hold in memory now.</summary>
     public long MemoryInUse => _galleries.Values.SelectMany(g => g.Items).Sum(i => i.MemoryBytes);
@@ -175,12 +190,12 @@ public sealed partial class GalleryStore(IOptions<GalleryOptions> options, TimeP
             freed += item.TryUnload();
         }
         if (freed > 0)
-            logger?.LogDebug("Gallery memory over its budget: {Freed} bytes of photos dropped (read back from disk when shown)", freed);
+            _logger?.LogDebug("Gallery memory over its budget: {Freed} bytes of photos dropped (read back from disk when shown)", freed);
         return freed;
     }
 
     /// <summary>The most images one gallery holds (<see cref="GalleryOptions.MaxItems"/>).</summary>
-    public int MaxItems => options.Value.MaxItems;
+    public int MaxItems => _options.Value.MaxItems;
 
     /// <summary>How many galleries are kept (shown or waiting for their page to come back).</summary>
     public int Count => _galleries.Count;
@@ -207,24 +222,62 @@ public sealed partial class GalleryStore(IOptions<GalleryOptions> options, TimeP
             });
             gallery.Attach();
         }
-        if (storage is not null)
+        if (_storage is not null)
         {
             // A gallery not in memory (closed long ago, or before a restart) comes back from disk: its cards with their
             // previews, settings and hints at once; each photo is read back when it is next needed.
-            if (created)
-                gallery.AddFirst([.. storage.Load(id).Select(stored => GalleryItem.FromStored(stored.Item, stored.Previews))]);
-            storage.SetDetached(id, detached: false);
+            try
+            {
+                if (created)
+                    gallery.AddFirst([.. _storage.Load(id).Select(stored => FromStored(stored.Item, stored.Previews)).OfType<GalleryItem>()]);
+                _storage.SetDetached(id, detached: false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                // The page opens with what memory holds; the disk is logged, not the tab's problem.
+                _logger?.LogWarning(ex, "The gallery storage could not be read for a reloaded tab; it opens without its kept photos");
+            }
         }
         return gallery;
     }
 
+    // One bad record (a hint list or palette that no longer validates) costs its own card, not the tab.
+    private GalleryItem? FromStored(Storage.StoredGalleryItem stored, Storage.StoredPreviews previews)
+    {
+        try
+        {
+            return GalleryItem.FromStored(stored, previews);
+        }
+        catch (Exception ex) when (ex is ArgumentException or ColorizerException or System.Text.Json.JsonException)
+        {
+            _logger?.LogWarning(ex, "A kept photo's record could not be used; the card is left out");
+            return null;
+        }
+    }
+
+    /// <summary>True while the gallery is in memory (shown, or closed for less than <see cref="GalleryOptions.KeepAfterDisconnect"/>): the disk keeps it then.</summary>
+    internal bool Holds(string id) => _galleries.ContainsKey(id);
+
     /// <summary>Detaches a page; the gallery is kept for a while, then freed by <see cref="Sweep"/>.</summary>
     public void Detach(Gallery gallery)
     {
+        bool closed;
         lock (_lock)
-            gallery.Detach(clock.GetUtcNow().UtcDateTime);
-        if (storage is not null && gallery.Id is { } id && !gallery.IsAttached)
-            storage.SetDetached(id, detached: true);
+        {
+            gallery.Detach(_clock.GetUtcNow().UtcDateTime);
+            closed = !gallery.IsAttached;
+        }
+        if (_storage is not null && gallery.Id is { } id && closed)
+        {
+            try
+            {
+                _storage.SetDetached(id, detached: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
+            {
+                _logger?.LogWarning(ex, "A closed gallery could not be recorded as closed; it expires from the next start on");
+            }
+        }
         Sweep();
     }
 
@@ -234,8 +287,8 @@ public sealed partial class GalleryStore(IOptions<GalleryOptions> options, TimeP
     /// </summary>
     public int Sweep()
     {
-        var settings = options.Value;
-        var now = clock.GetUtcNow().UtcDateTime;
+        var settings = _options.Value;
+        var now = _clock.GetUtcNow().UtcDateTime;
         var expired = new List<Gallery>();
         lock (_lock)
         {
@@ -263,7 +316,7 @@ public sealed partial class GalleryStore(IOptions<GalleryOptions> options, TimeP
         _galleries.Clear();
     }
 
-    [GeneratedRegex("^[0-9a-f]{32}$")]
+    [GeneratedRegex(@"\A[0-9a-f]{32}\z")]
     private static partial Regex IdPattern();
 }
 
@@ -290,13 +343,21 @@ internal sealed class GallerySweeper(GalleryStore store, ILogger<GallerySweeper>
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                store.Sweep();
-                store.Trim();
-                if (store.Storage is { } storage)
+                // A failed pass (a full disk, a file the app may not delete) is logged and tried again; it must not stop the app.
+                try
                 {
-                    int removed = storage.Sweep();
-                    if (removed > 0)
-                        logger.LogInformation("Gallery storage: {Removed} expired gallery(ies) or leftover(s) removed", removed);
+                    store.Sweep();
+                    store.Trim();
+                    if (store.Storage is { } storage)
+                    {
+                        int removed = storage.Sweep();
+                        if (removed > 0)
+                            logger.LogInformation("Gallery storage: {Removed} expired gallery(ies) or leftover(s) removed", removed);
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+                {
+                    logger.LogWarning(ex, "A sweep of the galleries failed; the next one tries again");
                 }
             }
         }

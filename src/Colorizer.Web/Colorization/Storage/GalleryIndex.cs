@@ -82,6 +82,35 @@ internal sealed class GalleryIndex : IDisposable
         command.ExecuteNonQuery();
     });
 
+    /// <summary>Rewrites a photo's record and previews when its row is there; false (nothing written) when it is not.</summary>
+    public bool Update(string galleryId, StoredGalleryItem item, StoredPreviews previews)
+    {
+        bool updated = false;
+        Write(transaction =>
+        {
+            using var command = Command("""
+                UPDATE items SET sequence = $sequence, bytes = $bytes, record = $record, previews = $previews
+                WHERE gallery_id = $gallery AND id = $id
+                """, transaction);
+            command.Parameters.AddWithValue("$gallery", galleryId);
+            command.Parameters.AddWithValue("$id", item.Id);
+            command.Parameters.AddWithValue("$sequence", item.Sequence);
+            command.Parameters.AddWithValue("$bytes", item.Bytes);
+            command.Parameters.AddWithValue("$record", JsonSerializer.Serialize(item, Json));
+            command.Parameters.AddWithValue("$previews", JsonSerializer.Serialize(previews, Json));
+            updated = command.ExecuteNonQuery() > 0;
+        });
+        return updated;
+    }
+
+    /// <summary>Records every gallery recorded as shown as closed at <paramref name="now"/> (after a crash, none is shown).</summary>
+    public void CloseAllOpen(DateTimeOffset now) => Write(transaction =>
+    {
+        using var command = Command("UPDATE galleries SET detached_at = $at WHERE detached_at IS NULL", transaction);
+        command.Parameters.AddWithValue("$at", now.ToUnixTimeMilliseconds());
+        command.ExecuteNonQuery();
+    });
+
     /// <summary>Forgets a photo; false when it was not recorded.</summary>
     public bool Delete(string galleryId, string itemId)
     {

@@ -25,6 +25,8 @@ public sealed class GalleryStorage : IDisposable
     private readonly SemaphoreSlim _writes = new(1, 1);
     private GalleryIndex? _index;
     private FileStream? _lockFile;
+    private bool _disposed;
+    private Func<string, bool> _isHeld = _ => false;
 
     /// <summary>Creates the storage; the folder is opened on first use.</summary>
     public GalleryStorage(IOptions<GalleryOptions> options, ILogger<GalleryStorage> logger, TimeProvider clock)
@@ -33,6 +35,9 @@ public sealed class GalleryStorage : IDisposable
         _logger = logger;
         _clock = clock;
     }
+
+    /// <summary>Tells the storage which galleries memory holds: those are never deleted from disk by expiry or the quota.</summary>
+    internal void HeldBy(Func<string, bool> isHeld) => _isHeld = isHeld;
 
     /// <summary>The storage folder.</summary>
     public string Root => _options.ResolvedStorageDirectory;
@@ -43,6 +48,8 @@ public sealed class GalleryStorage : IDisposable
         {
             lock (_openLock)
             {
+                // After a stop, a late caller (a page closing, a metrics scrape) must not open the folder again.
+                ObjectDisposedException.ThrowIf(_disposed, this);
                 if (_index is not null)
                     return _index;
                 Directory.CreateDirectory(Root);
@@ -85,49 +92,65 @@ public sealed class GalleryStorage : IDisposable
         var index = Index;
         int removed = 0;
         var now = _clock.GetUtcNow();
+        // A crash ran no detach: the galleries it had open count as closed from this start on, so they expire.
+        if (leftovers)
+            index.CloseAllOpen(now);
         var galleries = index.Galleries();
         var known = galleries.Select(g => g.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var (id, detachedAt, _, _) in galleries)
         {
-            if (detachedAt is { } at && now - at > _options.KeepOnDiskFor)
+            if (detachedAt is { } at && now - at > _options.KeepOnDiskFor && !_isHeld(id))
             {
                 DeleteGallery(id);
                 removed++;
                 continue;
             }
-            if (!leftovers)
-                continue;
-            string folder = FolderOf(id);
-            foreach (var (item, _) in index.Load(id, (bad, ex) => _logger.LogWarning(ex, "A kept photo's record ({Item}) cannot be read; it is dropped", bad)))
-            {
-                if (!File.Exists(Path.Combine(folder, item.UploadFile)) || !File.Exists(Path.Combine(folder, item.PredictionFile)))
-                {
-                    index.Delete(id, item.Id);
-                    removed++;
-                }
-            }
-            var used = index.FilesOf(id);
-            if (Directory.Exists(folder))
-            {
-                foreach (string file in Directory.EnumerateFiles(folder))
-                {
-                    if (!used.Contains(Path.GetFileName(file)))
-                    {
-                        File.Delete(file);
-                        removed++;
-                    }
-                }
-            }
+            if (leftovers)
+                removed += SweepLeftovers(index, id);
         }
-        foreach (string folder in leftovers ? Directory.EnumerateDirectories(Root) : [])
+        if (leftovers)
         {
-            if (!known.Contains(Path.GetFileName(folder)))
+            foreach (string folder in Directory.EnumerateDirectories(Root))
             {
-                Directory.Delete(folder, recursive: true);
-                removed++;
+                // Only folders that are galleries' (a volume's lost+found, say, is not the app's to delete).
+                string name = Path.GetFileName(folder);
+                if (GalleryStore.IsValidId(name) && !known.Contains(name) && TryDeleteFolder(folder))
+                    removed++;
             }
         }
         removed += EnforceDiskQuota(exceptGallery: null);
+        return removed;
+    }
+
+    // One gallery's leftovers of a crash: unreadable rows, rows whose files are gone, files no row names.
+    private int SweepLeftovers(GalleryIndex index, string id)
+    {
+        int removed = 0;
+        string folder = FolderOf(id);
+        var unreadable = new List<string>();
+        foreach (var (item, _) in index.Load(id, (bad, ex) =>
+        {
+            _logger.LogWarning(ex, "A kept photo's record ({Item}) cannot be read; it is dropped", bad);
+            unreadable.Add(bad);
+        }))
+        {
+            if (!File.Exists(Path.Combine(folder, item.UploadFile)) || !File.Exists(Path.Combine(folder, item.PredictionFile)))
+                unreadable.Add(item.Id);
+        }
+        foreach (string item in unreadable)
+        {
+            index.Delete(id, item);
+            removed++;
+        }
+        var used = index.FilesOf(id);
+        if (Directory.Exists(folder))
+        {
+            foreach (string file in Directory.EnumerateFiles(folder))
+            {
+                if (!used.Contains(Path.GetFileName(file)) && TryDelete(file))
+                    removed++;
+            }
+        }
         return removed;
     }
 
@@ -169,9 +192,23 @@ public sealed class GalleryStorage : IDisposable
         long uploadBytes = upload?.LongLength ?? new FileInfo(Path.Combine(folder, previous!.UploadFile)).Length;
         long predictionBytes = result.Prediction.SizeInBytes + 16;
         long bytes = uploadBytes + predictionBytes;
-        long galleryBytes = index.Galleries().Where(g => g.Id == galleryId).Sum(g => g.Bytes) - (previous?.Bytes ?? 0);
-        if (galleryBytes + bytes > _options.DiskQuotaPerGallery)
-            return $"Not kept on the server: this gallery's share of the disk ({Megabytes(_options.DiskQuotaPerGallery)}) is full. Remove some photos to keep new ones.";
+        // Room for it: the oldest closed galleries go first when all together would be over the quota.
+        EnforceDiskQuota(exceptGallery: galleryId, adding: bytes - (previous?.Bytes ?? 0));
+        var galleries = index.Galleries();
+        long galleryBytes = galleries.Where(g => g.Id == galleryId).Sum(g => g.Bytes) - (previous?.Bytes ?? 0);
+        long totalBytes = galleries.Sum(g => g.Bytes) - (previous?.Bytes ?? 0);
+        string? refusal = galleryBytes + bytes > _options.DiskQuotaPerGallery
+            ? $"Not kept on the server: this gallery's share of the disk ({Megabytes(_options.DiskQuotaPerGallery)}) is full. Remove some photos to keep new ones."
+            : totalBytes + bytes > _options.DiskQuota
+                ? $"Not kept on the server: the disk space for all galleries ({Megabytes(_options.DiskQuota)}) is full."
+                : null;
+        if (refusal is not null)
+        {
+            // What is on disk is of an earlier version of the photo: gone, so it is never read back in place of this one.
+            if (previous is not null)
+                Forget(galleryId, item, previous);
+            return refusal;
+        }
         string uploadFile = previous?.UploadFile ?? $"{item.Id}.upload";
         string predictionFile = previous is not null && !predictionChanged ? previous.PredictionFile : $"{item.Id}-{Guid.NewGuid():N}.prediction";
         if (previous is null)
@@ -184,7 +221,6 @@ public sealed class GalleryStorage : IDisposable
         // The row names the new output now: the old one can go.
         if (previous is not null && previous.PredictionFile != predictionFile)
             TryDelete(Path.Combine(folder, previous.PredictionFile));
-        EnforceDiskQuota(exceptGallery: galleryId);
         return null;
     }
 
@@ -200,8 +236,9 @@ public sealed class GalleryStorage : IDisposable
             await Task.Run(() =>
             {
                 var record = Record(item, stored.ModelName, stored.UploadFile, stored.PredictionFile, stored.Bytes);
-                Index.Save(galleryId, record, new StoredPreviews(item.OriginalPreview ?? "", item.ResultPreview ?? "", item.RepairedPreview));
-                item.Stored = record;
+                // Only a row that is still there: one deleted meanwhile (its gallery expired) is not brought back.
+                item.Stored = Index.Update(galleryId, record, new StoredPreviews(item.OriginalPreview ?? "", item.ResultPreview ?? "", item.RepairedPreview))
+                    ? record : null;
             });
         }
         finally
@@ -219,13 +256,8 @@ public sealed class GalleryStorage : IDisposable
         await _writes.WaitAsync();
         try
         {
-            if (item.Stored is not { } stored)
-                return;
-            Index.Delete(galleryId, stored.Id);
-            item.Stored = null;
-            string folder = FolderOf(galleryId);
-            TryDelete(Path.Combine(folder, stored.UploadFile));
-            TryDelete(Path.Combine(folder, stored.PredictionFile));
+            if (item.Stored is { } stored)
+                Forget(galleryId, item, stored);
         }
         finally
         {
@@ -233,19 +265,34 @@ public sealed class GalleryStorage : IDisposable
         }
     }
 
+    private void Forget(string galleryId, GalleryItem item, StoredGalleryItem stored)
+    {
+        Index.Delete(galleryId, stored.Id);
+        item.Stored = null;
+        string folder = FolderOf(galleryId);
+        TryDelete(Path.Combine(folder, stored.UploadFile));
+        TryDelete(Path.Combine(folder, stored.PredictionFile));
+    }
+
     /// <summary>Forgets a gallery and deletes its folder.</summary>
     internal void DeleteGallery(string galleryId)
     {
         Index.DeleteGallery(galleryId);
-        string folder = FolderOf(galleryId);
+        TryDeleteFolder(FolderOf(galleryId));
+    }
+
+    private bool TryDeleteFolder(string folder)
+    {
         try
         {
             if (Directory.Exists(folder))
                 Directory.Delete(folder, recursive: true);
+            return true;
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _logger.LogWarning(ex, "A deleted gallery's folder {Folder} could not be removed; the next start sweeps it", folder);
+            _logger.LogWarning(ex, "The gallery folder {Folder} could not be removed; the next start sweeps it", folder);
+            return false;
         }
     }
 
@@ -261,31 +308,31 @@ public sealed class GalleryStorage : IDisposable
         using (var stream = File.OpenRead(Path.Combine(folder, stored.PredictionFile)))
             prediction = ChromaPredictionFile.Read(stream);
         var original = ImageDecoder.Decode(upload, limits);
-        DecodedImage? kept = null;
+        DecodedImage? source = null;
         try
         {
-            var source = original;
-            if (!stored.Options.Restoration.IsEmpty)
-            {
-                kept = original;
-                source = PhotoRestorer.Apply(original.Clone(), stored.Options.Restoration);
-            }
-            return (ColorizedImage.FromKept(source, prediction, bins, stored.Options, stored.ModelName), kept);
+            if (stored.Options.Restoration.IsEmpty)
+                return (ColorizedImage.FromKept(original, prediction, bins, stored.Options, stored.ModelName), null);
+            source = PhotoRestorer.ApplyToCopy(original, stored.Options.Restoration);
+            var result = ColorizedImage.FromKept(source, prediction, bins, stored.Options, stored.ModelName);
+            return (result, original);
         }
         catch
         {
+            source?.Dispose();
             original.Dispose();
             throw;
         }
     }
 
-    // Oldest closed galleries go first when all of them together are over the quota; the one being written stays.
-    private int EnforceDiskQuota(string? exceptGallery)
+    // Oldest closed galleries go first when all of them together (with what is about to be added) are over the quota;
+    // the one being written, and those memory still holds, stay.
+    private int EnforceDiskQuota(string? exceptGallery, long adding = 0)
     {
         var galleries = Index.Galleries();
-        long total = galleries.Sum(g => g.Bytes);
+        long total = galleries.Sum(g => g.Bytes) + adding;
         int removed = 0;
-        foreach (var (id, _, bytes, _) in galleries.Where(g => g.DetachedAt is not null && g.Id != exceptGallery).OrderBy(g => g.DetachedAt))
+        foreach (var (id, _, bytes, _) in galleries.Where(g => g.DetachedAt is not null && g.Id != exceptGallery && !_isHeld(g.Id)).OrderBy(g => g.DetachedAt))
         {
             if (total <= _options.DiskQuota)
                 break;
@@ -325,15 +372,17 @@ public sealed class GalleryStorage : IDisposable
         }
     }
 
-    private static void TryDelete(string path)
+    private static bool TryDelete(string path)
     {
         try
         {
             File.Delete(path);
+            return true;
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Swept at the next start.
+            return false;
         }
     }
 
@@ -348,6 +397,7 @@ public sealed class GalleryStorage : IDisposable
     {
         lock (_openLock)
         {
+            _disposed = true;
             _index?.Dispose();
             _index = null;
             _lockFile?.Dispose();
