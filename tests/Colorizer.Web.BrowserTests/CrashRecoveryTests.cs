@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Colorizer.Core.IO;
 using Colorizer.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Playwright;
@@ -38,7 +39,7 @@ public sealed class CrashRecoveryTests(BrowserFixture fixture) : IClassFixture<B
             await page.Locator("#upload-zone input[type=file]").SetInputFilesAsync([small, small, small]);
             await Assertions.Expect(page.Locator("[data-testid=gallery-item][data-status=done]")).ToHaveCountAsync(3, new() { Timeout = 60_000 });
             // Written to disk: three photos, an upload and a network output each.
-            await WaitForAsync(() => Directory.EnumerateFiles(_galleries.Path, "*", SearchOption.AllDirectories).Count(f => !f.Contains(".partial-", StringComparison.Ordinal)) >= 3 + 2 * 3,
+            await WaitForAsync(() => Directory.EnumerateFiles(_galleries.Path, "*", SearchOption.AllDirectories).Count(f => !f.EndsWith(AtomicFile.TemporaryMarker, StringComparison.Ordinal)) >= 3 + 2 * 3,
                 "the three photos to be written");
 
             // Now keep it busy: large page uploads and renders, API requests, a ZIP download of the gallery.
@@ -59,7 +60,7 @@ public sealed class CrashRecoveryTests(BrowserFixture fixture) : IClassFixture<B
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
 
             // Nothing half-written is kept, and the index and the files agree both ways.
-            Assert.Empty(Directory.EnumerateFiles(_galleries.Path, "*.partial-*", SearchOption.AllDirectories));
+            Assert.Empty(Directory.EnumerateFiles(_galleries.Path, "*" + AtomicFile.TemporaryMarker, SearchOption.AllDirectories));
             var named = IndexedFiles();
             Assert.True(named.Count >= 6, $"the three finished photos' files should be indexed; {named.Count} are");
             foreach (string file in named)
@@ -201,21 +202,8 @@ public sealed class CrashRecoveryTests(BrowserFixture fixture) : IClassFixture<B
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             using var client = new HttpClient { BaseAddress = new Uri(app.Address), Timeout = TimeSpan.FromSeconds(10) };
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (DateTime.UtcNow < deadline && !process.HasExited)
-            {
-                try
-                {
-                    using var health = await client.GetAsync("/health");
-                    if (health.StatusCode == HttpStatusCode.OK)
-                        return app;
-                }
-                catch (HttpRequestException)
-                {
-                    // Not listening yet.
-                }
-                await Task.Delay(200);
-            }
+            if (await AppHealth.WaitUntilHealthyAsync(client, process, TimeSpan.FromSeconds(60)))
+                return app;
             string log = app.Log;
             await app.DisposeAsync();
             Assert.Fail($"The app did not become healthy within 60 s (exited: {process.HasExited}). Its log:\n{log}");

@@ -73,12 +73,7 @@ internal sealed class GalleryIndex : IDisposable
             INSERT OR REPLACE INTO items (gallery_id, id, sequence, bytes, record, previews)
             VALUES ($gallery, $id, $sequence, $bytes, $record, $previews)
             """, transaction);
-        command.Parameters.AddWithValue("$gallery", galleryId);
-        command.Parameters.AddWithValue("$id", item.Id);
-        command.Parameters.AddWithValue("$sequence", item.Sequence);
-        command.Parameters.AddWithValue("$bytes", item.Bytes);
-        command.Parameters.AddWithValue("$record", JsonSerializer.Serialize(item, Json));
-        command.Parameters.AddWithValue("$previews", JsonSerializer.Serialize(previews, Json));
+        BindItem(command, galleryId, item, previews);
         command.ExecuteNonQuery();
     });
 
@@ -92,15 +87,21 @@ internal sealed class GalleryIndex : IDisposable
                 UPDATE items SET sequence = $sequence, bytes = $bytes, record = $record, previews = $previews
                 WHERE gallery_id = $gallery AND id = $id
                 """, transaction);
-            command.Parameters.AddWithValue("$gallery", galleryId);
-            command.Parameters.AddWithValue("$id", item.Id);
-            command.Parameters.AddWithValue("$sequence", item.Sequence);
-            command.Parameters.AddWithValue("$bytes", item.Bytes);
-            command.Parameters.AddWithValue("$record", JsonSerializer.Serialize(item, Json));
-            command.Parameters.AddWithValue("$previews", JsonSerializer.Serialize(previews, Json));
+            BindItem(command, galleryId, item, previews);
             updated = command.ExecuteNonQuery() > 0;
         });
         return updated;
+    }
+
+    // The parameters an item's row is written with, for the insert and the update alike.
+    private static void BindItem(SqliteCommand command, string galleryId, StoredGalleryItem item, StoredPreviews previews)
+    {
+        command.Parameters.AddWithValue("$gallery", galleryId);
+        command.Parameters.AddWithValue("$id", item.Id);
+        command.Parameters.AddWithValue("$sequence", item.Sequence);
+        command.Parameters.AddWithValue("$bytes", item.Bytes);
+        command.Parameters.AddWithValue("$record", JsonSerializer.Serialize(item, Json));
+        command.Parameters.AddWithValue("$previews", JsonSerializer.Serialize(previews, Json));
     }
 
     /// <summary>Records every gallery recorded as shown as closed at <paramref name="now"/> (after a crash, none is shown).</summary>
@@ -187,10 +188,6 @@ internal sealed class GalleryIndex : IDisposable
         }
         return galleries;
     }
-
-    /// <summary>The file names every recorded photo of <paramref name="galleryId"/> uses.</summary>
-    public HashSet<string> FilesOf(string galleryId) =>
-        [.. Load(galleryId).SelectMany(r => new[] { r.Item.UploadFile, r.Item.PredictionFile })];
 
     private void Write(Action<SqliteTransaction> work)
     {

@@ -1,6 +1,7 @@
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
+using Colorizer.Core.IO;
 using Colorizer.Core.Models;
 using Colorizer.Core.Restoration;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,7 @@ namespace Colorizer.Web.Colorization.Storage;
 /// </summary>
 public sealed class GalleryStorage : IDisposable
 {
-    private const string IndexName = "galleries.db", LockName = "galleries.lock", TemporaryMark = ".partial-";
+    private const string IndexName = "galleries.db", LockName = "galleries.lock";
     private readonly GalleryOptions _options;
     private readonly ILogger<GalleryStorage> _logger;
     private readonly TimeProvider _clock;
@@ -128,6 +129,7 @@ public sealed class GalleryStorage : IDisposable
         int removed = 0;
         string folder = FolderOf(id);
         var unreadable = new List<string>();
+        var used = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (item, _) in index.Load(id, (bad, ex) =>
         {
             _logger.LogWarning(ex, "A kept photo's record ({Item}) cannot be read; it is dropped", bad);
@@ -136,13 +138,14 @@ public sealed class GalleryStorage : IDisposable
         {
             if (!File.Exists(Path.Combine(folder, item.UploadFile)) || !File.Exists(Path.Combine(folder, item.PredictionFile)))
                 unreadable.Add(item.Id);
+            else
+                used.UnionWith([item.UploadFile, item.PredictionFile]);
         }
         foreach (string item in unreadable)
         {
             index.Delete(id, item);
             removed++;
         }
-        var used = index.FilesOf(id);
         if (Directory.Exists(folder))
         {
             foreach (string file in Directory.EnumerateFiles(folder))
@@ -173,7 +176,7 @@ public sealed class GalleryStorage : IDisposable
         await _writes.WaitAsync();
         try
         {
-            return await Task.Run(() => Save(galleryId, item, result, upload, predictionChanged));
+            return await Task.Run(() => SaveLockedAsync(galleryId, item, result, upload, predictionChanged));
         }
         finally
         {
@@ -181,7 +184,7 @@ public sealed class GalleryStorage : IDisposable
         }
     }
 
-    private string? Save(string galleryId, GalleryItem item, ColorizedImage result, byte[]? upload, bool predictionChanged)
+    private async Task<string?> SaveLockedAsync(string galleryId, GalleryItem item, ColorizedImage result, byte[]? upload, bool predictionChanged)
     {
         var index = Index;
         string folder = FolderOf(galleryId);
@@ -212,9 +215,15 @@ public sealed class GalleryStorage : IDisposable
         string uploadFile = previous?.UploadFile ?? $"{item.Id}.upload";
         string predictionFile = previous is not null && !predictionChanged ? previous.PredictionFile : $"{item.Id}-{Guid.NewGuid():N}.prediction";
         if (previous is null)
-            WriteWhole(Path.Combine(folder, uploadFile), stream => stream.Write(upload));
+            await AtomicFile.WriteAllBytesAsync(Path.Combine(folder, uploadFile), upload);
         if (previous is null || predictionChanged)
-            WriteWhole(Path.Combine(folder, predictionFile), stream => ChromaPredictionFile.Write(result.Prediction, stream));
+        {
+            await AtomicFile.WriteAsync(Path.Combine(folder, predictionFile), (stream, _) =>
+            {
+                ChromaPredictionFile.Write(result.Prediction, stream);
+                return Task.CompletedTask;
+            });
+        }
         var record = Record(item, result.ModelName, uploadFile, predictionFile, bytes);
         index.Save(galleryId, record, new StoredPreviews(item.OriginalPreview ?? "", item.ResultPreview ?? "", item.RepairedPreview));
         item.Stored = record;
@@ -352,25 +361,6 @@ public sealed class GalleryStorage : IDisposable
     private static StoredReference? Reference(GalleryItem item) => item.Reference is { } palette
         ? new StoredReference(item.ReferenceName, palette.Global, palette.Bands, item.ReferencePreview)
         : null;
-
-    private static void WriteWhole(string path, Action<FileStream> write)
-    {
-        string partial = path + TemporaryMark + Guid.NewGuid().ToString("N");
-        try
-        {
-            using (var stream = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(partial, path, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(partial);
-            throw;
-        }
-    }
 
     private static bool TryDelete(string path)
     {

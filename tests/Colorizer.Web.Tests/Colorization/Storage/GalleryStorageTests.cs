@@ -1,6 +1,7 @@
 using System.Globalization;
 using Colorizer.Core.Guidance;
 using Colorizer.Core.Imaging;
+using Colorizer.Core.IO;
 using Colorizer.Core.Restoration;
 using Colorizer.Testing;
 using Colorizer.Web.Colorization;
@@ -188,7 +189,7 @@ public sealed class GalleryStorageTests : IDisposable
             await UploadAsync(session, ("kept.png", photo), ("broken.png", photo));
         }
         // What a kill -9 can leave: a half-written file, a file no row names, a row whose file is gone, a stray folder.
-        File.WriteAllBytes(Path.Combine(folder, "1234abcd.upload.partial-0f0f"), new byte[100]);
+        File.WriteAllBytes(AtomicFile.TemporaryPathFor(Path.Combine(folder, "1234abcd.upload")), new byte[100]);
         File.WriteAllBytes(Path.Combine(folder, "deadbeef-1.prediction"), new byte[100]);
         string brokenUpload;
         using (var index = GalleryIndex.Open(Path.Combine(_storage.Path, "galleries.db")))
