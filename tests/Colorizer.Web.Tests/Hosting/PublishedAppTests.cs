@@ -164,21 +164,8 @@ internal sealed class RunningApp : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline && !process.HasExited)
-        {
-            try
-            {
-                using var health = await app.Client.GetAsync("/health");
-                if (health.StatusCode == HttpStatusCode.OK)
-                    return app;
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            await Task.Delay(200);
-        }
+        if (await AppHealth.WaitUntilHealthyAsync(app.Client, process, TimeSpan.FromSeconds(60)))
+            return app;
         string log = app.Log;
         await app.DisposeAsync();
         Assert.Fail($"The published app did not become healthy within 60 s (exited: {process.HasExited}). Its log:\n{log}");
