@@ -25,12 +25,22 @@ public interface IVideoJobs
     /// </summary>
     Task<VideoJobSnapshot> CreateAsync(string fileName, Stream content, IProgress<long>? received = null, CancellationToken ct = default);
 
-    /// <summary>As the other <c>CreateAsync</c>, colorized with <paramref name="model"/> (the 2016 network, DDColor or DeOldify).</summary>
-    Task<VideoJobSnapshot> CreateAsync(string fileName, Stream content, Core.Models.Catalogue.ColorModel model, IProgress<long>? received = null,
+    /// <summary>
+    /// As the other <c>CreateAsync</c>, colorized as <paramref name="settings"/> say (model, render size, saturation,
+    /// repairs, stabilization, key frames). Settings out of range throw
+    /// <see cref="Core.InvalidColorizationOptionException"/> before anything is saved.
+    /// </summary>
+    Task<VideoJobSnapshot> CreateAsync(string fileName, Stream content, VideoJobSettings settings, IProgress<long>? received = null,
         CancellationToken ct = default);
 
     /// <summary>Cancels a queued or running job; false when there is no such job or it has already ended.</summary>
     bool Cancel(string id);
+
+    /// <summary>
+    /// Cancels the job if it has not ended, then forgets it and deletes its files at once (a running job's files go
+    /// when it has stopped). False when there is no such job.
+    /// </summary>
+    bool Delete(string id);
 
     /// <summary>
     /// Frame <paramref name="frame"/> (0-based) of a finished job's original and result, scaled so the longer side is at

@@ -36,6 +36,7 @@ public enum VideoJobState
 /// <param name="FinishedAt">When it ended (done, failed or cancelled); the job expires a retention period later.</param>
 /// <param name="TotalFrames">The frame count the container announces (0 if unknown), known from the upload on.</param>
 /// <param name="ExpiresAt">When the job and its files will be deleted, once finished.</param>
+/// <param name="Settings">How it is colorized.</param>
 public sealed record VideoJobSnapshot(
     string Id,
     string FileName,
@@ -50,8 +51,12 @@ public sealed record VideoJobSnapshot(
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
     int TotalFrames = 0,
-    DateTimeOffset? ExpiresAt = null)
+    DateTimeOffset? ExpiresAt = null,
+    VideoJobSettings? Settings = null)
 {
+    /// <summary>How it is colorized (the defaults when none were given).</summary>
+    public VideoJobSettings Settings { get; init; } = Settings ?? VideoJobSettings.Default;
+
     /// <summary>True once the job has ended, whichever way.</summary>
     public bool IsFinished => State is VideoJobState.Done or VideoJobState.Failed or VideoJobState.Cancelled;
 
@@ -90,7 +95,7 @@ internal sealed class VideoJob
     public long Sequence { get; }
 
     /// <summary>The model the video is colorized with.</summary>
-    public Colorizer.Core.Models.Catalogue.ColorModel Model { get; init; } = Colorizer.Core.Models.Catalogue.ModelCatalogue.Eccv16;
+    public Colorizer.Core.Models.Catalogue.ColorModel Model => Snapshot.Settings.Model;
 
     /// <summary>The upload, under a generated name in the storage folder.</summary>
     public string InputPath { get; }
@@ -129,6 +134,12 @@ internal sealed class VideoJob
     }
 
     public void RaiseChanged() => Changed?.Invoke();
+
+    /// <summary>True while the runner has the job and it has not ended.</summary>
+    public bool IsClaimedAndRunning
+    {
+        get { lock (_lock) return _claimed && !_snapshot.IsFinished; }
+    }
 
     /// <summary>The runner takes the job; false when it was cancelled while it waited.</summary>
     public bool TryClaim()

@@ -114,17 +114,36 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
     }
 
     /// <inheritdoc />
+    public bool Delete(string id)
+    {
+        if (!VideoJobIds.IsWellFormed(id) || !_jobs.TryRemove(id, out var job))
+            return false;
+        var now = _time.GetUtcNow();
+        job.Cancel(now, now);
+        // A running job stops at its next frame and its run deletes the files (it finds itself forgotten); the rest go now.
+        if (!job.IsClaimedAndRunning)
+            DeleteFiles(job);
+        _logger.LogInformation("Video job {Id} deleted", id);
+        job.RaiseChanged();
+        UpdatePositions();
+        return true;
+    }
+
+    /// <inheritdoc />
     public Task<VideoJobSnapshot> CreateAsync(string fileName, Stream content, IProgress<long>? received = null, CancellationToken ct = default) =>
-        CreateAsync(fileName, content, ModelCatalogue.Eccv16, received, ct);
+        CreateAsync(fileName, content, VideoJobSettings.Default, received, ct);
 
     /// <summary>
-    /// As <see cref="CreateAsync(string, Stream, IProgress{long}?, CancellationToken)"/>, colorized with
-    /// <paramref name="model"/> (at its default size, with stabilization). A DDColor or DeOldify model is loaded (and
-    /// downloaded, when allowed) once the job has its slot in the shared queue.
+    /// As <see cref="CreateAsync(string, Stream, IProgress{long}?, CancellationToken)"/>, colorized as
+    /// <paramref name="settings"/> say. A DDColor or DeOldify model is loaded (and downloaded, when allowed) once the
+    /// job has its slot in the shared queue.
     /// </summary>
-    public async Task<VideoJobSnapshot> CreateAsync(string fileName, Stream content, ColorModel model, IProgress<long>? received = null, CancellationToken ct = default)
+    public async Task<VideoJobSnapshot> CreateAsync(string fileName, Stream content, VideoJobSettings settings, IProgress<long>? received = null,
+        CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        var model = settings.Model;
         if (model.IsOnnxFile && _library is null)
             throw new InvalidOperationException("This service was made without the model library.");
         var storage = _storage ?? throw new InvalidOperationException("The video job service has not been started.");
@@ -148,11 +167,9 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
             File.Move(partial, input);
             int totalFrames = await Task.Run(() => Probe(input, fileName), ct);
             var now = _time.GetUtcNow();
-            var snapshot = new VideoJobSnapshot(VideoJobIds.New(), fileName, size, VideoJobState.Queued, 0, null, null, null, null, now, null, null, totalFrames);
-            var job = new VideoJob(snapshot, Interlocked.Increment(ref _sequence), input, storage.NewPath("-colorized" + VideoFiles.OutputExtension), ContentType(extension))
-            {
-                Model = model,
-            };
+            var snapshot = new VideoJobSnapshot(VideoJobIds.New(), fileName, size, VideoJobState.Queued, 0, null, null, null, null, now, null, null, totalFrames,
+                Settings: settings);
+            var job = new VideoJob(snapshot, Interlocked.Increment(ref _sequence), input, storage.NewPath("-colorized" + VideoFiles.OutputExtension), ContentType(extension));
             lock (_admission)
             {
                 _uploading--;
@@ -262,7 +279,7 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
             }
             job.Update(s => s with { State = VideoJobState.Running, Note = null, JobsAhead = 0, StartedAt = _time.GetUtcNow() });
             var progress = new JobProgress(job);
-            var options = VideoOptions.Default with { Colorization = engine.DefaultOptions };
+            var options = job.Snapshot.Settings.ToVideoOptions();
             var result = await new VideoColorizer(engine, _logger).ColorizeAsync(job.InputPath, job.ResultPath, options, progress, ct);
             Finish(job, VideoJobState.Done, null, result);
             _logger.LogInformation("Video job {Id} done: {Frames} frames, {Passes} network passes", job.Id, result.Frames, result.ForwardPasses);
@@ -288,8 +305,17 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         {
             lease?.Dispose();
             ticket?.Dispose();
+            // Deleted while it ran: its files go now that nothing writes them.
+            if (!_jobs.TryGetValue(job.Id, out var current) || !ReferenceEquals(current, job))
+                DeleteFiles(job);
             UpdatePositions();
         }
+    }
+
+    private static void DeleteFiles(VideoJob job)
+    {
+        VideoStorage.TryDelete(job.InputPath);
+        VideoStorage.TryDelete(job.ResultPath);
     }
 
     private void Finish(VideoJob job, VideoJobState state, string? error, VideoResult? result)

@@ -61,15 +61,27 @@ public sealed class FakeVideoJobs : IVideoJobs
     public Task<VideoJobSnapshot> CreateAsync(string fileName, Stream content, IProgress<long>? received = null, CancellationToken ct = default) =>
         throw new VideoJobRefusedException("Uploads are not part of this fake.");
 
-    public Task<VideoJobSnapshot> CreateAsync(string fileName, Stream content, Core.Models.Catalogue.ColorModel model, IProgress<long>? received = null,
+    public Task<VideoJobSnapshot> CreateAsync(string fileName, Stream content, VideoJobSettings settings, IProgress<long>? received = null,
         CancellationToken ct = default)
     {
-        RequestedModel = model;
+        RequestedSettings = settings;
         throw new VideoJobRefusedException("Uploads are not part of this fake.");
     }
 
+    /// <summary>The settings the last upload asked for.</summary>
+    public VideoJobSettings? RequestedSettings { get; private set; }
+
     /// <summary>The model the last upload asked for.</summary>
-    public Core.Models.Catalogue.ColorModel? RequestedModel { get; private set; }
+    public Core.Models.Catalogue.ColorModel? RequestedModel => RequestedSettings?.Model;
+
+    /// <summary>The ids deleted.</summary>
+    public List<string> Deleted { get; } = [];
+
+    public bool Delete(string id)
+    {
+        Deleted.Add(id);
+        return true;
+    }
 
     public bool Cancel(string id)
     {

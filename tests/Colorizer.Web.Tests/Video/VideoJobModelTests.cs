@@ -18,7 +18,7 @@ public sealed class VideoJobModelTests
 
         VideoJobSnapshot created;
         await using (var stream = File.OpenRead(input))
-            created = await harness.Service.CreateAsync("clip.avi", stream, model);
+            created = await harness.Service.CreateAsync("clip.avi", stream, VideoJobSettings.For(model));
         var done = await harness.WaitForEndAsync(created.Id);
 
         Assert.Equal(VideoJobState.Done, done.State);
@@ -40,7 +40,7 @@ public sealed class VideoJobModelTests
 
         VideoJobSnapshot created;
         await using (var stream = File.OpenRead(input))
-            created = await harness.Service.CreateAsync("clip.avi", stream, ModelCatalogue.Get("deoldify"));
+            created = await harness.Service.CreateAsync("clip.avi", stream, VideoJobSettings.For(ModelCatalogue.Get("deoldify")));
         var done = await harness.WaitForEndAsync(created.Id);
 
         Assert.Equal(VideoJobState.Failed, done.State);
