@@ -46,7 +46,7 @@ internal static class VideoUploadReader
                     : "It has no file field named 'file'.";
                 throw new InvalidUploadException($"The request carries no video. {what} {HowToSend}");
             }
-            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                 throw new InvalidUploadException($"A part of the multipart form has no form-data Content-Disposition. {HowToSend}");
             string name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
             if (name == UploadReader.FieldName)

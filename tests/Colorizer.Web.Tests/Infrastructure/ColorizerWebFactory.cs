@@ -27,6 +27,7 @@ public class ColorizerWebFactory : WebApplicationFactory<Program>
     private readonly TemporaryDirectory _models = new();
     private readonly TemporaryDirectory _temp = new();
     private readonly TemporaryDirectory _galleries = new();
+    private readonly TemporaryDirectory _videos = new();
     private readonly Dictionary<string, string?> _settings;
     private readonly bool _kestrel;
     private Uri? _kestrelAddress;
@@ -99,6 +100,8 @@ public class ColorizerWebFactory : WebApplicationFactory<Program>
         builder.UseSetting("TempFiles:Directory", _temp.Path);
         // One app per gallery storage folder: each test app has its own, unless the settings name one (a restart test).
         builder.UseSetting("Gallery:StorageDirectory", _galleries.Path);
+        // The same for the video jobs' storage.
+        builder.UseSetting("Video:StorageDirectory", _videos.Path);
         // Every test client is one address: the per-client rate limit stays out of the way unless a test sets its own.
         builder.UseSetting("RateLimit:PermitsPerMinute", "1000000");
         builder.UseSetting("RateLimit:Burst", "1000000");
@@ -115,6 +118,7 @@ public class ColorizerWebFactory : WebApplicationFactory<Program>
             _models.Dispose();
             _temp.Dispose();
             _galleries.Dispose();
+            _videos.Dispose();
         }
     }
 
