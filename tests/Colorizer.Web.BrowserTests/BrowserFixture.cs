@@ -27,6 +27,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     private readonly TemporaryDirectory _models = new();
     private readonly TemporaryDirectory _galleries = new();
+    private readonly TemporaryDirectory _videos = new();
     private AppFactory? _app;
     private IPlaywright? _playwright;
 
@@ -63,7 +64,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         // two-model comparison have a second model to offer.
         TinyOnnxModels.WriteTo(_models.Path, Colorizer.Core.Models.Catalogue.ModelCatalogue.Get("ddcolor"), TinyOnnxModels.ConstantAb(30, -20));
 
-        _app = new AppFactory(_models.Path, _galleries.Path, _serverErrors);
+        _app = new AppFactory(_models.Path, _galleries.Path, _videos.Path, _serverErrors);
         _app.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         _app.StartServer();
         var server = _app.Services.GetRequiredService<IServer>();
@@ -132,6 +133,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             await _app.DisposeAsync();
         _models.Dispose();
         _galleries.Dispose();
+        _videos.Dispose();
     }
 
     /// <summary>What the server logged at Error or above so far (an unhandled circuit exception would be one).</summary>
@@ -139,12 +141,13 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     private readonly ErrorLog _serverErrors = new();
 
-    private sealed class AppFactory(string models, string galleries, ErrorLog errors) : WebApplicationFactory<Program>
+    private sealed class AppFactory(string models, string galleries, string videos, ErrorLog errors) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseSetting("Colorizer:ModelsDirectory", models);
             builder.UseSetting("Gallery:StorageDirectory", galleries);
+            builder.UseSetting("Video:StorageDirectory", videos);
             builder.UseSetting("Colorizer:DownloadWeights", "false");
             // A small shared line, so a drop of twenty photos is more than it holds: the tab's own line must keep them.
             builder.UseSetting("Queue:Capacity", "4");

@@ -12,9 +12,10 @@ using OpenCvSharp;
 namespace Colorizer.Web.BrowserTests;
 
 /// <summary>
-/// The server killed with SIGKILL in the middle of page uploads and renders, API requests and a ZIP download, then
-/// started again on the same folders: nothing half-written is kept, the galleries' index and files agree, the tab's
-/// gallery comes back with the photos that were finished, and the app is healthy.
+/// The server killed with SIGKILL in the middle of page uploads and renders, API requests, a ZIP download and a video
+/// job, then started again on the same folders: nothing half-written is kept, the galleries' and the video jobs'
+/// indexes and files agree, the tab's gallery comes back with the photos that were finished, the video job carries on
+/// from its last finished segment to a whole result, and the app is healthy.
 /// </summary>
 [Trait("Category", "Browser")]
 public sealed class CrashRecoveryTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>, IDisposable
@@ -27,6 +28,9 @@ public sealed class CrashRecoveryTests(BrowserFixture fixture) : IClassFixture<B
         SyntheticModels.WriteTiny(_models.Path, TinyModel.LightnessDependent(SyntheticModels.BinAt(20, 40), SyntheticModels.BinAt(-10, -40), slope: 0.08f));
         int port = FreePort();
         string small = Photo("small.png", 320, 240), large = Photo("large.png", 2400, 1800);
+        const int videoFrames = 360;
+        string video = Path.Combine(_photos.Path, "film.avi");
+        TestVideos.Write(video, videoFrames, 320, 240, 24, TestVideos.Panning(320, 240, 1, noise: 2));
 
         var first = await ChildApp.StartAsync(port, Settings());
         var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true });
@@ -41,6 +45,15 @@ public sealed class CrashRecoveryTests(BrowserFixture fixture) : IClassFixture<B
             // Written to disk: three photos, an upload and a network output each.
             await WaitForAsync(() => Directory.EnumerateFiles(_galleries.Path, "*", SearchOption.AllDirectories).Count(f => !f.EndsWith(AtomicFile.TemporaryMarker, StringComparison.Ordinal)) >= 3 + 2 * 3,
                 "the three photos to be written");
+
+            // A video job in a tab of its own, killed once it has finished a segment or two.
+            var videoPage = await context.NewPageAsync();
+            await videoPage.GotoAsync(first.Address.TrimEnd('/') + "/video");
+            await videoPage.WaitForSelectorAsync("body[data-circuit=ready]", new PageWaitForSelectorOptions { Timeout = 30_000 });
+            await videoPage.Locator("#video-upload-zone input[type=file]").SetInputFilesAsync(video);
+            await videoPage.WaitForSelectorAsync("[data-testid=video-job][data-state=running]", new PageWaitForSelectorOptions { Timeout = 60_000 });
+            string jobAddress = videoPage.Url;
+            await WaitForAsync(() => FinishedSegments() >= 1, "the video job to finish a segment");
 
             // Now keep it busy: large page uploads and renders, API requests, a ZIP download of the gallery.
             await page.Locator("#upload-zone input[type=file]:not(.d-none)").SetInputFilesAsync([large, large, large, large]);
@@ -72,6 +85,25 @@ public sealed class CrashRecoveryTests(BrowserFixture fixture) : IClassFixture<B
             Assert.NotEmpty(leftovers);
             await WaitForAsync(() => leftovers.All(f => !Path.Exists(f)), "the killed app's temporary files to be swept");
 
+            // The video job's index and folders agree; the job carries on and ends with every frame, keeping what was done.
+            var jobFolders = VideoJobFolders();
+            Assert.Single(jobFolders);
+            Assert.Equal(jobFolders.Order(), Directory.GetDirectories(Path.Combine(_videos.Path, "jobs")).Order());
+            await videoPage.GotoAsync(jobAddress);
+            await videoPage.WaitForSelectorAsync("[data-testid=video-job][data-state=done]", new PageWaitForSelectorOptions { Timeout = 180_000 });
+            Assert.Matches("^[0-9]+ frames were kept from before a restart", (await videoPage.Locator("[data-testid=video-resumed]").TextContentAsync())!.Trim());
+            string resultPath = Path.Combine(jobFolders.Single(), "colorized.mp4");
+            var (resultFrames, fps) = TestVideos.ReadAll(resultPath);
+            try
+            {
+                Assert.Equal(videoFrames, resultFrames.Count);
+                Assert.Equal(24, fps, 0.01);
+            }
+            finally
+            {
+                resultFrames.ForEach(f => f.Dispose());
+            }
+
             // The tab reloads onto the restarted server: its finished photos are back, every card is finished.
             await page.ReloadAsync();
             await page.WaitForSelectorAsync("body[data-circuit=ready]", new PageWaitForSelectorOptions { Timeout = 30_000 });
@@ -95,7 +127,7 @@ public sealed class CrashRecoveryTests(BrowserFixture fixture) : IClassFixture<B
     [
         $"--Colorizer:ModelsDirectory={_models.Path}", "--Colorizer:DownloadWeights=false",
         $"--Gallery:StorageDirectory={_galleries.Path}", $"--Video:StorageDirectory={_videos.Path}",
-        $"--TempFiles:Directory={_temp.Path}",
+        $"--TempFiles:Directory={_temp.Path}", "--Video:SegmentSeconds=1",
         // What a killed app left in its temp folder is swept as soon as it is a second old (10 minutes by default).
         "--TempFiles:LeftoverAge=00:00:01",
     ];
@@ -125,6 +157,41 @@ public sealed class CrashRecoveryTests(BrowserFixture fixture) : IClassFixture<B
             files.Add(Path.Combine(folder, record.RootElement.GetProperty("predictionFile").GetString()!));
         }
         return files;
+    }
+
+    // Segments the video job has finished, as its manifest records them (0 before the first).
+    private int FinishedSegments()
+    {
+        foreach (string manifest in Directory.EnumerateFiles(Path.Combine(_videos.Path, "jobs"), "manifest.json", SearchOption.AllDirectories))
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(File.ReadAllText(manifest));
+                return document.RootElement.GetProperty("Segments").GetArrayLength();
+            }
+            catch (Exception ex) when (ex is IOException or JsonException or KeyNotFoundException)
+            {
+                // Being replaced: look again.
+            }
+        }
+        return 0;
+    }
+
+    // The folders the video jobs' index names, as full paths.
+    private List<string> VideoJobFolders()
+    {
+        var folders = new List<string>();
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_videos.Path, "jobs.db")};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT record FROM jobs";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            using var record = JsonDocument.Parse(reader.GetString(0));
+            folders.Add(Path.Combine(_videos.Path, "jobs", record.RootElement.GetProperty("folder").GetString()!));
+        }
+        return folders;
     }
 
     private static async Task PostAsync(HttpClient client, byte[] png)

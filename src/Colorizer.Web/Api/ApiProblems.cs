@@ -71,7 +71,8 @@ internal static class ApiProblems
 
     /// <summary>
     /// A refused video upload: 415 for a file that is not a supported video (by its extension, or by its content), 413
-    /// over <c>Video:MaxFileBytes</c>, 400 for an empty file, 503 with Retry-After when too many videos are waiting.
+    /// over <c>Video:MaxFileBytes</c>, 400 for an empty file, 503 with Retry-After when too many videos are waiting or the
+    /// job could not be stored.
     /// </summary>
     private static ProblemHttpResult VideoRefused(HttpContext context, VideoJobRefusedException e) => e.Reason switch
     {
@@ -79,6 +80,8 @@ internal static class ApiProblems
         VideoJobRefusal.NotAVideo => Problem(StatusCodes.Status415UnsupportedMediaType, "The file is not a readable video", e.Message),
         VideoJobRefusal.TooLarge => Problem(StatusCodes.Status413PayloadTooLarge, "The upload is too large", e.Message),
         VideoJobRefusal.Busy => RetryLater(context, StatusCodes.Status503ServiceUnavailable, VideoBusyRetryAfterSeconds, "The server is busy", e.Message),
+        VideoJobRefusal.StorageFailed => RetryLater(context, StatusCodes.Status503ServiceUnavailable, FailedRetryAfterSeconds,
+            "The video could not be stored", e.Message),
         _ => Problem(StatusCodes.Status400BadRequest, "The video was not accepted", e.Message),
     };
 

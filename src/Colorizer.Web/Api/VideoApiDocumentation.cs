@@ -65,7 +65,7 @@ internal static class VideoApiDocumentation
         ColorizeApiDocumentation.SetDescription(operation, "415", $"The file's extension is not one of {Formats}, or the file cannot be opened as a video (it is damaged or not a video).");
         ColorizeApiDocumentation.SetDescription(operation, "422", "An option is invalid; the problem's detail and `errors` name the query parameter.");
         ColorizeApiDocumentation.SetDescription(operation, "429", "This client has used up its rate limit; try again after Retry-After seconds.", retryAfter: true);
-        ColorizeApiDocumentation.SetDescription(operation, "503", "Too many videos are waiting already (`Video:MaxQueuedJobs`); try again after Retry-After seconds.", retryAfter: true);
+        ColorizeApiDocumentation.SetDescription(operation, "503", "Too many videos are waiting already (`Video:MaxQueuedJobs`), or the server could not store the job; try again after Retry-After seconds.", retryAfter: true);
         return Task.CompletedTask;
     }
 

@@ -83,6 +83,9 @@ public enum VideoJobRefusal
 
     /// <summary>Too many videos are waiting already; trying again later can help.</summary>
     Busy,
+
+    /// <summary>The server could not record the job (its storage is full or unwritable); trying again later may help.</summary>
+    StorageFailed,
 }
 
 /// <summary>An upload was not accepted as a video job; the message says why, for people, and <see cref="Reason"/> for code.</summary>

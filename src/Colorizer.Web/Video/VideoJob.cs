@@ -82,14 +82,18 @@ internal sealed class VideoJob
     private VideoJobSnapshot _snapshot;
     private bool _claimed;
 
-    public VideoJob(VideoJobSnapshot initial, long sequence, string inputPath, string resultPath, string originalContentType)
+    public VideoJob(VideoJobSnapshot initial, long sequence, string folder, string folderPath, string inputName, string originalContentType)
     {
         _snapshot = initial;
         Sequence = sequence;
-        InputPath = inputPath;
-        ResultPath = resultPath;
+        Folder = folder;
+        FolderPath = folderPath;
+        InputName = inputName;
         OriginalContentType = originalContentType;
     }
+
+    /// <summary>The name of the result in a job's folder.</summary>
+    public const string ResultName = "colorized" + VideoFiles.OutputExtension;
 
     /// <summary>The order of arrival.</summary>
     public long Sequence { get; }
@@ -97,14 +101,26 @@ internal sealed class VideoJob
     /// <summary>The model the video is colorized with.</summary>
     public Colorizer.Core.Models.Catalogue.ColorModel Model => Snapshot.Settings.Model;
 
-    /// <summary>The upload, under a generated name in the storage folder.</summary>
-    public string InputPath { get; }
+    /// <summary>The name of the job's folder (generated).</summary>
+    public string Folder { get; }
+
+    /// <summary>The job's folder, which holds its upload, its result and the segments of a result under way.</summary>
+    public string FolderPath { get; }
+
+    /// <summary>The upload's name in the folder.</summary>
+    public string InputName { get; }
+
+    /// <summary>The upload.</summary>
+    public string InputPath => Path.Combine(FolderPath, InputName);
 
     /// <summary>Where the colorized MP4 goes.</summary>
-    public string ResultPath { get; }
+    public string ResultPath => Path.Combine(FolderPath, ResultName);
 
     /// <summary>The upload's media type, from its (checked) extension.</summary>
     public string OriginalContentType { get; }
+
+    /// <summary>The job as its row keeps it.</summary>
+    public StoredVideoJob ToStored() => new(Snapshot, Sequence, Folder, InputName, OriginalContentType);
 
     public string Id => Snapshot.Id;
 

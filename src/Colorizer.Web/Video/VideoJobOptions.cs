@@ -13,12 +13,19 @@ public sealed class VideoJobOptions : IValidatableObject
     public long MaxFileBytes { get; set; } = 500L * 1024 * 1024;
 
     /// <summary>
-    /// Where uploads and results are kept while their jobs live; default <c>&lt;temp&gt;/colorizer-videos</c>. Each
-    /// running app takes a folder of its own inside it; folders that no running app holds are left over from a crash
-    /// and are removed at start. (Not inside the app's folder for short-lived temporary files, whose start-up sweep
-    /// deletes anything older than a few minutes: a video job may run and be kept for much longer.)
+    /// Where the jobs are kept, across restarts: <c>jobs.db</c> (an SQLite index), <c>jobs.lock</c> and a folder per
+    /// job with its upload, its result and its finished segments; default <c>&lt;temp&gt;/colorizer-videos</c>. One
+    /// app per folder: a second app on the same folder refuses to start. (Not inside the app's folder for short-lived
+    /// temporary files, whose sweep deletes anything older than a few minutes: a video job may run for hours.)
     /// </summary>
     public string? StorageDirectory { get; set; }
+
+    /// <summary>
+    /// The length of the segments a job is encoded in, in seconds of video (1–60; default 4): after a restart a job
+    /// carries on from its last finished segment, so at most this much is done twice.
+    /// </summary>
+    [Range(1.0, 60.0)]
+    public double SegmentSeconds { get; set; } = 4;
 
     /// <summary>How long a finished, failed or cancelled job (and its files) is kept; default one hour.</summary>
     public TimeSpan RetainFinishedFor { get; set; } = TimeSpan.FromHours(1);

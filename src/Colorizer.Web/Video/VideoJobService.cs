@@ -11,10 +11,13 @@ using OpenCvSharp;
 namespace Colorizer.Web.Video;
 
 /// <summary>
-/// Video jobs that outlive the page that started them: uploads are saved under generated names in the storage folder
-/// and colorized one at a time in the background, each holding one slot of the shared <see cref="WorkQueue"/> while it
-/// runs (so photos still get through on the others). A job is found by its unguessable id, from any tab, until it
-/// expires <see cref="VideoJobOptions.RetainFinishedFor"/> after it ended; then it and its files are deleted.
+/// Video jobs that outlive the page that started them, and the app: uploads are saved in a folder per job in the
+/// storage folder, recorded in its SQLite index (<see cref="VideoJobIndex"/>), and colorized one at a time in the
+/// background in resumable segments, each job holding one slot of the shared <see cref="WorkQueue"/> while it runs
+/// (so photos still get through on the others). A restart, a crash or a stop of the app leaves unfinished jobs on
+/// disk: the next start queues them again in their order and they carry on from their last finished segment. A job
+/// is found by its unguessable id, from any tab, until it expires <see cref="VideoJobOptions.RetainFinishedFor"/>
+/// after it ended; then it and its files are deleted.
 /// </summary>
 public sealed class VideoJobService : BackgroundService, IVideoJobs
 {
@@ -50,22 +53,76 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
     /// <inheritdoc />
     public TimeSpan RetainFinishedFor => _options.RetainFinishedFor;
 
-    /// <summary>This app's folder inside the storage folder (null before start).</summary>
-    public string? StorageDirectory => _storage?.Directory;
+    /// <summary>The storage folder (null before start).</summary>
+    public string? StorageDirectory => _storage?.Root;
+
+    /// <summary>The bytes the jobs' files hold on disk now (0 before start).</summary>
+    public long StorageBytes => _storage?.BytesInUse() ?? 0;
 
     /// <summary>Jobs known now (queued, running and finished but not yet expired).</summary>
     public int Count => _jobs.Count;
 
-    /// <summary>Removes leftovers of crashed apps from the storage folder, takes a folder of its own and starts the runner.</summary>
+    /// <summary>
+    /// Takes the storage folder, reads the jobs kept there, removes what no job names (an upload a crash cut short),
+    /// queues the unfinished jobs again and starts the runner.
+    /// </summary>
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        _storage ??= VideoStorage.Open(_options.ResolvedStorageDirectory);
-        if (_storage.LeftoversRemoved > 0)
-            _logger.LogInformation("Removed {Count} leftover video folder(s) from {Directory}", _storage.LeftoversRemoved, _storage.Root);
+        if (_storage is null)
+        {
+            _storage = VideoStorage.Open(_options.ResolvedStorageDirectory, out int earlier);
+            if (earlier > 0)
+                _logger.LogInformation("Removed {Count} video folder(s) of an earlier version from {Directory}", earlier, _storage.Root);
+            Restore(_storage);
+        }
         if (_queue.Concurrency < 2)
             _logger.LogWarning("Queue:Concurrency is {Concurrency}: while a video is colorized, photos wait for it to finish. Set it to 2 or more.", _queue.Concurrency);
         return base.StartAsync(cancellationToken);
     }
+
+    // The jobs of the last run: the finished ones are shown until they expire, the others run again in their order.
+    private void Restore(VideoStorage storage)
+    {
+        var stored = storage.Index.Load((id, ex) => _logger.LogWarning("Video job {Id} could not be read from the storage index and was dropped: {Reason}", id, ex.Message));
+        var resumed = new List<VideoJob>();
+        var now = _time.GetUtcNow();
+        foreach (var row in stored)
+        {
+            var snapshot = row.Snapshot;
+            var job = new VideoJob(snapshot, row.Sequence, row.Folder, storage.FolderPath(row.Folder), row.InputName, row.OriginalContentType);
+            if (!snapshot.IsFinished && !File.Exists(job.InputPath))
+                snapshot = Ended(snapshot, VideoJobState.Failed, "The uploaded video was lost from the server's storage; upload it again.", null, now);
+            else if (snapshot.State == VideoJobState.Done && !File.Exists(job.ResultPath))
+                snapshot = Ended(snapshot, VideoJobState.Failed, "The colorized video was lost from the server's storage; upload the video again.", null, now);
+            else if (!snapshot.IsFinished)
+                snapshot = snapshot with { State = VideoJobState.Queued, Note = ResumeNote, Progress = null };
+            if (!ReferenceEquals(snapshot, row.Snapshot))
+            {
+                job = new VideoJob(snapshot, row.Sequence, row.Folder, job.FolderPath, row.InputName, row.OriginalContentType);
+                if (snapshot.State == VideoJobState.Failed)
+                {
+                    _logger.LogWarning("Video job {Id} failed at start: {Reason}", snapshot.Id, snapshot.Error);
+                    DeleteFiles(job);
+                }
+                Save(job);
+            }
+            _jobs[snapshot.Id] = job;
+            _sequence = Math.Max(_sequence, row.Sequence);
+            if (snapshot.State == VideoJobState.Queued)
+                resumed.Add(job);
+        }
+        int swept = storage.RemoveUnused(stored.Select(j => j.Folder).ToHashSet(StringComparer.Ordinal));
+        if (swept > 0)
+            _logger.LogInformation("Removed {Count} video folder(s) that no job names (uploads cut short) from {Directory}", swept, storage.JobsDirectory);
+        if (stored.Count > 0)
+            _logger.LogInformation("Video storage {Directory}: {Jobs} job(s) kept, {Resumed} carrying on", storage.Root, stored.Count, resumed.Count);
+        foreach (var job in resumed)
+            _pending.Writer.TryWrite(job);
+        UpdatePositions();
+        RemoveExpired();
+    }
+
+    private const string ResumeNote = "Carrying on from its last finished segment after a restart of the server.";
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -75,6 +132,9 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         {
             await foreach (var job in _pending.Reader.ReadAllAsync(stoppingToken))
             {
+                // A read can succeed after the stop began: the job is left queued for the next start.
+                if (stoppingToken.IsCancellationRequested)
+                    break;
                 if (job.TryClaim())
                     await RunAsync(job, stoppingToken);
             }
@@ -106,7 +166,8 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         if (job.Cancel(now, now + _options.RetainFinishedFor))
         {
             // It never ran: its upload can go now.
-            VideoStorage.TryDelete(job.InputPath);
+            DeleteFiles(job);
+            Save(job);
             _logger.LogInformation("Video job {Id} cancelled while queued", id);
             UpdatePositions();
         }
@@ -118,6 +179,8 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
     {
         if (!VideoJobIds.IsWellFormed(id) || !_jobs.TryRemove(id, out var job))
             return false;
+        // The row goes first: a crash from here on leaves a folder no row names, which the next start sweeps.
+        TryIndex(index => index.Delete(id), id);
         var now = _time.GetUtcNow();
         job.Cancel(now, now);
         // A running job stops at its next frame and its run deletes the files (it finds itself forgotten); the rest go now.
@@ -158,7 +221,10 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
                 throw new VideoJobRefusedException($"The server is busy: {waiting} videos are waiting already. Try again when one has finished.", VideoJobRefusal.Busy);
             _uploading++;
         }
-        string input = storage.NewPath("-original" + extension);
+        string folder = storage.NewFolder();
+        string folderPath = storage.FolderPath(folder);
+        string inputName = "original" + extension;
+        string input = Path.Combine(folderPath, inputName);
         string partial = input + ".upload";
         bool admitted = false;
         try
@@ -169,7 +235,17 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
             var now = _time.GetUtcNow();
             var snapshot = new VideoJobSnapshot(VideoJobIds.New(), fileName, size, VideoJobState.Queued, 0, null, null, null, null, now, null, null, totalFrames,
                 Settings: settings);
-            var job = new VideoJob(snapshot, Interlocked.Increment(ref _sequence), input, storage.NewPath("-colorized" + VideoFiles.OutputExtension), ContentType(extension));
+            var job = new VideoJob(snapshot, Interlocked.Increment(ref _sequence), folder, folderPath, inputName, ContentType(extension));
+            // Recorded once its upload is whole: from here on a restart carries it on.
+            try
+            {
+                storage.Index.Insert(job.ToStored());
+            }
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            {
+                _logger.LogError(ex, "Video job could not be recorded in {Directory}", storage.Root);
+                throw new VideoJobRefusedException("The server could not record the video job (its storage is full or unwritable); try again later.", VideoJobRefusal.StorageFailed, ex);
+            }
             lock (_admission)
             {
                 _uploading--;
@@ -185,8 +261,7 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         {
             lock (_admission)
                 _uploading--;
-            VideoStorage.TryDelete(partial);
-            VideoStorage.TryDelete(input);
+            VideoStorage.TryDeleteFolder(folderPath);
             throw;
         }
     }
@@ -229,8 +304,8 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
                 continue;
             if (!_jobs.TryRemove(new KeyValuePair<string, VideoJob>(snapshot.Id, job)))
                 continue;
-            VideoStorage.TryDelete(job.InputPath);
-            VideoStorage.TryDelete(job.ResultPath);
+            TryIndex(index => index.Delete(snapshot.Id), snapshot.Id);
+            DeleteFiles(job);
             removed++;
             // Pages showing it look it up again and find it gone.
             job.RaiseChanged();
@@ -259,6 +334,8 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         var ct = linked.Token;
         WorkTicket? ticket = null;
         ModelLease? lease = null;
+        // How it ended; recorded once its slot is free again, so whoever sees it ended sees the slot free.
+        (VideoJobState State, string? Error, VideoResult? Result)? outcome = null;
         try
         {
             ColorizationEngine engine;
@@ -277,16 +354,24 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
                 lease = await _library!.AcquireAsync(job.Model, ct: ct);
                 engine = lease.Engine;
             }
-            job.Update(s => s with { State = VideoJobState.Running, Note = null, JobsAhead = 0, StartedAt = _time.GetUtcNow() });
+            job.Update(s => s with { State = VideoJobState.Running, Note = null, JobsAhead = 0, StartedAt = s.StartedAt ?? _time.GetUtcNow() });
+            Save(job);
             var progress = new JobProgress(job);
-            var options = job.Snapshot.Settings.ToVideoOptions();
+            // In segments, so that a restart carries on from the last one finished.
+            var options = job.Snapshot.Settings.ToVideoOptions() with { Resumable = true, SegmentSeconds = _options.SegmentSeconds };
             var result = await new VideoColorizer(engine, _logger).ColorizeAsync(job.InputPath, job.ResultPath, options, progress, ct);
-            Finish(job, VideoJobState.Done, null, result);
+            outcome = (VideoJobState.Done, null, result);
             _logger.LogInformation("Video job {Id} done: {Frames} frames, {Passes} network passes", job.Id, result.Frames, result.ForwardPasses);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested && !job.CancellationToken.IsCancellationRequested)
+        {
+            // The app is stopping: the job stays recorded as it was, with its finished segments, for the next start.
+            job.Update(s => s with { State = VideoJobState.Queued, Note = "Paused: the server is stopping. It carries on when the server starts again.", Progress = null });
+            _logger.LogInformation("Video job {Id} paused by the server stopping; it carries on at the next start", job.Id);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            Finish(job, VideoJobState.Cancelled, stopping.IsCancellationRequested ? "Cancelled: the server is shutting down." : "Cancelled.", null);
+            outcome = (VideoJobState.Cancelled, "Cancelled.", null);
         }
         catch (ColorizerException ex)
         {
@@ -294,17 +379,19 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
             // Core names the file it read: here that is a generated name, so the user's own is said instead.
             string message = ex.Message.Replace(Path.GetFileName(job.InputPath), job.Snapshot.FileName, StringComparison.Ordinal);
             _logger.LogWarning("Video job {Id} failed: {Message}", job.Id, message);
-            Finish(job, VideoJobState.Failed, message, null);
+            outcome = (VideoJobState.Failed, message, null);
         }
         catch (Exception ex)
         {
             _logger.LogError(ex, "Video job {Id} failed unexpectedly", job.Id);
-            Finish(job, VideoJobState.Failed, "The video could not be colorized because of an unexpected error on the server; it has been logged.", null);
+            outcome = (VideoJobState.Failed, "The video could not be colorized because of an unexpected error on the server; it has been logged.", null);
         }
         finally
         {
             lease?.Dispose();
             ticket?.Dispose();
+            if (outcome is { } ended)
+                Finish(job, ended.State, ended.Error, ended.Result);
             // Deleted while it ran: its files go now that nothing writes them.
             if (!_jobs.TryGetValue(job.Id, out var current) || !ReferenceEquals(current, job))
                 DeleteFiles(job);
@@ -312,26 +399,40 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         }
     }
 
-    private static void DeleteFiles(VideoJob job)
-    {
-        VideoStorage.TryDelete(job.InputPath);
-        VideoStorage.TryDelete(job.ResultPath);
-    }
+    private static void DeleteFiles(VideoJob job) => VideoStorage.TryDeleteFolder(job.FolderPath);
 
     private void Finish(VideoJob job, VideoJobState state, string? error, VideoResult? result)
     {
-        var now = _time.GetUtcNow();
+        // Nothing to show but the reason: the files go at once. (A finished run has removed its segments itself.)
         if (state != VideoJobState.Done)
+            DeleteFiles(job);
+        var now = _time.GetUtcNow();
+        job.Update(s => Ended(s, state, error, result, now));
+        Save(job);
+    }
+
+    private VideoJobSnapshot Ended(VideoJobSnapshot s, VideoJobState state, string? error, VideoResult? result, DateTimeOffset now) => s with
+    {
+        State = state, Error = error, Result = result, Note = null, JobsAhead = 0, FinishedAt = now, ExpiresAt = now + _options.RetainFinishedFor,
+        Progress = result is not null && s.Progress is { } p ? p with { FramesDone = result.Frames, TotalFrames = result.Frames, Remaining = TimeSpan.Zero } : s.Progress,
+    };
+
+    // Writes the job's row again (a deleted job's row stays deleted).
+    private void Save(VideoJob job) => TryIndex(index => index.Update(job.ToStored()), job.Id);
+
+    private void TryIndex(Action<VideoJobIndex> write, string id)
+    {
+        if (_storage is not { } storage)
+            return;
+        try
         {
-            // Nothing to show but the reason: the files go at once.
-            VideoStorage.TryDelete(job.InputPath);
-            VideoStorage.TryDelete(job.ResultPath);
+            write(storage.Index);
         }
-        job.Update(s => s with
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or ObjectDisposedException)
         {
-            State = state, Error = error, Result = result, Note = null, JobsAhead = 0, FinishedAt = now, ExpiresAt = now + _options.RetainFinishedFor,
-            Progress = result is not null && s.Progress is { } p ? p with { FramesDone = result.Frames, TotalFrames = result.Frames, Remaining = TimeSpan.Zero } : s.Progress,
-        });
+            // The job goes on in memory; what a restart finds is the last state written.
+            _logger.LogError(ex, "Video job {Id} could not be written to the storage index", id);
+        }
     }
 
     // One slot of the shared queue. A full line is waited out (the upload was accepted already), not refused.
@@ -437,7 +538,7 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         _ => "application/octet-stream",
     };
 
-    /// <summary>Cancels what runs and deletes this app's video folder.</summary>
+    /// <summary>Stops what runs and closes the storage; the jobs stay on disk for the next start.</summary>
     public override void Dispose()
     {
         base.Dispose();

@@ -21,6 +21,7 @@ public sealed record VideoJobSettings(ColorizationOptions Colorization, bool Sta
     public static VideoJobSettings For(ColorModel model) => new(ColorizationOptions.For(model));
 
     /// <summary>The model these settings name.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public ColorModel Model => ModelCatalogue.Get(Colorization.Model);
 
     /// <summary>Throws <see cref="Core.InvalidColorizationOptionException"/> naming the first value out of range.</summary>

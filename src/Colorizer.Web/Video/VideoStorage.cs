@@ -1,65 +1,121 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using Colorizer.Web.Hosting;
 
 namespace Colorizer.Web.Video;
 
 /// <summary>
-/// The files of this app's video jobs: a folder of its own inside the storage folder, held by an exclusively locked
-/// <c>&lt;folder&gt;.lock</c> beside it for as long as the app runs. Folders whose lock nobody holds belong to an app
-/// that crashed: they are removed when an app starts. Several apps (or test hosts) may share the storage folder, and
-/// only names this class makes are ever deleted, so a storage folder set to a wrong place loses nothing else.
+/// The video jobs' storage folder: <c>jobs.db</c> (the <see cref="VideoJobIndex"/>), <c>jobs.lock</c> held for as long
+/// as the app runs (one app per folder), and <c>jobs/&lt;folder&gt;/</c> per job with its upload, its result and the
+/// segments of a result under way. Only names this class makes are ever deleted, so a storage folder set to a wrong
+/// place loses nothing else.
 /// </summary>
 internal sealed partial class VideoStorage : IDisposable
 {
-    private const string LockExtension = ".lock";
-    private readonly FileStream _lock;
-    private readonly string _lockPath;
+    private const string IndexName = "jobs.db", LockName = "jobs.lock", JobsFolderName = "jobs";
+    private readonly FolderLock _lock;
     private bool _disposed;
 
-    private VideoStorage(string root, string directory, string lockPath, FileStream lockStream)
+    private VideoStorage(string root, FolderLock folderLock, VideoJobIndex index)
     {
         Root = root;
-        Directory = directory;
-        _lockPath = lockPath;
-        _lock = lockStream;
+        JobsDirectory = Path.Combine(root, JobsFolderName);
+        _lock = folderLock;
+        Index = index;
     }
 
-    /// <summary>The shared storage folder.</summary>
+    /// <summary>The storage folder.</summary>
     public string Root { get; }
 
-    /// <summary>This app's own folder.</summary>
-    public string Directory { get; }
+    /// <summary>The folder that holds a folder per job.</summary>
+    public string JobsDirectory { get; }
 
-    /// <summary>Leftovers removed when this storage was opened: folders and stray files.</summary>
-    public int LeftoversRemoved { get; private init; }
+    /// <summary>The jobs' index.</summary>
+    public VideoJobIndex Index { get; }
 
-    /// <summary>Creates <paramref name="root"/> if needed, removes what crashed apps left there, and takes a folder.</summary>
-    public static VideoStorage Open(string root)
+    /// <summary>
+    /// Creates <paramref name="root"/> if needed and takes it (throws <see cref="InvalidOperationException"/> when
+    /// another app holds it), opens the index, and removes the per-app folders an earlier version of the app kept there.
+    /// </summary>
+    public static VideoStorage Open(string root, out int leftoversRemoved)
     {
-        System.IO.Directory.CreateDirectory(root);
-        int removed = RemoveLeftovers(root);
-        while (true)
+        var folderLock = FolderLock.Take(root, LockName, "video storage", "Video:StorageDirectory");
+        try
         {
-            string name = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-            string lockPath = Path.Combine(root, name + LockExtension);
-            FileStream lockStream;
-            try
-            {
-                // Taken before the folder exists, so another app never sees the folder without its lock.
-                lockStream = new FileStream(lockPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (File.Exists(lockPath))
-            {
-                continue;
-            }
-            string directory = Path.Combine(root, name);
-            System.IO.Directory.CreateDirectory(directory);
-            return new VideoStorage(root, directory, lockPath, lockStream) { LeftoversRemoved = removed };
+            Directory.CreateDirectory(Path.Combine(root, JobsFolderName));
+            var index = VideoJobIndex.Open(Path.Combine(root, IndexName));
+            leftoversRemoved = RemoveEarlierLayout(root);
+            return new VideoStorage(root, folderLock, index);
+        }
+        catch
+        {
+            folderLock.Dispose();
+            throw;
         }
     }
 
-    /// <summary>A new path in this app's folder: a random stem plus <paramref name="suffix"/> (which must be safe).</summary>
-    public string NewPath(string suffix) => Path.Combine(Directory, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)) + suffix);
+    /// <summary>True for a name <see cref="NewFolder"/> makes.</summary>
+    public static bool IsFolderName(string? name) => name is not null && FolderName().IsMatch(name);
+
+    /// <summary>Creates a new, empty job folder and returns its name.</summary>
+    public string NewFolder()
+    {
+        while (true)
+        {
+            string name = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            string path = FolderPath(name);
+            if (Directory.Exists(path))
+                continue;
+            Directory.CreateDirectory(path);
+            return name;
+        }
+    }
+
+    /// <summary>The full path of the job folder <paramref name="name"/>.</summary>
+    public string FolderPath(string name) => IsFolderName(name)
+        ? Path.Combine(JobsDirectory, name)
+        : throw new ArgumentException("Not a job folder name.", nameof(name));
+
+    /// <summary>Deletes the job folders that are not in <paramref name="used"/> (an upload or a job a crash cut short); returns how many.</summary>
+    public int RemoveUnused(IReadOnlySet<string> used)
+    {
+        int removed = 0;
+        foreach (var directory in new DirectoryInfo(JobsDirectory).EnumerateDirectories())
+        {
+            if (IsFolderName(directory.Name) && !used.Contains(directory.Name) && TryDeleteFolder(directory.FullName))
+                removed++;
+        }
+        return removed;
+    }
+
+    /// <summary>The bytes the job folders hold.</summary>
+    public long BytesInUse()
+    {
+        try
+        {
+            return new DirectoryInfo(JobsDirectory).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+                .Sum(f => f.Length);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Deletes a folder with everything in it; false (never throws) when it could not be.</summary>
+    public static bool TryDeleteFolder(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+                Directory.Delete(path, recursive: true);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Deletes a file if it is there; never throws for a file that is gone or busy.</summary>
     public static void TryDelete(string path)
@@ -73,68 +129,34 @@ internal sealed partial class VideoStorage : IDisposable
         }
     }
 
-    // Folders (and lock files) named as Open names them, whose lock no running app holds.
-    private static int RemoveLeftovers(string root)
+    // Before jobs were kept across restarts, each app took a random folder (32 hex digits) and a lock file beside it.
+    // This app holds the whole folder now, so none of those can be in use.
+    private static int RemoveEarlierLayout(string root)
     {
         int removed = 0;
         foreach (var directory in new DirectoryInfo(root).EnumerateDirectories())
         {
-            if (!InstanceName().IsMatch(directory.Name))
-                continue;
-            if (TryRemoveInstance(root, directory.Name))
+            if (FolderName().IsMatch(directory.Name) && TryDeleteFolder(directory.FullName))
                 removed++;
         }
-        foreach (var file in new DirectoryInfo(root).EnumerateFiles("*" + LockExtension))
+        foreach (var file in new DirectoryInfo(root).EnumerateFiles("*.lock"))
         {
-            string name = Path.GetFileNameWithoutExtension(file.Name);
-            if (InstanceName().IsMatch(name) && !System.IO.Directory.Exists(Path.Combine(root, name)) && TryRemoveInstance(root, name))
-                removed++;
+            if (FolderName().IsMatch(Path.GetFileNameWithoutExtension(file.Name)))
+                TryDelete(file.FullName);
         }
         return removed;
     }
 
-    private static bool TryRemoveInstance(string root, string name)
-    {
-        string lockPath = Path.Combine(root, name + LockExtension);
-        try
-        {
-            // Getting the lock means its app is gone (the operating system drops a lock with its process).
-            using var probe = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            string directory = Path.Combine(root, name);
-            if (System.IO.Directory.Exists(directory))
-                System.IO.Directory.Delete(directory, recursive: true);
-            File.Delete(lockPath);
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Held by a running app, or not ours to delete.
-            return false;
-        }
-    }
-
-    /// <summary>Deletes this app's folder with everything in it, and lets go of the lock.</summary>
+    /// <summary>Closes the index and lets go of the folder; the jobs' files stay for the next start.</summary>
     public void Dispose()
     {
         if (_disposed)
             return;
         _disposed = true;
-        try
-        {
-            if (System.IO.Directory.Exists(Directory))
-                System.IO.Directory.Delete(Directory, recursive: true);
-            File.Delete(_lockPath);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Left for the next start's clean-up.
-        }
-        finally
-        {
-            _lock.Dispose();
-        }
+        Index.Dispose();
+        _lock.Dispose();
     }
 
     [GeneratedRegex("^[0-9a-f]{32}$")]
-    private static partial Regex InstanceName();
+    private static partial Regex FolderName();
 }

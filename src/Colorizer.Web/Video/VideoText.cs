@@ -66,4 +66,21 @@ public static class VideoText
 
     /// <summary>"1 hour", "90 minutes", "2 days".</summary>
     public static string Span(TimeSpan span) => VideoEndpoints.Describe(span);
+
+    /// <summary>How a job is colorized, in a line: "DDColor · detail 256 px · saturation 1.20× · steady colour · key frames · repairs: dust, noise (50 %)".</summary>
+    public static string Settings(VideoJobSettings settings)
+    {
+        var colorization = settings.Colorization;
+        var parts = new List<string>
+        {
+            settings.Model.Name,
+            $"detail {colorization.RenderSize} px",
+            $"saturation {colorization.Saturation.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)}×",
+            settings.Stabilize ? "steady colour" : "frame by frame",
+            settings.KeyFrames ? "key frames" : "network on every frame",
+        };
+        if (!colorization.Restoration.IsEmpty)
+            parts.Add("repairs: " + colorization.Restoration.Describe());
+        return string.Join(" · ", parts);
+    }
 }

@@ -149,6 +149,7 @@ internal sealed class RunningApp : IAsyncDisposable
                      $"--Colorizer:ModelsDirectory={published.ModelsDirectory}", "--Colorizer:DownloadWeights=false",
                      $"--TempFiles:Directory={RepositoryPaths.Artifacts("tests", "published-web-temp", port.ToString(System.Globalization.CultureInfo.InvariantCulture))}",
                      $"--Gallery:StorageDirectory={RepositoryPaths.Artifacts("tests", "published-web-galleries", port.ToString(System.Globalization.CultureInfo.InvariantCulture))}",
+                     $"--Video:StorageDirectory={RepositoryPaths.Artifacts("tests", "published-web-videos", port.ToString(System.Globalization.CultureInfo.InvariantCulture))}",
                  })
         {
             start.ArgumentList.Add(argument);

@@ -98,9 +98,8 @@ public class ColorizerWebFactory : WebApplicationFactory<Program>
         builder.UseSetting("Colorizer:ModelsDirectory", _models.Path);
         builder.UseSetting("Colorizer:DownloadWeights", "false");
         builder.UseSetting("TempFiles:Directory", _temp.Path);
-        // One app per gallery storage folder: each test app has its own, unless the settings name one (a restart test).
+        // One app per gallery and per video storage folder: each test app has its own, unless the settings name one (a restart test).
         builder.UseSetting("Gallery:StorageDirectory", _galleries.Path);
-        // The same for the video jobs' storage.
         builder.UseSetting("Video:StorageDirectory", _videos.Path);
         // Every test client is one address: the per-client rate limit stays out of the way unless a test sets its own.
         builder.UseSetting("RateLimit:PermitsPerMinute", "1000000");

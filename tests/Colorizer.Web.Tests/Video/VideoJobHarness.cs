@@ -47,7 +47,7 @@ public sealed class VideoJobHarness : IAsyncDisposable
 
     public ModelHost Models => _provider.GetRequiredService<ModelHost>();
 
-    /// <summary>The shared storage folder (the service's own folder is inside).</summary>
+    /// <summary>The storage folder (jobs.db, jobs.lock and a folder per job under jobs/).</summary>
     public string StorageRoot => Work.File("storage");
 
     /// <summary>Builds and starts a service; <paramref name="configure"/> changes its options.</summary>
@@ -82,7 +82,17 @@ public sealed class VideoJobHarness : IAsyncDisposable
         services.AddSingleton<VideoJobService>();
         var provider = services.BuildServiceProvider();
         var harness = new VideoJobHarness(provider, work, time, ownsWork);
-        await harness.Service.StartAsync(CancellationToken.None);
+        try
+        {
+            await harness.Service.StartAsync(CancellationToken.None);
+        }
+        catch
+        {
+            await provider.DisposeAsync();
+            if (ownsWork)
+                work.Dispose();
+            throw;
+        }
         return harness;
     }
 
@@ -119,8 +129,8 @@ public sealed class VideoJobHarness : IAsyncDisposable
     /// <summary>Waits until the job has ended.</summary>
     public Task<VideoJobSnapshot> WaitForEndAsync(string id, double seconds = 60) => WaitForAsync(id, j => j.IsFinished, seconds);
 
-    /// <summary>The files in the service's own folder.</summary>
-    public string[] StoredFiles() => Directory.GetFiles(Service.StorageDirectory!);
+    /// <summary>The files of the jobs (every job folder's, segments included).</summary>
+    public string[] StoredFiles() => Directory.GetFiles(Path.Combine(Service.StorageDirectory!, "jobs"), "*", SearchOption.AllDirectories);
 
     public async ValueTask DisposeAsync()
     {

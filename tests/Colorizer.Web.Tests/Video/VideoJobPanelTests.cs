@@ -114,6 +114,29 @@ public sealed class VideoJobPanelTests : VideoComponentTestBase
     }
 
     [Fact]
+    public void TheSettingsOfTheJob_AreShown_AndAJobCarriedOnAfterARestart_SaysHowMuchWasKept()
+    {
+        var settings = new VideoJobSettings(Core.Colorization.ColorizationOptions.For(Core.Models.Catalogue.ModelCatalogue.Get("ddcolor")) with
+        {
+            Saturation = 1.25,
+            Restoration = new Core.Restoration.RestorationOptions { Steps = Core.Restoration.RestorationSteps.Dust | Core.Restoration.RestorationSteps.Noise, Strength = 0.7 },
+        }, Stabilize: false, KeyFrames: false);
+        var cut = RenderPanel(FakeVideoJobs.Job(VideoJobState.Done) with
+        {
+            Settings = settings,
+            Result = FakeVideoJobs.Result() with { ResumedFrames = 24 },
+        });
+
+        Assert.Equal("DDColor · detail 256 px · saturation 1.25× · frame by frame · network on every frame · repairs: dust,noise (strength 0.7)",
+            cut.Find("[data-testid=video-settings-used]").TextContent.Trim());
+        Assert.Equal("24 frames were kept from before a restart of the server", cut.Find("[data-testid=video-resumed]").TextContent.Trim());
+
+        var plain = RenderPanel(FakeVideoJobs.Job(VideoJobState.Done) with { Result = FakeVideoJobs.Result() });
+        Assert.Empty(plain.FindAll("[data-testid=video-resumed]"));
+        Assert.Contains("key frames", plain.Find("[data-testid=video-settings-used]").TextContent);
+    }
+
+    [Fact]
     public void Done_WithoutFfmpeg_SaysTheResultIsSilent_AndWhy()
     {
         const string warning = "ffmpeg was not found: the result is silent and uses MPEG-4 Part 2 instead of H.264. Install ffmpeg to keep the audio.";

@@ -291,41 +291,42 @@ public sealed class VideoJobServiceTests
     }
 
     [Fact]
-    public async Task LeftoversOfACrash_AreRemovedAtStart_ButLiveFoldersAndForeignFilesStay()
+    public async Task LeftoversOfACrash_AreRemovedAtStart_ButForeignFilesStay_AndASecondAppIsRefused()
     {
         using var work = new TemporaryDirectory();
         string root = work.File("storage");
-        // A crashed app's folder (its lock file is there but nobody holds it), a stray lock, and things that are not ours.
-        string crashed = Path.Combine(root, "0123456789abcdef0123456789abcdef");
-        Directory.CreateDirectory(crashed);
-        await File.WriteAllTextAsync(Path.Combine(crashed, "x-original.mp4"), "left over");
-        await File.WriteAllTextAsync(crashed + ".lock", "");
-        await File.WriteAllTextAsync(Path.Combine(root, "fedcba9876543210fedcba9876543210.lock"), "");
+        // An upload a crash cut short (a job folder no row names), an earlier version's per-app folder and lock, and things that are not ours.
+        string cutShort = Path.Combine(root, "jobs", "0123456789abcdef0123456789abcdef");
+        Directory.CreateDirectory(cutShort);
+        await File.WriteAllTextAsync(Path.Combine(cutShort, "original.mp4.upload"), "half an upload");
+        string earlier = Path.Combine(root, "fedcba9876543210fedcba9876543210");
+        Directory.CreateDirectory(earlier);
+        await File.WriteAllTextAsync(Path.Combine(earlier, "x-original.mp4"), "left over");
+        await File.WriteAllTextAsync(earlier + ".lock", "");
         Directory.CreateDirectory(Path.Combine(root, "holiday photos"));
+        Directory.CreateDirectory(Path.Combine(root, "jobs", "not-a-job"));
         await File.WriteAllTextAsync(Path.Combine(root, "notes.txt"), "mine");
 
         await using var first = await VideoJobHarness.StartAsync(work: work);
-        var running = await first.CreateAsync(first.WriteVideo("clip.avi", frames: 5));
-        await first.WaitForEndAsync(running.Id);
+        var done = await first.CreateAsync(first.WriteVideo("clip.avi", frames: 5));
+        await first.WaitForEndAsync(done.Id);
 
-        Assert.False(Directory.Exists(crashed));
-        Assert.False(File.Exists(crashed + ".lock"));
-        Assert.False(File.Exists(Path.Combine(root, "fedcba9876543210fedcba9876543210.lock")));
+        Assert.False(Directory.Exists(cutShort));
+        Assert.False(Directory.Exists(earlier));
+        Assert.False(File.Exists(earlier + ".lock"));
         Assert.True(Directory.Exists(Path.Combine(root, "holiday photos")));
+        Assert.True(Directory.Exists(Path.Combine(root, "jobs", "not-a-job")));
         Assert.True(File.Exists(Path.Combine(root, "notes.txt")));
+        Assert.Equal(2, first.StoredFiles().Length);
 
-        // A second app on the same folder leaves the first one's files alone.
-        await using (var second = await VideoJobHarness.StartAsync(work: work))
-        {
-            Assert.NotEqual(first.Service.StorageDirectory, second.Service.StorageDirectory);
-            Assert.Equal(2, first.StoredFiles().Length);
-            Assert.Equal(VideoJobState.Done, first.Service.Find(running.Id)!.State);
-        }
+        // One app per folder: a second one would sweep the first one's uploads as leftovers.
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => VideoJobHarness.StartAsync(work: work));
+        Assert.Contains("Video:StorageDirectory", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(VideoJobState.Done, first.Service.Find(done.Id)!.State);
 
-        // Stopping removes an app's own folder.
-        string own = first.Service.StorageDirectory!;
+        // Stopping keeps the jobs' files for the next start.
         await first.DisposeAsync();
-        Assert.False(Directory.Exists(own));
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(root, "jobs"), "*", SearchOption.AllDirectories).Length);
     }
 
     [Fact]

@@ -59,6 +59,52 @@ public sealed class VideoPageTests : VideoComponentTestBase
     }
 
     [Fact]
+    public void TheChosenSettings_GoWithTheUpload()
+    {
+        var cut = RenderPage(null);
+
+        cut.Find("[data-testid=video-model] .mud-select .mud-input-control").MouseDown();
+        Popovers.FindAll("[role=option]").Single(o => o.TextContent.Trim().StartsWith("DDColor ·", StringComparison.Ordinal)).Click();
+        cut.FindAll(".video-settings-row .mud-select .mud-input-control")[1].MouseDown();
+        Popovers.FindAll("[role=option]").Single(o => o.TextContent.Trim() == "Fine (384 px)").Click();
+        cut.Find("input[data-testid=video-saturation]").Input("1.5");
+        cut.Find("input[data-testid=video-stabilize]").Change(false);
+        cut.Find("input[data-testid=video-key-frames]").Change(false);
+        cut.Find("input[data-testid=video-repair-dust]").Change(true);
+        cut.Find("input[data-testid=video-repair-noise]").Change(true);
+        cut.Find("input[data-testid=video-repair-strength]").Input("0.8");
+        cut.FindComponent<Microsoft.AspNetCore.Components.Forms.InputFile>()
+            .UploadFiles(InputFileContent.CreateFromBinary([1, 2, 3], "clip.mp4"));
+
+        cut.WaitForAssertion(() => Assert.NotNull(Jobs.RequestedSettings));
+        var settings = Jobs.RequestedSettings!;
+        Assert.Equal(("ddcolor", 384, 1.5), (settings.Colorization.Model, settings.Colorization.RenderSize, settings.Colorization.Saturation));
+        Assert.False(settings.Stabilize);
+        Assert.False(settings.KeyFrames);
+        Assert.Equal(Core.Restoration.RestorationSteps.Dust | Core.Restoration.RestorationSteps.Noise, settings.Colorization.Restoration.Steps);
+        Assert.Equal(0.8, settings.Colorization.Restoration.Strength);
+        settings.Validate();
+    }
+
+    [Fact]
+    public void TheRepairStrength_IsOnlyForTheStepsThatUseIt_AndTheDefaultsAreTheEngines()
+    {
+        var cut = RenderPage(null);
+
+        Assert.True(cut.Find("input[data-testid=video-repair-strength]").HasAttribute("disabled"));
+        Assert.True(cut.Find("input[data-testid=video-stabilize]").HasAttribute("checked") || cut.Find("input[data-testid=video-stabilize]").GetAttribute("aria-checked") == "true");
+        cut.Find("input[data-testid=video-repair-contrast]").Change(true);
+        Assert.False(cut.Find("input[data-testid=video-repair-strength]").HasAttribute("disabled"));
+        cut.FindComponent<Microsoft.AspNetCore.Components.Forms.InputFile>()
+            .UploadFiles(InputFileContent.CreateFromBinary([1, 2, 3], "clip.mp4"));
+        cut.WaitForAssertion(() => Assert.NotNull(Jobs.RequestedSettings));
+        Assert.Equal(VideoJobSettings.Default with
+        {
+            Colorization = VideoJobSettings.Default.Colorization with { Restoration = new Core.Restoration.RestorationOptions { Steps = Core.Restoration.RestorationSteps.Contrast } },
+        }, Jobs.RequestedSettings);
+    }
+
+    [Fact]
     public void AnUnknownOrExpiredId_SaysSo_AndLinksToANewUpload()
     {
         var cut = RenderPage(VideoJobIds.New());

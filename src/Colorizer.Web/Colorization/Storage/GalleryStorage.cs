@@ -4,6 +4,7 @@ using Colorizer.Core.Imaging;
 using Colorizer.Core.IO;
 using Colorizer.Core.Models;
 using Colorizer.Core.Restoration;
+using Colorizer.Web.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Colorizer.Web.Colorization.Storage;
@@ -25,7 +26,7 @@ public sealed class GalleryStorage : IDisposable
     private readonly Lock _openLock = new();
     private readonly SemaphoreSlim _writes = new(1, 1);
     private GalleryIndex? _index;
-    private FileStream? _lockFile;
+    private FolderLock? _lockFile;
     private bool _disposed;
     private Func<string, bool> _isHeld = _ => false;
 
@@ -54,15 +55,7 @@ public sealed class GalleryStorage : IDisposable
                 if (_index is not null)
                     return _index;
                 Directory.CreateDirectory(Root);
-                try
-                {
-                    _lockFile = new FileStream(Path.Combine(Root, LockName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                }
-                catch (IOException ex)
-                {
-                    throw new InvalidOperationException($"The gallery storage folder {Root} is in use by another running Colorizer app (it holds {LockName}). " +
-                        "Give each app a folder of its own (Gallery:StorageDirectory).", ex);
-                }
+                _lockFile = FolderLock.Take(Root, LockName, "gallery storage", "Gallery:StorageDirectory");
                 _index = GalleryIndex.Open(Path.Combine(Root, IndexName));
                 return _index;
             }
