@@ -136,6 +136,45 @@ public sealed class VideoApiTests(VideoApiFactory factory) : IClassFixture<Video
     }
 
     [Fact]
+    public async Task WhileRunning_TheStateHasProgress_TheResultIs409_AndDeleteStopsIt()
+    {
+        using var client = await factory.CreateReadyClientAsync();
+        // Every frame through the network and the steadying: seconds of work, far longer than a poll.
+        const int frames = 120;
+        using var posted = await client.PostVideoAsync(VideoApiRequests.Clip(frames, 320, 240), "keyFrames=off");
+        string id = (await VideoApiRequests.StateAsync(posted, HttpStatusCode.Accepted)).GetProperty("id").GetString()!;
+
+        JsonElement state;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        do
+        {
+            using var response = await client.GetAsync($"/api/videos/{id}");
+            state = await VideoApiRequests.StateAsync(response, HttpStatusCode.OK);
+            Assert.True(DateTime.UtcNow < deadline, "The job never ran.");
+            await Task.Delay(5);
+        }
+        while (state.GetProperty("state").GetString() == "queued"
+            || (state.GetProperty("state").GetString() == "running" && state.GetProperty("progress").GetProperty("framesDone").GetInt32() == 0));
+
+        Assert.Equal("running", state.GetProperty("state").GetString());
+        var progress = state.GetProperty("progress");
+        Assert.InRange(progress.GetProperty("framesDone").GetInt32(), 1, frames - 1);
+        Assert.Equal(frames, progress.GetProperty("totalFrames").GetInt32());
+        Assert.True(progress.GetProperty("framesPerSecond").GetDouble() > 0);
+        Assert.True(progress.TryGetProperty("etaSeconds", out _));
+        Assert.Equal(JsonValueKind.String, state.GetProperty("startedAt").ValueKind);
+        Assert.Equal(JsonValueKind.Null, state.GetProperty("result").ValueKind);
+        Assert.False(state.GetProperty("settings").GetProperty("keyFrames").GetBoolean());
+
+        var notYet = await ApiRequests.AssertProblemAsync(await client.GetAsync($"/api/videos/{id}/result"), HttpStatusCode.Conflict);
+        Assert.Contains("still being colorized", notYet.Detail);
+
+        using var deleted = await client.DeleteAsync($"/api/videos/{id}");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        await ApiRequests.AssertProblemAsync(await client.GetAsync($"/api/videos/{id}"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task NotMultipart_Is400()
     {
         using var client = factory.CreateApiClient();
