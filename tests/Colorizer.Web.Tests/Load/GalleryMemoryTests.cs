@@ -76,9 +76,9 @@ public sealed class GalleryMemoryTests(GalleryMemoryWebFactory factory, ITestOut
         Assert.True(store.MemoryInUse <= store.MemoryBudget, "reading a photo back keeps the budget");
     }
 
-    // What the cards' display-size previews take as strings (two bytes a character).
+    // What memory holds of the cards' display-size previews (those not yet written to disk; the rest are read from there).
     private static double PreviewMb(params IEnumerable<ColorizationSession> sessions) =>
-        sessions.SelectMany(s => s.Items).Sum(i => 2.0 * ((i.OriginalPreview?.Length ?? 0) + (i.ResultPreview?.Length ?? 0))) / 1048576.0;
+        sessions.SelectMany(s => s.Items).Sum(i => i.PreviewBytes) / 1048576.0;
 
     [Fact]
     public async Task TenTabsOfTwentyPhotos_StayWithinTheBudget()

@@ -58,7 +58,7 @@ public sealed class GalleryStorageTests : IDisposable
             await session.RestyleAsync(item, 0.2, 1.4);
             await session.SetHintsAsync(item, hints);
             before = await session.EncodeAsync(item, OutputFormat.Png);
-            resultPreview = item.ResultPreview!;
+            resultPreview = item.ResultPreview!.Version;
             // The record follows the settings once they have settled.
             await Waiting.UntilAsync(() => item.Stored is { } s && s.Options.Saturation == 1.4 && s.Hints.Contains("60", StringComparison.Ordinal),
                 "the settings to be written", TimeSpan.FromSeconds(10));
@@ -74,7 +74,11 @@ public sealed class GalleryStorageTests : IDisposable
         Assert.Equal((320, 240), (back.Width, back.Height));
         Assert.Equal((0.2, 1.4), (back.Options.Temperature, back.Options.Saturation));
         Assert.Equal(HintsJson.Serialize(hints), HintsJson.Serialize(back.Hints.Current));
-        Assert.Equal(resultPreview, back.ResultPreview);
+        Assert.Equal(resultPreview, back.ResultPreview?.Version);
+        // Its previews come from the disk by their URLs, with nothing of them in memory.
+        Assert.Equal(0, back.PreviewBytes);
+        using (var shown = ImageAssertions.Decode(await PreviewRequests.BytesAsync(second, back, PreviewKind.Result)))
+            Assert.Equal((320, 240), (shown.Cols, shown.Rows));
         Assert.Equal(ImageFormat.Png, back.SourceFormat);
         // Shown at once from its previews; the photo itself is read back when it is needed, without the network.
         Assert.False(back.IsLoaded);
