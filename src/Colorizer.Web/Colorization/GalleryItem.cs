@@ -187,8 +187,24 @@ public sealed class GalleryItem : IDisposable
         [(PreviewKind.Original, OriginalPreview), (PreviewKind.Result, ResultPreview), (PreviewKind.Repaired, RepairedPreview), (PreviewKind.Reference, ReferencePreview)];
 
     /// <summary>The bytes of previews memory holds (those not written to disk yet, and other models' for comparing).</summary>
-    internal long PreviewBytes =>
-        KeptPreviews.Sum(p => p.Image?.HeldBytes ?? 0) + Comparisons.ToList().Sum(c => c.Preview?.HeldBytes ?? 0);
+    internal long PreviewBytes => KeptPreviews.Sum(p => p.Image?.HeldBytes ?? 0) + ComparisonPreviewBytes;
+
+    private long ComparisonPreviewBytes
+    {
+        get
+        {
+            // The page's thread changes the list; the memory budget counts from another. A count taken while it changes
+            // is taken again next time rather than failing the budget's pass.
+            try
+            {
+                return Comparisons.ToArray().Sum(c => c?.Preview?.HeldBytes ?? 0);
+            }
+            catch (ArgumentException)
+            {
+                return 0;
+            }
+        }
+    }
 
     /// <summary>Other models' results for this photo, to compare with the card's own (oldest first).</summary>
     public List<ModelComparison> Comparisons { get; } = [];
