@@ -186,10 +186,10 @@ public sealed partial class GalleryStore : IDisposable
     /// <summary>Where galleries are written, or null when they are kept in memory only (tests).</summary>
     internal Storage.GalleryStorage? Storage => _storage;
 
-    /// <summary>The most bytes of photos and network outputs held in memory across all galleries.</summary>
+    /// <summary>The most bytes of photos, network outputs and previews not yet written held in memory across all galleries.</summary>
     public long MemoryBudget => _options.Value.MemoryBudget;
 
-    /// <summary>The bytes of photos and network outputs all kept galleries hold in memory now.</summary>
+    /// <summary>The bytes of photos, network outputs and previews not yet written all kept galleries hold in memory now.</summary>
     public long MemoryInUse => _galleries.Values.SelectMany(g => g.Items).Sum(i => i.MemoryBytes);
 
     /// <summary>
