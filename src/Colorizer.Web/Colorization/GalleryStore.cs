@@ -248,7 +248,14 @@ public sealed partial class GalleryStore : IDisposable
             try
             {
                 if (created)
-                    gallery.AddFirst([.. _storage.Load(id).Select(stored => FromStored(stored.Item, stored.Previews)).OfType<GalleryItem>()]);
+                {
+                    GalleryItem[] loaded = [.. _storage.Load(id).Select(stored => FromStored(stored.Item, stored.Previews)).OfType<GalleryItem>()];
+                    gallery.AddFirst(loaded);
+                    // Records of the previous version held their previews as data URLs: written into the previews table
+                    // now, so memory lets go of them.
+                    foreach (var item in loaded.Where(i => i.KeptPreviews.Any(p => p.Image is { IsOnDisk: false })))
+                        _ = RewritePreviewsAsync(_storage, id, item);
+                }
                 _storage.SetDetached(id, detached: false);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
@@ -258,6 +265,19 @@ public sealed partial class GalleryStore : IDisposable
             }
         }
         return gallery;
+    }
+
+    private async Task RewritePreviewsAsync(Storage.GalleryStorage storage, string galleryId, GalleryItem item)
+    {
+        try
+        {
+            await storage.UpdateAsync(galleryId, item);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
+        {
+            // They stay in memory (and in the budget) until the next write of the photo.
+            _logger?.LogWarning(ex, "A kept photo's previews could not be rewritten into the gallery storage");
+        }
     }
 
     // One bad record (a hint list or palette that no longer validates) costs its own card, not the tab.

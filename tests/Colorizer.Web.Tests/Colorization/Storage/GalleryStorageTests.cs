@@ -223,6 +223,9 @@ public sealed class GalleryStorageTests : IDisposable
         Assert.Equal(marker, await PreviewRequests.BytesAsync(second, back, PreviewKind.Result));
         Assert.Equal(marker, await PreviewRequests.BytesAsync(second, back, PreviewKind.Original));
         Assert.Null(back.RepairedPreview);
+        // Written into the previews table at once, so memory lets go of them; still served, from disk.
+        await Waiting.UntilAsync(() => back.PreviewBytes == 0, "the old previews to be rewritten", TimeSpan.FromSeconds(10));
+        Assert.Equal(marker, await PreviewRequests.BytesAsync(second, back, PreviewKind.Result));
     }
 
     [Fact]
