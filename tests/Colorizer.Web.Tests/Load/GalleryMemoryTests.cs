@@ -36,14 +36,17 @@ public sealed class GalleryMemoryTests(GalleryMemoryWebFactory factory, ITestOut
         return session;
     }
 
-    private static Task UploadAsync(ColorizationSession session, byte[] photo, int count) =>
-        UploadAndWaitAsync(session, [.. Enumerable.Range(0, count).Select(i => new FakeBrowserFile($"scan {i:00}.png", photo))]);
+    private Task UploadAsync(ColorizationSession session, byte[] photo, int count) =>
+        UploadAndWaitAsync(session, [.. Enumerable.Range(0, count).Select(i => new FakeBrowserFile($"scan {i:00}.png", photo))],
+            factory.Services.GetRequiredService<GalleryStore>());
 
-    private static async Task UploadAndWaitAsync(ColorizationSession session, FakeBrowserFile[] files)
+    // Each write ends with a pass of the budget, just after the photo's record is in place: the budget is checked once
+    // that pass has run (between the two, the last photo may be over it by up to its own size).
+    private static async Task UploadAndWaitAsync(ColorizationSession session, FakeBrowserFile[] files, GalleryStore store)
     {
         await session.UploadAsync(files);
-        await Waiting.UntilAsync(() => session.Items.All(i => i.Status == GalleryItemStatus.Done && i.Stored is not null),
-            "every photo colorized and written", TimeSpan.FromMinutes(3));
+        await Waiting.UntilAsync(() => session.Items.All(i => i.Status == GalleryItemStatus.Done && i.Stored is not null)
+            && store.MemoryInUse <= store.MemoryBudget, "every photo colorized and written, and the memory within the budget", TimeSpan.FromMinutes(3));
     }
 
     [Fact]
