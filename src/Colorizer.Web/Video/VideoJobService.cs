@@ -221,16 +221,18 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
                 throw new VideoJobRefusedException($"The server is busy: {waiting} videos are waiting already. Try again when one has finished.", VideoJobRefusal.Busy);
             _uploading++;
         }
-        string folder = storage.NewFolder();
-        string folderPath = storage.FolderPath(folder);
         string inputName = "original" + extension;
-        string input = Path.Combine(folderPath, inputName);
-        string partial = input + ".upload";
+        string? folderPath = null;
         bool admitted = false;
         try
         {
+            // Inside the try: a folder that cannot be made (a full or unwritable disk) must give back the admission too.
+            string folder = Store(storage.NewFolder);
+            folderPath = storage.FolderPath(folder);
+            string input = Path.Combine(folderPath, inputName);
+            string partial = input + ".upload";
             long size = await SaveAsync(content, partial, received, ct);
-            File.Move(partial, input);
+            Store(() => File.Move(partial, input));
             int totalFrames = await Task.Run(() => Probe(input, fileName), ct);
             var now = _time.GetUtcNow();
             var snapshot = new VideoJobSnapshot(VideoJobIds.New(), fileName, size, VideoJobState.Queued, 0, null, null, null, null, now, null, null, totalFrames,
@@ -261,9 +263,36 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         {
             lock (_admission)
                 _uploading--;
-            VideoStorage.TryDeleteFolder(folderPath);
+            if (folderPath is not null)
+                VideoStorage.TryDeleteFolder(folderPath);
             throw;
         }
+    }
+
+    // A failure to write the storage folder (not to read the upload), as the refusal the API answers 503 with.
+    private T Store<T>(Func<T> write)
+    {
+        try
+        {
+            return write();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw StorageFailure(ex);
+        }
+    }
+
+    private void Store(Action write) => Store(() =>
+    {
+        write();
+        return true;
+    });
+
+    private VideoJobRefusedException StorageFailure(Exception ex)
+    {
+        _logger.LogError(ex, "A video upload could not be written to {Directory}", _storage?.Root);
+        return new VideoJobRefusedException("The server could not store the video (its storage is full or unwritable); try again later.",
+            VideoJobRefusal.StorageFailed, ex);
     }
 
     /// <inheritdoc />
@@ -496,14 +525,22 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         long limit = _options.MaxFileBytes, total = 0;
         byte[] buffer = new byte[1 << 16];
         var lastReport = _time.GetTimestamp();
-        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+        await using var file = Store(() => new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true));
         int read;
         while ((read = await content.ReadAsync(buffer, ct)) > 0)
         {
             total += read;
             if (total > limit)
                 throw new VideoJobRefusedException($"The video is larger than the limit of {Api.UploadLimits.Describe(limit)}.", VideoJobRefusal.TooLarge);
-            await file.WriteAsync(buffer.AsMemory(0, read), ct);
+            // A write that fails (the disk is full) is the storage's failure, not the client's: 503, not 500.
+            try
+            {
+                await file.WriteAsync(buffer.AsMemory(0, read), ct);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && !ct.IsCancellationRequested)
+            {
+                throw StorageFailure(ex);
+            }
             if (received is not null && _time.GetElapsedTime(lastReport) > TimeSpan.FromMilliseconds(250))
             {
                 lastReport = _time.GetTimestamp();
@@ -512,6 +549,14 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         }
         if (total == 0)
             throw new VideoJobRefusedException("The file is empty.", VideoJobRefusal.Empty);
+        try
+        {
+            await file.FlushAsync(ct);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && !ct.IsCancellationRequested)
+        {
+            throw StorageFailure(ex);
+        }
         received?.Report(total);
         return total;
     }

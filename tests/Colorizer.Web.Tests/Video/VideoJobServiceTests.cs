@@ -246,6 +246,29 @@ public sealed class VideoJobServiceTests
     }
 
     [Fact]
+    public async Task AStorageFolderThatCannotBeWritten_RefusesTheUpload_AsAStorageFailure_AndGivesItsPlaceInLineBack()
+    {
+        await using var harness = await VideoJobHarness.StartAsync(o => o.MaxQueuedJobs = 1);
+        string small = harness.WriteVideo("small.avi", frames: 5);
+        // No job folder can be made: a file where the jobs' folder was (as a full or read-only disk would refuse it).
+        string jobs = Path.Combine(harness.Service.StorageDirectory!, "jobs");
+        Directory.Delete(jobs, recursive: true);
+        File.WriteAllText(jobs, "");
+
+        for (int i = 0; i < 2; i++)
+        {
+            var error = await Assert.ThrowsAsync<VideoJobRefusedException>(() => harness.CreateAsync(small));
+            Assert.Equal(VideoJobRefusal.StorageFailed, error.Reason);
+        }
+
+        File.Delete(jobs);
+        Directory.CreateDirectory(jobs);
+        // The refused uploads are not still counted as waiting: with room for one, this one is taken.
+        var job = await harness.CreateAsync(small);
+        Assert.Equal(VideoJobState.Done, (await harness.WaitForEndAsync(job.Id)).State);
+    }
+
+    [Fact]
     public async Task ExpiredJobs_AreForgotten_AndTheirFilesDeleted()
     {
         await using var harness = await VideoJobHarness.StartAsync(o => o.RetainFinishedFor = TimeSpan.FromMinutes(30));
