@@ -125,6 +125,36 @@ public sealed class VideoJobRestartTests
         Assert.Null(second.Service.GetFile(lost, VideoFileKind.Result));
     }
 
+    [Theory]
+    [InlineData("..")]
+    [InlineData("")]
+    [InlineData("colorized.mp4")]
+    [InlineData("original.exe")]
+    public async Task ARowWhoseUploadNameLeavesItsFile_IsDropped_AndItsFolderSwept(string inputName)
+    {
+        using var work = new TemporaryDirectory();
+        string id;
+        await using (var first = await VideoJobHarness.StartAsync(work: work))
+        {
+            id = (await first.CreateAsync(first.WriteVideo("clip.avi", frames: 6), "Clip.avi")).Id;
+            Assert.Equal(VideoJobState.Done, (await first.WaitForEndAsync(id)).State);
+        }
+        // "..", "" and the result's name are file names, yet the upload would be the jobs' folder, its own folder or its result.
+        using (var connection = new SqliteConnection($"Data Source={Path.Combine(work.File("storage"), "jobs.db")};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE jobs SET record = json_set(record, '$.inputName', $name)";
+            command.Parameters.AddWithValue("$name", inputName);
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+
+        await using var second = await VideoJobHarness.StartAsync(work: work);
+        Assert.Null(second.Service.Find(id));
+        Assert.Null(second.Service.GetFile(id, VideoFileKind.Original));
+        Assert.Empty(second.StoredFiles());
+    }
+
     [Fact]
     public async Task Delete_ForgetsTheJob_AndItsFiles_AcrossARestart()
     {
