@@ -31,14 +31,16 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
     private readonly Channel<VideoJob> _pending = Channel.CreateUnbounded<VideoJob>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _admission = new();
     private readonly Lock _positions = new();
+    private readonly IHostApplicationLifetime? _lifetime;
     private VideoStorage? _storage;
     private int _uploading;
     private long _sequence;
 
     /// <summary>Creates the service; <see cref="StartAsync"/> prepares the storage folder.</summary>
     public VideoJobService(IOptions<VideoJobOptions> options, ModelHost models, WorkQueue queue, TimeProvider time, ILogger<VideoJobService> logger,
-        ModelLibrary? library = null)
+        ModelLibrary? library = null, IHostApplicationLifetime? lifetime = null)
     {
+        _lifetime = lifetime;
         _options = options.Value;
         _models = models;
         _library = library;
@@ -133,7 +135,7 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
             await foreach (var job in _pending.Reader.ReadAllAsync(stoppingToken))
             {
                 // A read can succeed after the stop began: the job is left queued for the next start.
-                if (stoppingToken.IsCancellationRequested)
+                if (ServerStopping(stoppingToken))
                     break;
                 if (job.TryClaim())
                     await RunAsync(job, stoppingToken);
@@ -392,9 +394,12 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
             outcome = (VideoJobState.Done, null, result);
             _logger.LogInformation("Video job {Id} done: {Frames} frames, {Passes} network passes", job.Id, result.Frames, result.ForwardPasses);
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested && !job.CancellationToken.IsCancellationRequested)
+        catch (Exception) when (ServerStopping(stopping) && !job.CancellationToken.IsCancellationRequested)
         {
             // The app is stopping: the job stays recorded as it was, with its finished segments, for the next start.
+            // Whatever ended the run, not only a cancellation: a Ctrl+C in a terminal or systemd's stop signals the
+            // whole process group, so ffmpeg may die of it before this service is told to stop, failing the run with
+            // "ffmpeg stopped" — which must not fail the job and delete the upload it is to carry on from.
             job.Update(s => s with { State = VideoJobState.Queued, Note = "Paused: the server is stopping. It carries on when the server starts again.", Progress = null });
             _logger.LogInformation("Video job {Id} paused by the server stopping; it carries on at the next start", job.Id);
         }
@@ -427,6 +432,10 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
             UpdatePositions();
         }
     }
+
+    // The host's stop has begun (the signal is in) or this service is being stopped.
+    private bool ServerStopping(CancellationToken stopping) =>
+        stopping.IsCancellationRequested || _lifetime?.ApplicationStopping.IsCancellationRequested == true;
 
     private static void DeleteFiles(VideoJob job) => VideoStorage.TryDeleteFolder(job.FolderPath);
 
