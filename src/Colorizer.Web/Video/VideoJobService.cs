@@ -235,7 +235,8 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
             string partial = input + ".upload";
             long size = await SaveAsync(content, partial, received, ct);
             Store(() => File.Move(partial, input));
-            int totalFrames = await Task.Run(() => Probe(input, fileName), ct);
+            var limits = _models.Limits;
+            int totalFrames = await Task.Run(() => Probe(input, fileName, limits.MaxPixels, limits.MaxSide), ct);
             var now = _time.GetUtcNow();
             var snapshot = new VideoJobSnapshot(VideoJobIds.New(), fileName, size, VideoJobState.Queued, 0, null, null, null, null, now, null, null, totalFrames,
                 Settings: settings);
@@ -571,11 +572,17 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
     }
 
     // Opens the upload as a video at once, so a file that is none is refused with its reason instead of queued.
-    private static int Probe(string path, string fileName)
+    // Its frames are held to a photo's limits: a small file can declare frames of gigabytes each, decoded one by one.
+    private static int Probe(string path, string fileName, long maxPixels, int maxSide)
     {
         using var capture = new VideoCapture(path, VideoCaptureAPIs.FFMPEG);
         if (!capture.IsOpened() || capture.FrameWidth <= 0 || capture.FrameHeight <= 0)
             throw new VideoJobRefusedException($"“{fileName}” could not be opened as a video: it is damaged or not a video.", VideoJobRefusal.NotAVideo);
+        int width = capture.FrameWidth, height = capture.FrameHeight;
+        if ((long)width * height > maxPixels || Math.Max(width, height) > maxSide)
+            throw new VideoJobRefusedException(
+                $"“{fileName}” has frames of {width} × {height} pixels; the largest accepted is {maxPixels:N0} pixels and {maxSide:N0} on a side.",
+                VideoJobRefusal.FramesTooLarge);
         double fps = capture.Fps;
         if (!(fps > 0 && fps < 1000))
             throw new VideoJobRefusedException($"“{fileName}” declares a frame rate of {fps}; it is damaged.", VideoJobRefusal.NotAVideo);

@@ -54,8 +54,9 @@ public sealed class VideoJobHarness : IAsyncDisposable
     /// <param name="configure">Changes the options.</param>
     /// <param name="work">A folder shared with another harness (not deleted by this one), or null for a new one.</param>
     /// <param name="lifetime">The host's lifetime the service watches for a stop, or null for none.</param>
+    /// <param name="core">Changes the engine's options (its decode limits).</param>
     public static async Task<VideoJobHarness> StartAsync(Action<VideoJobOptions>? configure = null, TemporaryDirectory? work = null,
-        Microsoft.Extensions.Hosting.IHostApplicationLifetime? lifetime = null)
+        Microsoft.Extensions.Hosting.IHostApplicationLifetime? lifetime = null, Action<ColorizerOptions>? core = null)
     {
         bool ownsWork = work is null;
         work ??= new TemporaryDirectory();
@@ -73,6 +74,7 @@ public sealed class VideoJobHarness : IAsyncDisposable
             o.ModelsDirectory = models;
             o.DownloadWeights = false;
             o.WarmUp = false;
+            core?.Invoke(o);
         });
         services.AddSingleton(new WorkQueue(2, 16));
         services.AddSingleton<TimeProvider>(time);

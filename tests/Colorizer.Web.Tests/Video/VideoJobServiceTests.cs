@@ -231,6 +231,21 @@ public sealed class VideoJobServiceTests
     }
 
     [Fact]
+    public async Task AVideoWhoseFramesAreLargerThanAPhotoMayBe_IsRefusedAtUpload_AndLeavesNothing()
+    {
+        // 160 × 120 is 19,200 pixels: over a limit of 10,000, as a small file declaring huge frames is over the default one.
+        await using var harness = await VideoJobHarness.StartAsync(core: o => o.MaxPixels = 10_000);
+        string input = harness.WriteVideo("clip.avi", frames: 3);
+
+        var error = await Assert.ThrowsAsync<VideoJobRefusedException>(() => harness.CreateAsync(input));
+
+        Assert.Equal(VideoJobRefusal.FramesTooLarge, error.Reason);
+        Assert.Contains("160 × 120", error.Message);
+        Assert.Empty(harness.StoredFiles());
+        Assert.Equal(0, harness.Service.Count);
+    }
+
+    [Fact]
     public async Task BeyondMaxQueuedJobs_UploadsAreRefused()
     {
         await using var harness = await VideoJobHarness.StartAsync(o => o.MaxQueuedJobs = 1);
