@@ -79,6 +79,7 @@ internal static class ApiProblems
         VideoJobRefusal.UnsupportedFormat => Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported video format", e.Message),
         VideoJobRefusal.NotAVideo => Problem(StatusCodes.Status415UnsupportedMediaType, "The file is not a readable video", e.Message),
         VideoJobRefusal.TooLarge => Problem(StatusCodes.Status413PayloadTooLarge, "The upload is too large", e.Message),
+        VideoJobRefusal.FramesTooLarge => Problem(StatusCodes.Status422UnprocessableEntity, "The video's frames are too large", e.Message),
         VideoJobRefusal.Busy => RetryLater(context, StatusCodes.Status503ServiceUnavailable, VideoBusyRetryAfterSeconds, "The server is busy", e.Message),
         VideoJobRefusal.StorageFailed => RetryLater(context, StatusCodes.Status503ServiceUnavailable, FailedRetryAfterSeconds,
             "The video could not be stored", e.Message),

@@ -21,6 +21,15 @@ internal static class VideoUploadReader
     /// <summary>The longest multipart boundary allowed (RFC 2046).</summary>
     private const int MaxBoundaryLength = 70;
 
+    /// <summary>
+    /// The most parts read past before the file (the photo API's form takes as many values): each part's headers may
+    /// be 16 KB, so a request of small parts could otherwise keep the server busy for as long as its body lasts.
+    /// </summary>
+    internal const int MaxPartsBeforeFile = 1024;
+
+    /// <summary>The other fields a refusal names.</summary>
+    private const int FieldsNamed = 5;
+
     /// <summary>Reads up to the <c>file</c> part; <paramref name="maxBytes"/> is the limit a too-large body is reported with.</summary>
     public static async Task<VideoUpload> ReadAsync(HttpRequest request, long maxBytes, CancellationToken ct)
     {
@@ -36,13 +45,14 @@ internal static class VideoUploadReader
 
         var reader = new MultipartReader(boundary, request.Body);
         var fields = new List<string>();
+        int skipped = 0;
         while (true)
         {
             var section = await Guard(() => reader.ReadNextSectionAsync(ct), maxBytes, ct);
             if (section is null)
             {
                 string what = fields.Count > 0
-                    ? $"It has no field named 'file' (its fields: {string.Join(", ", fields.Distinct().Take(5).Select(f => $"'{UploadReader.Shorten(f)}'"))})."
+                    ? $"It has no field named 'file' (its fields: {string.Join(", ", fields.Select(f => $"'{UploadReader.Shorten(f)}'"))})."
                     : "It has no file field named 'file'.";
                 throw new InvalidUploadException($"The request carries no video. {what} {HowToSend}");
             }
@@ -56,7 +66,11 @@ internal static class VideoUploadReader
                 string fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "";
                 return new VideoUpload(fileName, new GuardedStream(section.Body, maxBytes));
             }
-            fields.Add(name);
+            // Only the few a refusal names are kept: a name may be as long as a part's headers.
+            if (fields.Count < FieldsNamed && !fields.Contains(name))
+                fields.Add(name);
+            if (++skipped > MaxPartsBeforeFile)
+                throw new InvalidUploadException($"The multipart form has more than {MaxPartsBeforeFile} parts before its file. {HowToSend}");
             // Another field (the options are query parameters): read past it. The request's size limit bounds it.
             await Guard(async () =>
             {

@@ -86,6 +86,9 @@ public enum VideoJobRefusal
 
     /// <summary>The server could not record the job (its storage is full or unwritable); trying again later may help.</summary>
     StorageFailed,
+
+    /// <summary>Its frames are larger than a photo may be (<c>Colorizer:MaxPixels</c>, <c>Colorizer:MaxSide</c>).</summary>
+    FramesTooLarge,
 }
 
 /// <summary>An upload was not accepted as a video job; the message says why, for people, and <see cref="Reason"/> for code.</summary>

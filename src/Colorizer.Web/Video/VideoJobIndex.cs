@@ -79,7 +79,7 @@ internal sealed class VideoJobIndex : IDisposable
                     {
                         var job = JsonSerializer.Deserialize<StoredVideoJob>(reader.GetString(1), Json);
                         if (job is null || job.Snapshot.Id != id || !VideoJobIds.IsWellFormed(id) || !VideoStorage.IsFolderName(job.Folder) ||
-                            Path.GetFileName(job.InputName) != job.InputName || job.Snapshot.Settings is null)
+                            !IsInputName(job.InputName) || job.Snapshot.Settings is null)
                             throw new JsonException("The record is empty, for another id or names a path outside its folder.");
                         job.Snapshot.Settings.Validate();
                         jobs.Add(job);
@@ -96,6 +96,11 @@ internal sealed class VideoJobIndex : IDisposable
             Delete(id);
         return jobs;
     }
+
+    // Only a name CreateAsync makes ("original" and a video extension, in lower case): "..", "" or the result's own
+    // name would pass a file-name check yet point at the jobs' folder, the job's folder or the file the run writes.
+    private static bool IsInputName(string? name) =>
+        name is not null && Core.Video.VideoFiles.Extensions.Any(extension => string.Equals(name, "original" + extension, StringComparison.Ordinal));
 
     private int Run(string sql, StoredVideoJob job)
     {

@@ -31,14 +31,16 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
     private readonly Channel<VideoJob> _pending = Channel.CreateUnbounded<VideoJob>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _admission = new();
     private readonly Lock _positions = new();
+    private readonly IHostApplicationLifetime? _lifetime;
     private VideoStorage? _storage;
     private int _uploading;
     private long _sequence;
 
     /// <summary>Creates the service; <see cref="StartAsync"/> prepares the storage folder.</summary>
     public VideoJobService(IOptions<VideoJobOptions> options, ModelHost models, WorkQueue queue, TimeProvider time, ILogger<VideoJobService> logger,
-        ModelLibrary? library = null)
+        ModelLibrary? library = null, IHostApplicationLifetime? lifetime = null)
     {
+        _lifetime = lifetime;
         _options = options.Value;
         _models = models;
         _library = library;
@@ -133,7 +135,7 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
             await foreach (var job in _pending.Reader.ReadAllAsync(stoppingToken))
             {
                 // A read can succeed after the stop began: the job is left queued for the next start.
-                if (stoppingToken.IsCancellationRequested)
+                if (ServerStopping(stoppingToken))
                     break;
                 if (job.TryClaim())
                     await RunAsync(job, stoppingToken);
@@ -221,17 +223,20 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
                 throw new VideoJobRefusedException($"The server is busy: {waiting} videos are waiting already. Try again when one has finished.", VideoJobRefusal.Busy);
             _uploading++;
         }
-        string folder = storage.NewFolder();
-        string folderPath = storage.FolderPath(folder);
         string inputName = "original" + extension;
-        string input = Path.Combine(folderPath, inputName);
-        string partial = input + ".upload";
+        string? folderPath = null;
         bool admitted = false;
         try
         {
+            // Inside the try: a folder that cannot be made (a full or unwritable disk) must give back the admission too.
+            string folder = Store(storage.NewFolder);
+            folderPath = storage.FolderPath(folder);
+            string input = Path.Combine(folderPath, inputName);
+            string partial = input + ".upload";
             long size = await SaveAsync(content, partial, received, ct);
-            File.Move(partial, input);
-            int totalFrames = await Task.Run(() => Probe(input, fileName), ct);
+            Store(() => File.Move(partial, input));
+            var limits = _models.Limits;
+            int totalFrames = await Task.Run(() => Probe(input, fileName, limits.MaxPixels, limits.MaxSide), ct);
             var now = _time.GetUtcNow();
             var snapshot = new VideoJobSnapshot(VideoJobIds.New(), fileName, size, VideoJobState.Queued, 0, null, null, null, null, now, null, null, totalFrames,
                 Settings: settings);
@@ -261,9 +266,36 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         {
             lock (_admission)
                 _uploading--;
-            VideoStorage.TryDeleteFolder(folderPath);
+            if (folderPath is not null)
+                VideoStorage.TryDeleteFolder(folderPath);
             throw;
         }
+    }
+
+    // A failure to write the storage folder (not to read the upload), as the refusal the API answers 503 with.
+    private T Store<T>(Func<T> write)
+    {
+        try
+        {
+            return write();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw StorageFailure(ex);
+        }
+    }
+
+    private void Store(Action write) => Store(() =>
+    {
+        write();
+        return true;
+    });
+
+    private VideoJobRefusedException StorageFailure(Exception ex)
+    {
+        _logger.LogError(ex, "A video upload could not be written to {Directory}", _storage?.Root);
+        return new VideoJobRefusedException("The server could not store the video (its storage is full or unwritable); try again later.",
+            VideoJobRefusal.StorageFailed, ex);
     }
 
     /// <inheritdoc />
@@ -363,9 +395,12 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
             outcome = (VideoJobState.Done, null, result);
             _logger.LogInformation("Video job {Id} done: {Frames} frames, {Passes} network passes", job.Id, result.Frames, result.ForwardPasses);
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested && !job.CancellationToken.IsCancellationRequested)
+        catch (Exception) when (ServerStopping(stopping) && !job.CancellationToken.IsCancellationRequested)
         {
             // The app is stopping: the job stays recorded as it was, with its finished segments, for the next start.
+            // Whatever ended the run, not only a cancellation: a Ctrl+C in a terminal or systemd's stop signals the
+            // whole process group, so ffmpeg may die of it before this service is told to stop, failing the run with
+            // "ffmpeg stopped" — which must not fail the job and delete the upload it is to carry on from.
             job.Update(s => s with { State = VideoJobState.Queued, Note = "Paused: the server is stopping. It carries on when the server starts again.", Progress = null });
             _logger.LogInformation("Video job {Id} paused by the server stopping; it carries on at the next start", job.Id);
         }
@@ -398,6 +433,10 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
             UpdatePositions();
         }
     }
+
+    // The host's stop has begun (the signal is in) or this service is being stopped.
+    private bool ServerStopping(CancellationToken stopping) =>
+        stopping.IsCancellationRequested || _lifetime?.ApplicationStopping.IsCancellationRequested == true;
 
     private static void DeleteFiles(VideoJob job) => VideoStorage.TryDeleteFolder(job.FolderPath);
 
@@ -496,14 +535,22 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         long limit = _options.MaxFileBytes, total = 0;
         byte[] buffer = new byte[1 << 16];
         var lastReport = _time.GetTimestamp();
-        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+        await using var file = Store(() => new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true));
         int read;
         while ((read = await content.ReadAsync(buffer, ct)) > 0)
         {
             total += read;
             if (total > limit)
                 throw new VideoJobRefusedException($"The video is larger than the limit of {Api.UploadLimits.Describe(limit)}.", VideoJobRefusal.TooLarge);
-            await file.WriteAsync(buffer.AsMemory(0, read), ct);
+            // A write that fails (the disk is full) is the storage's failure, not the client's: 503, not 500.
+            try
+            {
+                await file.WriteAsync(buffer.AsMemory(0, read), ct);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && !ct.IsCancellationRequested)
+            {
+                throw StorageFailure(ex);
+            }
             if (received is not null && _time.GetElapsedTime(lastReport) > TimeSpan.FromMilliseconds(250))
             {
                 lastReport = _time.GetTimestamp();
@@ -512,16 +559,30 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         }
         if (total == 0)
             throw new VideoJobRefusedException("The file is empty.", VideoJobRefusal.Empty);
+        try
+        {
+            await file.FlushAsync(ct);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && !ct.IsCancellationRequested)
+        {
+            throw StorageFailure(ex);
+        }
         received?.Report(total);
         return total;
     }
 
     // Opens the upload as a video at once, so a file that is none is refused with its reason instead of queued.
-    private static int Probe(string path, string fileName)
+    // Its frames are held to a photo's limits: a small file can declare frames of gigabytes each, decoded one by one.
+    private static int Probe(string path, string fileName, long maxPixels, int maxSide)
     {
         using var capture = new VideoCapture(path, VideoCaptureAPIs.FFMPEG);
         if (!capture.IsOpened() || capture.FrameWidth <= 0 || capture.FrameHeight <= 0)
             throw new VideoJobRefusedException($"“{fileName}” could not be opened as a video: it is damaged or not a video.", VideoJobRefusal.NotAVideo);
+        int width = capture.FrameWidth, height = capture.FrameHeight;
+        if ((long)width * height > maxPixels || Math.Max(width, height) > maxSide)
+            throw new VideoJobRefusedException(
+                $"“{fileName}” has frames of {width} × {height} pixels; the largest accepted is {maxPixels:N0} pixels and {maxSide:N0} on a side.",
+                VideoJobRefusal.FramesTooLarge);
         double fps = capture.Fps;
         if (!(fps > 0 && fps < 1000))
             throw new VideoJobRefusedException($"“{fileName}” declares a frame rate of {fps}; it is damaged.", VideoJobRefusal.NotAVideo);

@@ -200,6 +200,22 @@ public sealed class VideoApiTests(VideoApiFactory factory) : IClassFixture<Video
     }
 
     [Fact]
+    public async Task ThousandsOfPartsBeforeTheFile_Are400_NamingOnlyAFewFields()
+    {
+        using var client = factory.CreateApiClient();
+        using var form = new MultipartFormDataContent();
+        // Each name could be 16 KB (a part's headers): all of them were kept in memory, for a refusal that names five.
+        for (int i = 0; i <= VideoUploadReader.MaxPartsBeforeFile; i++)
+            form.Add(new StringContent(""), "field" + i);
+        form.Add(new ByteArrayContent(VideoApiRequests.Clip(frames: 2)), "file", "clip.avi");
+
+        using var response = await client.PostAsync("/api/videos", form);
+
+        var problem = await ApiRequests.AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Contains($"more than {VideoUploadReader.MaxPartsBeforeFile} parts", problem.Detail);
+    }
+
+    [Fact]
     public async Task FileFieldHoldingText_Is400()
     {
         using var client = factory.CreateApiClient();

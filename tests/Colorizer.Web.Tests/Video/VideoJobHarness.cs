@@ -53,7 +53,10 @@ public sealed class VideoJobHarness : IAsyncDisposable
     /// <summary>Builds and starts a service; <paramref name="configure"/> changes its options.</summary>
     /// <param name="configure">Changes the options.</param>
     /// <param name="work">A folder shared with another harness (not deleted by this one), or null for a new one.</param>
-    public static async Task<VideoJobHarness> StartAsync(Action<VideoJobOptions>? configure = null, TemporaryDirectory? work = null)
+    /// <param name="lifetime">The host's lifetime the service watches for a stop, or null for none.</param>
+    /// <param name="core">Changes the engine's options (its decode limits).</param>
+    public static async Task<VideoJobHarness> StartAsync(Action<VideoJobOptions>? configure = null, TemporaryDirectory? work = null,
+        Microsoft.Extensions.Hosting.IHostApplicationLifetime? lifetime = null, Action<ColorizerOptions>? core = null)
     {
         bool ownsWork = work is null;
         work ??= new TemporaryDirectory();
@@ -71,9 +74,12 @@ public sealed class VideoJobHarness : IAsyncDisposable
             o.ModelsDirectory = models;
             o.DownloadWeights = false;
             o.WarmUp = false;
+            core?.Invoke(o);
         });
         services.AddSingleton(new WorkQueue(2, 16));
         services.AddSingleton<TimeProvider>(time);
+        if (lifetime is not null)
+            services.AddSingleton(lifetime);
         services.AddOptions<VideoJobOptions>().Configure(o =>
         {
             o.StorageDirectory = work.File("storage");

@@ -126,6 +126,100 @@ public sealed class VideoJobRestartTests
     }
 
     [Fact]
+    public async Task ARunWhoseFfmpegDiesOfTheStopSignal_IsPaused_NotFailed_AndCarriesOnAfterTheRestart()
+    {
+        using var work = new TemporaryDirectory();
+        var lifetime = new StoppableLifetime();
+        string id;
+        await using (var first = await VideoJobHarness.StartAsync(OneSecondSegments, work, lifetime))
+        {
+            id = (await first.CreateAsync(first.WriteVideo("long.avi", frames: 240, fps: 24))).Id;
+            await first.WaitForAsync(id, j => j.Progress?.FramesDone >= 30, seconds: 120);
+            // Ctrl+C or systemd's stop: the app is told to stop, and the same signal ends its ffmpeg (in its process group),
+            // while the host is still draining its requests and has not stopped this service yet.
+            lifetime.StopApplication();
+            string folder = Path.GetDirectoryName(first.Service.GetFile(id, VideoFileKind.Original)!.Value.Path)!;
+            Assert.True(InterruptFfmpegWorkingIn(folder) > 0, "no ffmpeg was encoding the job");
+            var paused = await first.WaitForAsync(id, j => j.State != VideoJobState.Running || j.Note?.Contains("Paused", StringComparison.Ordinal) == true,
+                seconds: 60);
+            Assert.Equal(VideoJobState.Queued, paused.State);
+            Assert.NotEmpty(first.StoredFiles());
+        }
+
+        await using var second = await VideoJobHarness.StartAsync(OneSecondSegments, work);
+        var done = await second.WaitForEndAsync(id, seconds: 180);
+        Assert.Equal(VideoJobState.Done, done.State);
+        Assert.Equal(240, done.Result!.Frames);
+    }
+
+    // SIGINT to the ffmpeg processes whose command line names the job's folder (other tests' encoders are left alone).
+    private static int InterruptFfmpegWorkingIn(string folder)
+    {
+        int signalled = 0;
+        foreach (var process in System.Diagnostics.Process.GetProcessesByName("ffmpeg"))
+        {
+            string commandLine;
+            try
+            {
+                commandLine = File.ReadAllText($"/proc/{process.Id}/cmdline");
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            if (!commandLine.Contains(folder, StringComparison.Ordinal))
+                continue;
+            using var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+            signalled++;
+        }
+        return signalled;
+    }
+
+    private sealed class StoppableLifetime : Microsoft.Extensions.Hosting.IHostApplicationLifetime
+    {
+        private readonly CancellationTokenSource _stopping = new();
+
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => _stopping.Token;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication() => _stopping.Cancel();
+    }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData("")]
+    [InlineData("colorized.mp4")]
+    [InlineData("original.exe")]
+    public async Task ARowWhoseUploadNameLeavesItsFile_IsDropped_AndItsFolderSwept(string inputName)
+    {
+        using var work = new TemporaryDirectory();
+        string id;
+        await using (var first = await VideoJobHarness.StartAsync(work: work))
+        {
+            id = (await first.CreateAsync(first.WriteVideo("clip.avi", frames: 6), "Clip.avi")).Id;
+            Assert.Equal(VideoJobState.Done, (await first.WaitForEndAsync(id)).State);
+        }
+        // "..", "" and the result's name are file names, yet the upload would be the jobs' folder, its own folder or its result.
+        using (var connection = new SqliteConnection($"Data Source={Path.Combine(work.File("storage"), "jobs.db")};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE jobs SET record = json_set(record, '$.inputName', $name)";
+            command.Parameters.AddWithValue("$name", inputName);
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+
+        await using var second = await VideoJobHarness.StartAsync(work: work);
+        Assert.Null(second.Service.Find(id));
+        Assert.Null(second.Service.GetFile(id, VideoFileKind.Original));
+        Assert.Empty(second.StoredFiles());
+    }
+
+    [Fact]
     public async Task Delete_ForgetsTheJob_AndItsFiles_AcrossARestart()
     {
         using var work = new TemporaryDirectory();

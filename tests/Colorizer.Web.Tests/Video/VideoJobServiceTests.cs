@@ -231,6 +231,21 @@ public sealed class VideoJobServiceTests
     }
 
     [Fact]
+    public async Task AVideoWhoseFramesAreLargerThanAPhotoMayBe_IsRefusedAtUpload_AndLeavesNothing()
+    {
+        // 160 × 120 is 19,200 pixels: over a limit of 10,000, as a small file declaring huge frames is over the default one.
+        await using var harness = await VideoJobHarness.StartAsync(core: o => o.MaxPixels = 10_000);
+        string input = harness.WriteVideo("clip.avi", frames: 3);
+
+        var error = await Assert.ThrowsAsync<VideoJobRefusedException>(() => harness.CreateAsync(input));
+
+        Assert.Equal(VideoJobRefusal.FramesTooLarge, error.Reason);
+        Assert.Contains("160 × 120", error.Message);
+        Assert.Empty(harness.StoredFiles());
+        Assert.Equal(0, harness.Service.Count);
+    }
+
+    [Fact]
     public async Task BeyondMaxQueuedJobs_UploadsAreRefused()
     {
         await using var harness = await VideoJobHarness.StartAsync(o => o.MaxQueuedJobs = 1);
@@ -243,6 +258,29 @@ public sealed class VideoJobServiceTests
 
         Assert.Contains("busy", error.Message);
         harness.Service.Cancel(running.Id);
+    }
+
+    [Fact]
+    public async Task AStorageFolderThatCannotBeWritten_RefusesTheUpload_AsAStorageFailure_AndGivesItsPlaceInLineBack()
+    {
+        await using var harness = await VideoJobHarness.StartAsync(o => o.MaxQueuedJobs = 1);
+        string small = harness.WriteVideo("small.avi", frames: 5);
+        // No job folder can be made: a file where the jobs' folder was (as a full or read-only disk would refuse it).
+        string jobs = Path.Combine(harness.Service.StorageDirectory!, "jobs");
+        Directory.Delete(jobs, recursive: true);
+        File.WriteAllText(jobs, "");
+
+        for (int i = 0; i < 2; i++)
+        {
+            var error = await Assert.ThrowsAsync<VideoJobRefusedException>(() => harness.CreateAsync(small));
+            Assert.Equal(VideoJobRefusal.StorageFailed, error.Reason);
+        }
+
+        File.Delete(jobs);
+        Directory.CreateDirectory(jobs);
+        // The refused uploads are not still counted as waiting: with room for one, this one is taken.
+        var job = await harness.CreateAsync(small);
+        Assert.Equal(VideoJobState.Done, (await harness.WaitForEndAsync(job.Id)).State);
     }
 
     [Fact]
