@@ -16,7 +16,7 @@ internal sealed class VideoJobIndex : IDisposable
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter() },
-        // Flicker measures are NaN for a one-frame clip.
+        // Never throw on a non-finite measure: a row must always be writable.
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 

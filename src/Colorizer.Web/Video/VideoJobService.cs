@@ -91,7 +91,8 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         foreach (var row in stored)
         {
             var snapshot = row.Snapshot;
-            var job = new VideoJob(snapshot, row.Sequence, row.Folder, storage.FolderPath(row.Folder), row.InputName, row.OriginalContentType);
+            // The media type follows the upload's (checked) name, not what the row says.
+            var job = new VideoJob(snapshot, row.Sequence, row.Folder, storage.FolderPath(row.Folder), row.InputName, ContentType(Path.GetExtension(row.InputName)));
             if (!snapshot.IsFinished && !File.Exists(job.InputPath))
                 snapshot = Ended(snapshot, VideoJobState.Failed, "The uploaded video was lost from the server's storage; upload it again.", null, now);
             else if (snapshot.State == VideoJobState.Done && !File.Exists(job.ResultPath))
@@ -100,13 +101,14 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
                 snapshot = snapshot with { State = VideoJobState.Queued, Note = ResumeNote, Progress = null };
             if (!ReferenceEquals(snapshot, row.Snapshot))
             {
-                job = new VideoJob(snapshot, row.Sequence, row.Folder, job.FolderPath, row.InputName, row.OriginalContentType);
+                job = new VideoJob(snapshot, row.Sequence, row.Folder, job.FolderPath, row.InputName, job.OriginalContentType);
+                // The row first, then the files: a crash between leaves a finished row whose folder goes when it expires.
+                Save(job);
                 if (snapshot.State == VideoJobState.Failed)
                 {
                     _logger.LogWarning("Video job {Id} failed at start: {Reason}", snapshot.Id, snapshot.Error);
                     DeleteFiles(job);
                 }
-                Save(job);
             }
             _jobs[snapshot.Id] = job;
             _sequence = Math.Max(_sequence, row.Sequence);
@@ -167,9 +169,9 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         var now = _time.GetUtcNow();
         if (job.Cancel(now, now + _options.RetainFinishedFor))
         {
-            // It never ran: its upload can go now.
-            DeleteFiles(job);
+            // It never ran: its upload can go now (once its row says it was cancelled).
             Save(job);
+            DeleteFiles(job);
             _logger.LogInformation("Video job {Id} cancelled while queued", id);
             UpdatePositions();
         }
@@ -246,7 +248,7 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
             {
                 storage.Index.Insert(job.ToStored());
             }
-            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or ObjectDisposedException)
             {
                 _logger.LogError(ex, "Video job could not be recorded in {Directory}", storage.Root);
                 throw new VideoJobRefusedException("The server could not record the video job (its storage is full or unwritable); try again later.", VideoJobRefusal.StorageFailed, ex);
@@ -442,12 +444,13 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
 
     private void Finish(VideoJob job, VideoJobState state, string? error, VideoResult? result)
     {
-        // Nothing to show but the reason: the files go at once. (A finished run has removed its segments itself.)
+        var ended = Ended(job.Snapshot, state, error, result, _time.GetUtcNow());
+        // The row first; then, with nothing to show but the reason, the files (a crash between leaves a finished row
+        // whose folder goes when it expires; a finished run has removed its segments itself); then the pages see it.
+        TryIndex(index => index.Update(job.ToStored() with { Snapshot = ended }), job.Id);
         if (state != VideoJobState.Done)
             DeleteFiles(job);
-        var now = _time.GetUtcNow();
-        job.Update(s => Ended(s, state, error, result, now));
-        Save(job);
+        job.Update(_ => ended);
     }
 
     private VideoJobSnapshot Ended(VideoJobSnapshot s, VideoJobState state, string? error, VideoResult? result, DateTimeOffset now) => s with
