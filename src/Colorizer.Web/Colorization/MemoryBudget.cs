@@ -76,6 +76,12 @@ public sealed class MemoryBudget
     /// </summary>
     public event Action? BecameIdle;
 
+    /// <summary>
+    /// Raised (outside the budget's lock) with the bytes a lease gave back, when it gave any: a large job's buffers are
+    /// garbage now.
+    /// </summary>
+    public event Action<long>? Released;
+
     /// <summary>Starts <see cref="Peak"/> again from what is held now.</summary>
     public void ResetPeak()
     {
@@ -197,6 +203,7 @@ public sealed class MemoryBudget
     internal void Release(MemoryLease lease)
     {
         bool idle;
+        long released;
         List<Waiter> abandoned = [];
         lock (_lock)
         {
@@ -216,6 +223,7 @@ public sealed class MemoryBudget
                     node = following;
                 }
             }
+            released = lease.Bytes;
             _inUse -= lease.Bytes;
             if (lease.Bytes > 0)
                 _holders--;
@@ -230,6 +238,8 @@ public sealed class MemoryBudget
         }
         foreach (var waiter in abandoned)
             waiter.Granted.TrySetException(new ObjectDisposedException(nameof(MemoryLease), "The lease was given back while it waited to grow."));
+        if (released > 0)
+            Released?.Invoke(released);
         if (idle)
             BecameIdle?.Invoke();
     }
