@@ -19,7 +19,7 @@ public sealed class AdmissionOptions
     /// that does not fit waits, within <c>Queue:Deadline</c>. A single request larger than the whole budget is served
     /// when nothing else is in flight.
     /// </summary>
-    [Range(1L << 20, 1L << 44)]
+    [Range(1L << 20, 1L << 44, ErrorMessage = "Admission:MemoryBudget must be between 1048576 (1 MiB) and 17592186044416 (16 TiB) bytes.")]
     public long MemoryBudget { get; set; } = 1L << 30;
 
     /// <summary>
@@ -27,6 +27,6 @@ public sealed class AdmissionOptions
     /// header before decoding; default 10: the decoded photo (1 byte a pixel for grey, 3 for colour), the result's
     /// 3-byte BGR, and the encoded answer (up to 3 bytes a pixel for a PNG, held natively and as the response).
     /// </summary>
-    [Range(1, 64)]
+    [Range(1, 64, ErrorMessage = "Admission:BytesPerPixel must be between 1 and 64.")]
     public int BytesPerPixel { get; set; } = 10;
 }
