@@ -34,14 +34,19 @@ public sealed class ApiMemoryBurstTests(ApiMemoryBurstWebFactory factory, ITestO
     /// <summary>7,680 × 5,760: 44.2 megapixels, as in the issue.</summary>
     private const int Width = 7680, Height = 5760;
 
-    private const double MaxPeakMb = 2048;
+    /// <summary>
+    /// The issue's target is a peak under 2 GB for the server, whose ready level is about 400 MB here. In the whole suite
+    /// this process also holds what earlier test classes left (it was 1.1 GB ready), so the test bounds the growth:
+    /// 2 GB less a ready server's 400 MB. Run alone, the absolute peak is printed too (1.5 GB).
+    /// </summary>
+    private const double MaxPeakAboveReadyMb = 2048 - 400;
 
     private const double MaxAboveReadyAfterAMinuteMb = 300;
 
     private static readonly TimeSpan After = TimeSpan.FromMinutes(1);
 
     [Fact]
-    public async Task TwentyLargePngRequestsAtOnce_AllSucceed_PeakUnder2GB_AndAMinuteLaterWithin300MBOfReady()
+    public async Task TwentyLargePngRequestsAtOnce_AllSucceed_PeakWithin1600MBOfReady_AndAMinuteLaterWithin300MB()
     {
         byte[] photo;
         using (var clean = DamagedPhotos.Clean(Width, Height, seed: 3))
@@ -103,7 +108,8 @@ public sealed class ApiMemoryBurstTests(ApiMemoryBurstWebFactory factory, ITestO
         }
 
         Assert.All(outcomes, o => Assert.True(o.Status == 200 && o.Bytes > 1_000_000, $"{o.Status}, {o.Bytes} bytes"));
-        Assert.True(peakMb < MaxPeakMb, $"The resident set peaked at {peakMb:0} MB (target under {MaxPeakMb} MB).");
+        Assert.True(peakMb - readyMb < MaxPeakAboveReadyMb,
+            $"The resident set peaked at {peakMb:0} MB, {peakMb - readyMb:0} MB above ready (bound {MaxPeakAboveReadyMb} MB above ready).");
         Assert.True(afterMb - readyMb < MaxAboveReadyAfterAMinuteMb,
             $"A minute after the burst the resident set was {afterMb:0} MB, {afterMb - readyMb:0} MB above ready (target under {MaxAboveReadyAfterAMinuteMb} MB).");
         Assert.Equal(0, budget.InUse);
