@@ -1,5 +1,6 @@
 using Colorizer.Web;
 using Colorizer.Web.Api;
+using Colorizer.Web.Colorization;
 using Colorizer.Web.Components;
 using Colorizer.Web.Diagnostics;
 using Colorizer.Web.Health;
@@ -34,6 +35,7 @@ app.MapServerMetrics();
 app.MapColorizeApi();
 app.MapColorizeApiDocumentation();
 app.MapVideoEndpoints();
+app.MapGalleryPreviews();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 

@@ -50,7 +50,7 @@ public sealed class ColorHintPageTests(BrowserFixture fixture) : IClassFixture<B
             // The whole box shows the colorized image.
             await card.Locator("[data-testid=compare-handle]").FocusAsync();
             await page.Keyboard.PressAsync("Home");
-            byte[] automatic = await compare.ScreenshotAsync();
+            byte[] automatic = await compare.LoadedScreenshotAsync();
             await page.Keyboard.PressAsync("End");
 
             // Open the guide and click the middle of the left half: a hint appears there.
@@ -78,11 +78,11 @@ public sealed class ColorHintPageTests(BrowserFixture fixture) : IClassFixture<B
             await Assertions.Expect(card.Locator("[data-testid=hint-marker]")).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("#1f9d3a"));
             // An earlier edit's preview may still be arriving: wait for the left half to settle on green.
             var leftBefore = MeanAb(automatic, 0.05, 0.08, 0.42, 0.3);
-            byte[] hinted = await compare.ScreenshotAsync();
+            byte[] hinted = await compare.LoadedScreenshotAsync();
             for (var wait = System.Diagnostics.Stopwatch.StartNew(); MeanAb(hinted, 0.05, 0.08, 0.42, 0.3).A > -25 && wait.ElapsedMilliseconds < 10_000;)
             {
                 await Task.Delay(200);
-                hinted = await compare.ScreenshotAsync();
+                hinted = await compare.LoadedScreenshotAsync();
             }
             var leftAfter = MeanAb(hinted, 0.05, 0.08, 0.42, 0.3);
             var rightBefore = MeanAb(automatic, 0.58, 0.08, 0.95, 0.92);
@@ -138,6 +138,7 @@ public sealed class ColorHintPageTests(BrowserFixture fixture) : IClassFixture<B
             await card.Locator("[data-testid=hint-layer]").ScrollIntoViewIfNeededAsync();
 
             Assert.True(fixture.ConsoleErrors(page).Count == 0, string.Join("\n", fixture.ConsoleErrors(page)));
+            await PreviewImages.LoadedAsync(page);
             await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder(), "hints.png"), FullPage = false });
         }
         finally
@@ -200,7 +201,7 @@ public sealed class ColorHintPageTests(BrowserFixture fixture) : IClassFixture<B
             var variant = card.Locator("[data-testid=variant]");
             await Assertions.Expect(variant).ToBeVisibleAsync(new() { Timeout = 10_000 });
             await Assertions.Expect(result).Not.ToHaveAttributeAsync("src", automatic, new() { Timeout = 10_000 });
-            byte[] transferred = await card.Locator("[data-testid=compare]").ScreenshotAsync();
+            byte[] transferred = await card.Locator("[data-testid=compare]").LoadedScreenshotAsync();
             var ab = MeanAb(transferred, 0.05, 0.05, 0.95, 0.95);
             Assert.True(ab.A < -5 && ab.B < 0, $"mean ab ({ab.A:0.0}, {ab.B:0.0}) should lean to the reference's teal");
             await variant.GetByText("Automatic").ClickAsync();

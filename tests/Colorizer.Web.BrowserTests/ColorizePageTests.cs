@@ -60,9 +60,20 @@ public sealed partial class ColorizePageTests(BrowserFixture fixture) : IClassFi
 
             // The divider starts in the middle: left of it the grey original, right of it colour.
             Assert.Equal(50, await SplitPercentAsync(compare), 1);
-            byte[] before = await compare.ScreenshotAsync();
+            byte[] before = await compare.LoadedScreenshotAsync();
             Assert.True(Chroma(before, 0.30, 0.45) < 3, "left of the divider should show the grey original");
             Assert.True(Chroma(before, 0.55, 0.70) > 8, "right of the divider should show colour");
+
+            // The two images are the server's previews by URL (no data URLs on the circuit), loaded by the browser; their
+            // bytes are the grey original and the colours.
+            var after = compare.Locator("img.compare-after");
+            Assert.True(await after.EvaluateAsync<bool>("i => i.complete && i.naturalWidth > 0"), "the colorized preview should have loaded");
+            using (var original = Cv2.ImDecode(await PreviewImages.BytesAsync(page, compare.Locator("img.compare-before")), ImreadModes.Color))
+            using (var colours = Cv2.ImDecode(await PreviewImages.BytesAsync(page, after), ImreadModes.Color))
+            {
+                Assert.True(Chroma(original.ToBytes(".png"), 0.1, 0.9) < 3, "the original preview should be grey");
+                Assert.True(Chroma(colours.ToBytes(".png"), 0.1, 0.9) > 8, "the colorized preview should be in colour");
+            }
 
             // Drag the divider to a quarter of the width: the band between a quarter and a half turns to colour.
             var box = (await compare.BoundingBoxAsync())!;
@@ -73,7 +84,7 @@ public sealed partial class ColorizePageTests(BrowserFixture fixture) : IClassFi
             await page.Mouse.UpAsync();
             Assert.Equal(25, await SplitPercentAsync(compare), 1.5);
             Assert.Equal("25", await card.Locator("[data-testid=compare-handle]").GetAttributeAsync("aria-valuenow"));
-            byte[] dragged = await compare.ScreenshotAsync();
+            byte[] dragged = await compare.LoadedScreenshotAsync();
             Assert.True(Chroma(dragged, 0.30, 0.45) > 8, "after the drag the band right of a quarter should be in colour");
 
             // The keyboard moves it too.
@@ -88,11 +99,11 @@ public sealed partial class ColorizePageTests(BrowserFixture fixture) : IClassFi
             long passes = engine.ForwardPassCount;
             var result = card.Locator("[data-testid=result]");
             string oldSource = (await result.GetAttributeAsync("src"))!;
-            byte[] dull = await compare.ScreenshotAsync();
+            byte[] dull = await compare.LoadedScreenshotAsync();
             await card.Locator("input[data-testid=vividness]").EvaluateAsync(
                 "e => { e.value = '100'; e.dispatchEvent(new Event('input', { bubbles: true })); e.dispatchEvent(new Event('change', { bubbles: true })); }");
             await Assertions.Expect(result).Not.ToHaveAttributeAsync("src", oldSource, new() { Timeout = 10_000 });
-            byte[] vivid = await compare.ScreenshotAsync();
+            byte[] vivid = await compare.LoadedScreenshotAsync();
             Assert.True(Chroma(vivid, 0.1, 0.9) > Chroma(dull, 0.1, 0.9) + 3, "more vividness should give more colour");
             Assert.Equal(passes, engine.ForwardPassCount);
 
@@ -227,6 +238,7 @@ public sealed partial class ColorizePageTests(BrowserFixture fixture) : IClassFi
                 await UploadAsync(page, input);
                 await page.WaitForTimeoutAsync(300);
                 string path = Path.Combine(folder, name);
+                await PreviewImages.LoadedAsync(page);
                 await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
                 using var shot = Cv2.ImRead(path);
                 Assert.Equal(width, shot.Cols);
@@ -273,6 +285,7 @@ public sealed partial class ColorizePageTests(BrowserFixture fixture) : IClassFi
             {
                 await PageLayout.AssertFitsAsync(page, width, "a card with the guide open");
                 // Kept for a person to look at (not copied into the docs).
+                await PreviewImages.LoadedAsync(page);
                 await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder(), "layout", $"guide-{width}.png"), FullPage = true });
                 await PageLayout.AssertInsideAsync(card.Locator("[data-testid=guide-panel]"), card, $"the guide panel at {width} px");
             }

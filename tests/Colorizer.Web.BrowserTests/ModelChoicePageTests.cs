@@ -47,7 +47,7 @@ public sealed partial class ModelChoicePageTests(BrowserFixture fixture) : IClas
             var compare = card.Locator("[data-testid=compare]");
             await Assertions.Expect(card.Locator(".compare-label-before")).ToHaveTextAsync("DDColor", new() { Timeout = 30_000 });
             await Assertions.Expect(card.Locator("img.compare-before")).ToHaveAttributeAsync("alt", new Regex("^DDColor: "));
-            byte[] shot = await compare.ScreenshotAsync();
+            byte[] shot = await compare.LoadedScreenshotAsync();
             var left = MeanAb(shot, 0.1);
             Assert.True(left.A > 20 && left.B < -10, $"the before side should show DDColor's (30, −20); got ({left.A:0.#}, {left.B:0.#})");
 

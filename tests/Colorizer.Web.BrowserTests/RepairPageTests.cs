@@ -61,9 +61,9 @@ public sealed class RepairPageTests(BrowserFixture fixture) : IClassFixture<Brow
             // The labels and the handle are sharp-edged too: transparent while the specks are counted (not hidden, which
             // would take the keyboard focus off the handle).
             var overlays = await page.AddStyleTagAsync(new() { Content = ".compare-label, .compare-handle, .compare-divider { opacity: 0 !important; } .mud-appbar { visibility: hidden; }" });
-            int originalSpecks = SpeckPixels(await compare.ScreenshotAsync());
+            int originalSpecks = SpeckPixels(await compare.LoadedScreenshotAsync());
             await page.Keyboard.PressAsync("Home");
-            int repairedSpecks = SpeckPixels(await compare.ScreenshotAsync());
+            int repairedSpecks = SpeckPixels(await compare.LoadedScreenshotAsync());
             Assert.True(originalSpecks > 200, $"the upload should show its specks ({originalSpecks} px)");
             Assert.True(repairedSpecks * 5 < originalSpecks, $"the repaired photo should have lost most specks: {repairedSpecks} px against {originalSpecks}");
             await Assertions.Expect(handle).ToHaveAttributeAsync("aria-valuetext", "0% original");
@@ -77,7 +77,7 @@ public sealed class RepairPageTests(BrowserFixture fixture) : IClassFixture<Brow
             await handle.FocusAsync();
             await page.Keyboard.PressAsync("Home");
             await overlays.EvaluateAsync("e => e.disabled = false");
-            int colorizedSpecks = SpeckPixels(await compare.ScreenshotAsync());
+            int colorizedSpecks = SpeckPixels(await compare.LoadedScreenshotAsync());
             await overlays.EvaluateAsync("e => e.disabled = true");
             Assert.True(colorizedSpecks * 5 < originalSpecks, $"the colours should be of the repaired photo: {colorizedSpecks} speck px against {originalSpecks}");
 

@@ -26,6 +26,13 @@ public sealed partial class VideoPageTests(BrowserFixture fixture) : IClassFixtu
             // From the app bar to the upload, then to the job's own address.
             await page.Locator("[data-testid=nav-videos]").ClickAsync();
             await page.WaitForURLAsync(VideoPageAddress());
+            // Settings chosen before the upload go with the job: the network on every frame, dust repaired.
+            var keyFrames = page.Locator("[data-testid=video-key-frames]");
+            await keyFrames.UncheckAsync(new() { Force = true });
+            await Assertions.Expect(keyFrames).ToHaveAttributeAsync("aria-checked", "false");
+            var dust = page.Locator("[data-testid=video-repair-dust]");
+            await dust.CheckAsync(new() { Force = true });
+            await Assertions.Expect(dust).ToHaveAttributeAsync("aria-checked", "true");
             await page.Locator("#video-upload-zone input[type=file]").SetInputFilesAsync(input);
             await page.WaitForURLAsync(JobAddress(), new() { Timeout = 30_000 });
             string jobAddress = page.Url;
@@ -39,6 +46,7 @@ public sealed partial class VideoPageTests(BrowserFixture fixture) : IClassFixtu
             Assert.Equal(jobAddress, page.Url);
             await Assertions.Expect(job).ToHaveAttributeAsync("data-state", "done");
             await Assertions.Expect(page.Locator("[data-testid=video-facts]")).ToContainTextAsync($"{Width} × {Height} px");
+            await Assertions.Expect(job.Locator("[data-testid=video-settings-used]")).ToContainTextAsync("network on every frame · repairs: dust");
 
             // The result plays in the browser (H.264 MP4 from the app's own address, under its Content-Security-Policy);
             // Chromium cannot play the original Motion-JPEG AVI, and the page says so.

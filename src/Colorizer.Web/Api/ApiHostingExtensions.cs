@@ -36,7 +36,7 @@ public static class ApiHostingExtensions
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Colorizer API";
-            document.Info.Description = "Colorizes black-and-white photos with the Zhang, Isola & Efros (ECCV 2016) network.";
+            document.Info.Description = "Colorizes black-and-white photos (POST /api/colorize) and videos (the /api/videos jobs) with the network of Zhang, Isola & Efros (ECCV 2016), DDColor or DeOldify (GET /api/models).";
             return Task.CompletedTask;
         }));
         services.AddUploadLimits();

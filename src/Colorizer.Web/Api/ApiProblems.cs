@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Colorizer.Core;
 using Colorizer.Web.Colorization;
+using Colorizer.Web.Video;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Colorizer.Web.Api;
@@ -23,6 +24,9 @@ internal static class ApiProblems
 
     /// <summary>Seconds to wait when the model failed to load (someone has to fix its files first).</summary>
     public const int FailedRetryAfterSeconds = 60;
+
+    /// <summary>Seconds to wait when too many videos are waiting (each takes a while: this is longer than for photos).</summary>
+    public const int VideoBusyRetryAfterSeconds = 30;
 
     /// <summary>The problem for <paramref name="exception"/>, or false when it is not one the API expects (a bug: 500).</summary>
     public static bool TryCreate(Exception exception, HttpContext context, [NotNullWhen(true)] out ProblemHttpResult? problem)
@@ -50,6 +54,7 @@ internal static class ApiProblems
             ModelNotReadyException or ModelFilesException or ModelDownloadException => RetryLater(context,
                 StatusCodes.Status503ServiceUnavailable, FailedRetryAfterSeconds, "The model is not available",
                 "The colorization model could not be loaded, so the server cannot colorize until its model files are fixed; the server's log says what is wrong."),
+            VideoJobRefusedException e => VideoRefused(context, e),
             _ => null,
         };
         if (problem is not null)
@@ -63,6 +68,22 @@ internal static class ApiProblems
         Diagnostics.RefusalLogging.NoteReason(context, "Too many requests", detail);
         return RetryLater(context, StatusCodes.Status429TooManyRequests, retryAfterSeconds, "Too many requests", detail);
     }
+
+    /// <summary>
+    /// A refused video upload: 415 for a file that is not a supported video (by its extension, or by its content), 413
+    /// over <c>Video:MaxFileBytes</c>, 400 for an empty file, 503 with Retry-After when too many videos are waiting or the
+    /// job could not be stored.
+    /// </summary>
+    private static ProblemHttpResult VideoRefused(HttpContext context, VideoJobRefusedException e) => e.Reason switch
+    {
+        VideoJobRefusal.UnsupportedFormat => Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported video format", e.Message),
+        VideoJobRefusal.NotAVideo => Problem(StatusCodes.Status415UnsupportedMediaType, "The file is not a readable video", e.Message),
+        VideoJobRefusal.TooLarge => Problem(StatusCodes.Status413PayloadTooLarge, "The upload is too large", e.Message),
+        VideoJobRefusal.Busy => RetryLater(context, StatusCodes.Status503ServiceUnavailable, VideoBusyRetryAfterSeconds, "The server is busy", e.Message),
+        VideoJobRefusal.StorageFailed => RetryLater(context, StatusCodes.Status503ServiceUnavailable, FailedRetryAfterSeconds,
+            "The video could not be stored", e.Message),
+        _ => Problem(StatusCodes.Status400BadRequest, "The video was not accepted", e.Message),
+    };
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title);

@@ -13,7 +13,7 @@ public static class ColorizeApi
     /// <summary>The response header that says whether the upload was already in colour (<c>true</c>/<c>false</c>).</summary>
     public const string InputHadColorHeader = "X-Colorizer-Input-Had-Color";
 
-    /// <summary>Maps the API's endpoints under <c>/api</c>.</summary>
+    /// <summary>Maps the API's endpoints under <c>/api</c>: colorize, models and videos (<see cref="VideoApi"/>).</summary>
     public static IEndpointRouteBuilder MapColorizeApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("Colorization").RequireRateLimiting(ApiRateLimiting.PolicyName);
@@ -46,6 +46,7 @@ public static class ColorizeApi
             .DisableAntiforgery();
 
         ModelsApi.Map(api);
+        VideoApi.Map(app);
         return app;
     }
 

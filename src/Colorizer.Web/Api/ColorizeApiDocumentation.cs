@@ -20,6 +20,18 @@ internal static class ColorizeApiDocumentation
 {
     public static Task DescribeColorizeAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
     {
+        DescribeOptions(operation);
+        DescribeImageParameters(operation);
+        DescribeColorizeBody(operation);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The colorization options' query parameters, shared with <c>POST /api/videos</c>: temperature, saturation,
+    /// renderSize, model, modelSize, restore and restoreStrength (those the operation has).
+    /// </summary>
+    internal static void DescribeOptions(OpenApiOperation operation)
+    {
         var defaults = ColorizationOptions.Default;
         Describe(operation, ColorizeQuery.Temperature,
             "Temperature of the annealed mean, greater than 0 and at most 1. Lower is more vivid; 1 is the plain mean (muted).",
@@ -63,6 +75,24 @@ internal static class ColorizeApiDocumentation
                 Enum = [.. ModelCatalogue.OnnxInputSizes.Select(s => (JsonNode)JsonValue.Create(s))],
                 Default = JsonValue.Create(ModelCatalogue.OnnxDefaultInputSize),
             });
+        Describe(operation, ColorizeQuery.Restore,
+            "Repairs made to the photo's lightness before it is colorized, a comma-separated list of `dust` (small specks), " +
+            "`scratches` (thin long lines), `noise` (grain, by edge-preserving denoising) and `contrast` (a faded print). " +
+            "None by default.",
+            new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Pattern = "^(" + string.Join('|', RestorationStepNames.All) + ")(,(" + string.Join('|', RestorationStepNames.All) + "))*$",
+                Default = JsonValue.Create(""),
+            });
+        Describe(operation, ColorizeQuery.RestoreStrength,
+            "How strong the noise and contrast repairs are, 0 to 1.",
+            Number(0, 1, RestorationOptions.DefaultStrength));
+    }
+
+    // The photo's own parameters: output format, metadata and the reference's transfer mode.
+    private static void DescribeImageParameters(OpenApiOperation operation)
+    {
         Describe(operation, ColorizeQuery.Format,
             "Output format: png (lossless, keeps alpha and 16-bit depth), jpeg (or jpg), webp, or tiff (or tif: lossless, Deflate, keeps alpha and 16-bit depth).",
             new OpenApiSchema
@@ -81,20 +111,6 @@ internal static class ColorizeApiDocumentation
                 Enum = [.. MetadataModeNames.All.Select(n => (JsonNode)JsonValue.Create(n))],
                 Default = JsonValue.Create(MetadataModeNames.Keep),
             });
-
-        Describe(operation, ColorizeQuery.Restore,
-            "Repairs made to the photo's lightness before it is colorized, a comma-separated list of `dust` (small specks), " +
-            "`scratches` (thin long lines), `noise` (grain, by edge-preserving denoising) and `contrast` (a faded print). " +
-            "None by default.",
-            new OpenApiSchema
-            {
-                Type = JsonSchemaType.String,
-                Pattern = "^(" + string.Join('|', RestorationStepNames.All) + ")(,(" + string.Join('|', RestorationStepNames.All) + "))*$",
-                Default = JsonValue.Create(""),
-            });
-        Describe(operation, ColorizeQuery.RestoreStrength,
-            "How strong the noise and contrast repairs are, 0 to 1.",
-            Number(0, 1, RestorationOptions.DefaultStrength));
         Describe(operation, ColorizeQuery.TransferParameter,
             "How the `reference` photo's colours are carried over: `bands` matches shadows, mid-tones and highlights separately " +
             "(blended smoothly), `global` matches the whole image's mean and spread at once. Ignored without a reference.",
@@ -104,7 +120,10 @@ internal static class ColorizeApiDocumentation
                 Enum = [JsonValue.Create("bands"), JsonValue.Create("global")],
                 Default = JsonValue.Create("bands"),
             });
+    }
 
+    private static void DescribeColorizeBody(OpenApiOperation operation)
+    {
         operation.RequestBody = new OpenApiRequestBody
         {
             Required = true,
@@ -182,10 +201,10 @@ internal static class ColorizeApiDocumentation
         SetDescription(operation, "422", "The image has more pixels or a longer side than the server allows, its structure would take too long to decode (by default a JPEG with more than 100 scans or a TIFF with more than 1,000 tags in its first directory), an option is invalid, the hints are invalid or outside the image, or the reference photo is grey or unreadable (the problem's detail and `errors` name the parameter or field).");
         SetDescription(operation, "429", "The work queue is full, or this client has used up its rate limit; try again after Retry-After seconds.", retryAfter: true);
         SetDescription(operation, "503", "The model is still downloading or loading, or failed to load, or the colorization missed its deadline (Queue:Deadline); try again after Retry-After seconds.", retryAfter: true);
-        return Task.CompletedTask;
     }
 
-    private static void Describe(OpenApiOperation operation, string name, string description, OpenApiSchema schema)
+    /// <summary>Sets the description and schema of the query parameter <paramref name="name"/>, when the operation has it.</summary>
+    internal static void Describe(OpenApiOperation operation, string name, string description, OpenApiSchema schema)
     {
         var parameter = operation.Parameters?.OfType<OpenApiParameter>()
             .FirstOrDefault(p => p.In == ParameterLocation.Query && string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
@@ -196,7 +215,8 @@ internal static class ColorizeApiDocumentation
         parameter.Schema = schema;
     }
 
-    private static void SetDescription(OpenApiOperation operation, string status, string description, bool retryAfter = false)
+    /// <summary>Sets the description of the response for <paramref name="status"/>, with a Retry-After header if asked.</summary>
+    internal static void SetDescription(OpenApiOperation operation, string status, string description, bool retryAfter = false)
     {
         if (operation.Responses?.TryGetValue(status, out var found) != true || found is not OpenApiResponse response)
             return;

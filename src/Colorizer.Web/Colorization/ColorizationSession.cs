@@ -49,6 +49,8 @@ public sealed class ColorizationSession : IDisposable
         _stopping = lifetime.ApplicationStopping;
         _gallery = new Gallery(null, colorizer.Concurrency);
         _gallery.Changed += OnGalleryChanged;
+        // Its previews are served by URL too, before the page has named its gallery.
+        store.ShowUnnamed(_gallery);
     }
 
     /// <summary>Raised when any item changes (from any thread); the page re-renders.</summary>
@@ -75,6 +77,7 @@ public sealed class ColorizationSession : IDisposable
         if (kept.InterruptUploads())
             _logger.LogInformation("A reloaded page found uploads of its previous page unfinished; they are marked interrupted");
         var early = _gallery;
+        _store.ForgetUnnamed(early);
         early.Changed -= OnGalleryChanged;
         // Work that started before the page named its gallery reports through the line it joined.
         early.Changed += kept.NotifyChanged;
@@ -345,7 +348,7 @@ public sealed class ColorizationSession : IDisposable
                 item.OriginalPreview = await Task.Run(() =>
                 {
                     using var original = lease.Image.SourcePreview(side);
-                    return ToDataUrl(original);
+                    return ToPreview(original);
                 }, linked.Token);
                 item.ResultPreview = await Task.Run(() => RenderPreview(lease.Image, item.Options, item.Guidance), linked.Token);
             }
@@ -446,7 +449,7 @@ public sealed class ColorizationSession : IDisposable
         shown.Preview = await Task.Run(() =>
         {
             using var preview = lease.Image.RenderPreview(shown.Prediction, shown.Bins, _upload.Value.PreviewSide, options.Temperature, options.Saturation, guidance);
-            return ToDataUrl(preview);
+            return ToPreview(preview);
         });
         NotifyChanged();
     }
@@ -660,11 +663,11 @@ public sealed class ColorizationSession : IDisposable
         }
     }
 
-    private string DisplayPreview(DecodedImage image)
+    private PreviewImage DisplayPreview(DecodedImage image)
     {
         using var shrunk = image.Shrunk(_upload.Value.PreviewSide);
         using var display = shrunk.ToDisplayMat();
-        return ToDataUrl(display);
+        return ToPreview(display);
     }
 
     /// <summary>The colours the network found likely at full-resolution pixel (<paramref name="x"/>, <paramref name="y"/>), for a hint palette.</summary>
@@ -730,7 +733,7 @@ public sealed class ColorizationSession : IDisposable
             using var small = new Mat();
             double scale = Math.Min(1.0, 160.0 / Math.Max(photo.Width, photo.Height));
             Cv2.Resize(photo.Pixels, small, new Size(Math.Max(1, (int)(photo.Width * scale)), Math.Max(1, (int)(photo.Height * scale))), 0, 0, InterpolationFlags.Area);
-            return (palette, ToDataUrl(small));
+            return (palette, ToPreview(small));
         }, QueueClient, _stopping);
         item.Reference = palette;
         item.ReferenceName = fileName;
@@ -764,7 +767,7 @@ public sealed class ColorizationSession : IDisposable
         var options = item.Options;
         var guidance = item.Guidance;
         NotifyChanged();
-        string preview;
+        PreviewImage preview;
         try
         {
             preview = await Task.Run(() => RenderPreview(lease.Image, options, guidance));
@@ -970,19 +973,19 @@ public sealed class ColorizationSession : IDisposable
         NotifyChanged();
     }
 
-    private string RenderPreview(ColorizedImage result, ColorizationOptions options, ColorGuidance guidance)
+    private PreviewImage RenderPreview(ColorizedImage result, ColorizationOptions options, ColorGuidance guidance)
     {
         using var preview = result.RenderPreview(_upload.Value.PreviewSide, options.Temperature, options.Saturation, guidance);
-        return ToDataUrl(preview);
+        return ToPreview(preview);
     }
 
-    private static string ToDataUrl(Mat image)
+    private static PreviewImage ToPreview(Mat image)
     {
-        // JPEG keeps previews small on the circuit; WebP where there is alpha to show.
+        // JPEG keeps previews small (they are served by URL, and kept on disk); WebP where there is alpha to show.
         bool alpha = image.Channels() == 4;
         var format = alpha ? OutputFormat.WebP : OutputFormat.Jpeg;
         byte[] bytes = ImageEncoder.Encode(image, format, new EncoderOptions { JpegQuality = 88, WebPQuality = 88 });
-        return $"data:{ImageEncoder.ContentType(format)};base64,{Convert.ToBase64String(bytes)}";
+        return PreviewImage.FromBytes(bytes, ImageEncoder.ContentType(format));
     }
 
     /// <inheritdoc />
@@ -1004,7 +1007,10 @@ public sealed class ColorizationSession : IDisposable
         _gallery.Renumber();
         _gallery.NotifyChanged();
         if (_gallery.Id is null)
+        {
+            _store.ForgetUnnamed(_gallery);
             _gallery.Dispose();
+        }
         else
             _store.Detach(_gallery);
     }

@@ -60,6 +60,8 @@ public sealed class GalleryItem : IDisposable
     /// </summary>
     internal static GalleryItem FromStored(Storage.StoredGalleryItem stored, Storage.StoredPreviews previews)
     {
+        PreviewImage? Kept(PreviewKind kind, string? legacy) =>
+            previews.Images.TryGetValue(kind, out var image) ? image : PreviewImage.FromDataUrl(legacy);
         var item = new GalleryItem(stored.FileName, stored.Id, stored.Sequence)
         {
             Status = GalleryItemStatus.Done,
@@ -71,9 +73,9 @@ public sealed class GalleryItem : IDisposable
             WantedRestoration = stored.Options.Restoration,
             Variant = stored.Variant,
             TransferMode = stored.TransferMode,
-            OriginalPreview = previews.Original,
-            ResultPreview = previews.Result,
-            RepairedPreview = previews.Repaired,
+            OriginalPreview = Kept(PreviewKind.Original, previews.Original),
+            ResultPreview = Kept(PreviewKind.Result, previews.Result),
+            RepairedPreview = Kept(PreviewKind.Repaired, previews.Repaired),
             Stored = stored,
         };
         item.Hints.Restore(HintsJson.Parse(stored.Hints));
@@ -81,7 +83,7 @@ public sealed class GalleryItem : IDisposable
         {
             item.Reference = ReferencePalette.FromStatistics(reference.Global, reference.Bands);
             item.ReferenceName = reference.Name;
-            item.ReferencePreview = reference.Preview;
+            item.ReferencePreview = Kept(PreviewKind.Reference, reference.Preview);
         }
         return item;
     }
@@ -149,11 +151,60 @@ public sealed class GalleryItem : IDisposable
     /// <summary>Why it failed.</summary>
     public string? Error { get; set; }
 
-    /// <summary>The display-size original as a data URL.</summary>
-    public string? OriginalPreview { get; set; }
+    /// <summary>The display-size original.</summary>
+    public PreviewImage? OriginalPreview { get; set; }
 
-    /// <summary>The display-size result as a data URL.</summary>
-    public string? ResultPreview { get; set; }
+    /// <summary>The display-size result.</summary>
+    public PreviewImage? ResultPreview { get; set; }
+
+    /// <summary>
+    /// The id of the gallery the item is in, for its preview URLs (a random id the tab's page is given: a capability,
+    /// like the item's own id). Set when the item joins a gallery.
+    /// </summary>
+    internal string? GalleryKey { get; set; }
+
+    /// <summary>The preview of <paramref name="kind"/> the card shows, or null.</summary>
+    public PreviewImage? Preview(PreviewKind kind) => kind switch
+    {
+        PreviewKind.Original => OriginalPreview,
+        PreviewKind.Result => ResultPreview,
+        PreviewKind.Repaired => RepairedPreview,
+        PreviewKind.Compare => ShownComparison?.Preview,
+        PreviewKind.Reference => ReferencePreview,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The URL the page shows the preview of <paramref name="kind"/> at (relative to the page's base), with its version,
+    /// so a new picture is a new URL; empty when there is none.
+    /// </summary>
+    public string PreviewUrl(PreviewKind kind) => Preview(kind) is { } preview && GalleryKey is { } gallery
+        ? $"gallery/{gallery}/{Id}/{PreviewImage.UrlName(kind)}?v={preview.Version}"
+        : "";
+
+    /// <summary>The previews the gallery storage keeps (those of other models, for comparing, are not kept).</summary>
+    internal IReadOnlyList<(PreviewKind Kind, PreviewImage? Image)> KeptPreviews =>
+        [(PreviewKind.Original, OriginalPreview), (PreviewKind.Result, ResultPreview), (PreviewKind.Repaired, RepairedPreview), (PreviewKind.Reference, ReferencePreview)];
+
+    /// <summary>The bytes of previews memory holds (those not written to disk yet, and other models' for comparing).</summary>
+    internal long PreviewBytes => KeptPreviews.Sum(p => p.Image?.HeldBytes ?? 0) + ComparisonPreviewBytes;
+
+    private long ComparisonPreviewBytes
+    {
+        get
+        {
+            // The page's thread changes the list; the memory budget counts from another. A count taken while it changes
+            // is taken again next time rather than failing the budget's pass.
+            try
+            {
+                return Comparisons.ToArray().Sum(c => c?.Preview?.HeldBytes ?? 0);
+            }
+            catch (ArgumentException)
+            {
+                return 0;
+            }
+        }
+    }
 
     /// <summary>Other models' results for this photo, to compare with the card's own (oldest first).</summary>
     public List<ModelComparison> Comparisons { get; } = [];
@@ -179,8 +230,8 @@ public sealed class GalleryItem : IDisposable
     /// </summary>
     public RestorationOptions WantedRestoration { get; set; } = RestorationOptions.None;
 
-    /// <summary>The display-size repaired photo as a data URL while repairs are on, else null.</summary>
-    public string? RepairedPreview { get; set; }
+    /// <summary>The display-size repaired photo while repairs are on, else null.</summary>
+    public PreviewImage? RepairedPreview { get; set; }
 
     /// <summary>True while a change of repairs is being worked on (the repair, then the network on the repaired photo).</summary>
     public bool Repairing { get; set; }
@@ -216,8 +267,14 @@ public sealed class GalleryItem : IDisposable
         }
     }
 
+    /// <summary>
+    /// The bytes the result (its photo, its network output), any kept original and the previews not yet written to disk
+    /// hold in memory.
+    /// </summary>
+    internal long MemoryBytes => ResultBytes + PreviewBytes;
+
     /// <summary>The bytes the result (its photo, its network output) and any kept original hold in memory.</summary>
-    internal long MemoryBytes
+    internal long ResultBytes
     {
         get
         {
@@ -280,8 +337,8 @@ public sealed class GalleryItem : IDisposable
     /// <summary>The reference photo's file name.</summary>
     public string? ReferenceName { get; set; }
 
-    /// <summary>A small data URL of the reference photo, to show beside the controls.</summary>
-    public string? ReferencePreview { get; set; }
+    /// <summary>A small preview of the reference photo, to show beside the controls.</summary>
+    public PreviewImage? ReferencePreview { get; set; }
 
     /// <summary>Which result is shown and downloaded: the automatic colours or the reference's.</summary>
     public ColorVariant Variant { get; set; } = ColorVariant.Automatic;

@@ -34,9 +34,9 @@ public sealed class GalleryOptions : IValidatableObject
     public TimeSpan KeepOnDiskFor { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>
-    /// The most bytes of decoded photos and kept network outputs held in memory across all galleries; default 256 MiB,
-    /// so galleries add at most about 300 MB to the ready server's ~350 MB, well within the Kubernetes pod's 2 GiB beside
-    /// the work in flight. Beyond it the least recently used photos are dropped from memory and read back from disk when
+    /// The most bytes of decoded photos, kept network outputs and previews not yet written held in memory across all
+    /// galleries; default 256 MiB, so galleries add at most about 300 MB to the ready server's ~350 MB, well within the
+    /// Kubernetes pod's 2 GiB beside the work in flight. Beyond it the least recently used photos are dropped from memory and read back from disk when
     /// next needed.
     /// </summary>
     [Range(16L << 20, 1L << 40)]

@@ -17,6 +17,7 @@ public sealed class Gallery : IDisposable
     internal Gallery(string? id, int tabPlaces = 2)
     {
         Id = id;
+        PreviewKey = id ?? Guid.NewGuid().ToString("N");
         Line = new TabLine(tabPlaces, () =>
         {
             Renumber();
@@ -60,6 +61,12 @@ public sealed class Gallery : IDisposable
     /// <summary>The id, or null for a gallery that is never kept (a page that has not told its id yet).</summary>
     public string? Id { get; }
 
+    /// <summary>
+    /// The id in its items' preview URLs: <see cref="Id"/>, or for a gallery that has none a random one of the same
+    /// form (32 hex digits), known only to the page showing it.
+    /// </summary>
+    public string PreviewKey { get; }
+
     private readonly List<GalleryItem> _items = [];
 
     /// <summary>
@@ -78,8 +85,17 @@ public sealed class Gallery : IDisposable
     /// <summary>Puts <paramref name="items"/> first, in their order.</summary>
     public void AddFirst(params IReadOnlyList<GalleryItem> items)
     {
+        foreach (var item in items)
+            item.GalleryKey = PreviewKey;
         lock (_lock)
             _items.InsertRange(0, items);
+    }
+
+    /// <summary>The item whose id is exactly <paramref name="itemId"/>, or null.</summary>
+    public GalleryItem? Find(string itemId)
+    {
+        lock (_lock)
+            return _items.FirstOrDefault(i => string.Equals(i.Id, itemId, StringComparison.Ordinal));
     }
 
     /// <summary>Takes an item out (the caller disposes it); false if it was not there.</summary>
@@ -148,6 +164,8 @@ public sealed class Gallery : IDisposable
 public sealed partial class GalleryStore : IDisposable
 {
     private readonly ConcurrentDictionary<string, Gallery> _galleries = new();
+    // Galleries of pages that have not named theirs yet (never kept), by their preview key: their previews are served too.
+    private readonly ConcurrentDictionary<string, Gallery> _unnamed = new();
     private readonly Lock _lock = new();
     private readonly IOptions<GalleryOptions> _options;
     private readonly TimeProvider _clock;
@@ -168,10 +186,10 @@ public sealed partial class GalleryStore : IDisposable
     /// <summary>Where galleries are written, or null when they are kept in memory only (tests).</summary>
     internal Storage.GalleryStorage? Storage => _storage;
 
-    /// <summary>The most bytes of photos and network outputs held in memory across all galleries.</summary>
+    /// <summary>The most bytes of photos, network outputs and previews not yet written held in memory across all galleries.</summary>
     public long MemoryBudget => _options.Value.MemoryBudget;
 
-    /// <summary>The bytes of photos and network outputs all kept galleries hold in memory now.</summary>
+    /// <summary>The bytes of photos, network outputs and previews not yet written all kept galleries hold in memory now.</summary>
     public long MemoryInUse => _galleries.Values.SelectMany(g => g.Items).Sum(i => i.MemoryBytes);
 
     /// <summary>
@@ -181,9 +199,10 @@ public sealed partial class GalleryStore : IDisposable
     /// </summary>
     public long Trim()
     {
-        var loaded = _galleries.Values.SelectMany(g => g.Items).Where(i => i.IsLoaded).Select(i => (Item: i, Bytes: i.MemoryBytes)).ToList();
-        long inUse = loaded.Sum(l => l.Bytes), freed = 0;
-        foreach (var (item, _) in loaded.OrderBy(l => l.Item.LastUsed))
+        var items = _galleries.Values.SelectMany(g => g.Items).ToList();
+        // Previews not yet written to disk count too, but only photos can be dropped (previews go once written).
+        long inUse = items.Sum(i => i.MemoryBytes), freed = 0;
+        foreach (var item in items.Where(i => i.IsLoaded).OrderBy(i => i.LastUsed))
         {
             if (inUse - freed <= MemoryBudget)
                 break;
@@ -229,7 +248,14 @@ public sealed partial class GalleryStore : IDisposable
             try
             {
                 if (created)
-                    gallery.AddFirst([.. _storage.Load(id).Select(stored => FromStored(stored.Item, stored.Previews)).OfType<GalleryItem>()]);
+                {
+                    GalleryItem[] loaded = [.. _storage.Load(id).Select(stored => FromStored(stored.Item, stored.Previews)).OfType<GalleryItem>()];
+                    gallery.AddFirst(loaded);
+                    // Records of the previous version held their previews as data URLs: written into the previews table
+                    // now, so memory lets go of them.
+                    foreach (var item in loaded.Where(i => i.KeptPreviews.Any(p => p.Image is { IsOnDisk: false })))
+                        _ = RewritePreviewsAsync(_storage, id, item);
+                }
                 _storage.SetDetached(id, detached: false);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
@@ -239,6 +265,19 @@ public sealed partial class GalleryStore : IDisposable
             }
         }
         return gallery;
+    }
+
+    private async Task RewritePreviewsAsync(Storage.GalleryStorage storage, string galleryId, GalleryItem item)
+    {
+        try
+        {
+            await storage.UpdateAsync(galleryId, item);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
+        {
+            // They stay in memory (and in the budget) until the next write of the photo.
+            _logger?.LogWarning(ex, "A kept photo's previews could not be rewritten into the gallery storage");
+        }
     }
 
     // One bad record (a hint list or palette that no longer validates) costs its own card, not the tab.
@@ -253,6 +292,24 @@ public sealed partial class GalleryStore : IDisposable
             _logger?.LogWarning(ex, "A kept photo's record could not be used; the card is left out");
             return null;
         }
+    }
+
+    /// <summary>Makes an unnamed gallery's previews reachable by its <see cref="Gallery.PreviewKey"/> while its page shows it.</summary>
+    internal void ShowUnnamed(Gallery gallery) => _unnamed[gallery.PreviewKey] = gallery;
+
+    /// <summary>Forgets an unnamed gallery (its page named it, or closed).</summary>
+    internal void ForgetUnnamed(Gallery gallery) => _unnamed.TryRemove(gallery.PreviewKey, out _);
+
+    /// <summary>
+    /// The item <paramref name="itemId"/> of the gallery whose preview key is <paramref name="galleryKey"/> (exactly),
+    /// in memory; null for any other pair, so one gallery's ids never reach another's photos.
+    /// </summary>
+    internal GalleryItem? FindItem(string galleryKey, string itemId)
+    {
+        if (!IsValidId(galleryKey))
+            return null;
+        var gallery = _galleries.TryGetValue(galleryKey, out var named) ? named : _unnamed.TryGetValue(galleryKey, out var unnamed) ? unnamed : null;
+        return gallery?.Find(itemId);
     }
 
     /// <summary>True while the gallery is in memory (shown, or closed for less than <see cref="GalleryOptions.KeepAfterDisconnect"/>): the disk keeps it then.</summary>

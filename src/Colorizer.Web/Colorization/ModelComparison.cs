@@ -13,6 +13,6 @@ namespace Colorizer.Web.Colorization;
 /// <param name="Bins">The bins it decodes with (the 2016 network's; unused by the others).</param>
 public sealed record ModelComparison(ColorModel Model, ChromaPrediction Prediction, BinCentres Bins)
 {
-    /// <summary>The display-size preview as a data URL, with the card's current settings.</summary>
-    public string? Preview { get; set; }
+    /// <summary>The display-size preview, with the card's current settings (in memory only: comparisons are not kept on disk).</summary>
+    public PreviewImage? Preview { get; set; }
 }

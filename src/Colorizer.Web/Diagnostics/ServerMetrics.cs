@@ -17,7 +17,7 @@ public sealed class ServerMetrics
     private readonly Counter<long> _refusals;
 
     /// <summary>Creates the instruments.</summary>
-    public ServerMetrics(IMeterFactory meters, WorkQueue queue, GalleryStore galleries, MemoryBudget budget)
+    public ServerMetrics(IMeterFactory meters, WorkQueue queue, GalleryStore galleries, MemoryBudget budget, Video.VideoJobService? videos = null)
     {
         var meter = meters.Create(MeterName);
         meter.CreateObservableGauge("colorizer.queue.running", () => queue.Running, unit: "{job}",
@@ -41,6 +41,13 @@ public sealed class ServerMetrics
         if (galleries.Storage is { } storage)
             meter.CreateObservableGauge("colorizer.gallery.storage", () => storage.BytesInUse, unit: "By",
                 description: "Bytes the galleries' photos take on disk (Gallery:DiskQuota bounds them).");
+        if (videos is not null)
+        {
+            meter.CreateObservableGauge("colorizer.video.jobs", () => videos.Count, unit: "{job}",
+                description: "Video jobs kept (queued, running, and finished until they expire).");
+            meter.CreateObservableGauge("colorizer.video.storage", () => videos.StorageBytes, unit: "By",
+                description: "Bytes the video jobs' uploads, segments and results take on disk (Video:StorageDirectory).");
+        }
         _refusals = meter.CreateCounter<long>("colorizer.refusals", unit: "{refusal}",
             description: "Requests and uploads refused or failed, by surface and reason.");
     }

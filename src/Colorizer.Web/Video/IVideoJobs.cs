@@ -63,5 +63,40 @@ public sealed record VideoFramePair(int Frame, byte[] Original, byte[] Colorized
     public string ColorizedDataUrl => $"data:{ContentType};base64,{Convert.ToBase64String(Colorized)}";
 }
 
-/// <summary>An upload was not accepted as a video job; the message says why, for people.</summary>
-public sealed class VideoJobRefusedException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>Why an upload was not accepted as a video job (the API answers each with its own status).</summary>
+public enum VideoJobRefusal
+{
+    /// <summary>No reason given.</summary>
+    Unspecified,
+
+    /// <summary>The file name's extension is not one of the supported video formats.</summary>
+    UnsupportedFormat,
+
+    /// <summary>The file could not be opened as a video (damaged, or not a video at all).</summary>
+    NotAVideo,
+
+    /// <summary>The file is larger than <see cref="IVideoJobs.MaxFileBytes"/>.</summary>
+    TooLarge,
+
+    /// <summary>The file is empty.</summary>
+    Empty,
+
+    /// <summary>Too many videos are waiting already; trying again later can help.</summary>
+    Busy,
+
+    /// <summary>The server could not record the job (its storage is full or unwritable); trying again later may help.</summary>
+    StorageFailed,
+}
+
+/// <summary>An upload was not accepted as a video job; the message says why, for people, and <see cref="Reason"/> for code.</summary>
+public sealed class VideoJobRefusedException(string message, VideoJobRefusal reason, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>A refusal without a reason for code.</summary>
+    public VideoJobRefusedException(string message, Exception? inner = null)
+        : this(message, VideoJobRefusal.Unspecified, inner)
+    {
+    }
+
+    /// <summary>Why it was refused.</summary>
+    public VideoJobRefusal Reason { get; } = reason;
+}

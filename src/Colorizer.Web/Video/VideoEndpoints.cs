@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace Colorizer.Web.Video;
 
 /// <summary>
@@ -14,46 +12,10 @@ internal static class VideoEndpoints
     {
         var group = app.MapGroup("/video/{id}").ExcludeFromDescription();
         group.MapGet("/result", (string id, bool? download, VideoJobService jobs, HttpContext context) =>
-            Serve(jobs, id, VideoFileKind.Result, download == true, context));
+            VideoFileResults.Serve(jobs, id, VideoFileKind.Result, download == true, context));
         group.MapGet("/original", (string id, bool? download, VideoJobService jobs, HttpContext context) =>
-            Serve(jobs, id, VideoFileKind.Original, download == true, context));
+            VideoFileResults.Serve(jobs, id, VideoFileKind.Original, download == true, context));
         return app;
-    }
-
-    private static IResult Serve(VideoJobService jobs, string id, VideoFileKind kind, bool download, HttpContext context)
-    {
-        if (jobs.GetFile(id, kind) is not { } file)
-            return Missing(jobs, id, kind);
-        FileStream stream;
-        try
-        {
-            // Shared for deletion: the clean-up may remove an expired job's files while a player still reads them.
-            stream = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, useAsync: true);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return Missing(jobs, id, kind);
-        }
-        var headers = context.Response.Headers;
-        // The id is the key to the file: keep it out of shared caches and search engines.
-        headers.CacheControl = "private, no-cache";
-        headers["X-Robots-Tag"] = "noindex";
-        return TypedResults.File(stream, file.ContentType, download ? file.DownloadName : null,
-            lastModified: File.GetLastWriteTimeUtc(file.Path), entityTag: null, enableRangeProcessing: true);
-    }
-
-    private static ProblemHttpResult Missing(VideoJobService jobs, string id, VideoFileKind kind)
-    {
-        string what = kind == VideoFileKind.Result ? "colorized video" : "original video";
-        return jobs.Find(id) switch
-        {
-            null => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Video not found",
-                detail: $"There is no video job with this id: the address is wrong, or the job has expired (finished jobs are kept for {Describe(jobs.RetainFinishedFor)})."),
-            { State: VideoJobState.Queued or VideoJobState.Running } => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
-                title: "Not ready yet", detail: $"The video is still being colorized; the {what} is available once it is done."),
-            { State: var state } => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Video not found",
-                detail: $"The job {(state == VideoJobState.Failed ? "failed" : "was cancelled")}, so it has no {what}."),
-        };
     }
 
     internal static string Describe(TimeSpan span) => span switch

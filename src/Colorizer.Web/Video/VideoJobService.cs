@@ -213,12 +213,12 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         string extension = Path.GetExtension(fileName).ToLowerInvariant();
         if (!VideoFiles.Extensions.Contains(extension))
             throw new VideoJobRefusedException(
-                $"“{fileName}” is not a supported video: use {string.Join(", ", VideoFiles.Extensions.Order())}.");
+                $"“{fileName}” is not a supported video: use {string.Join(", ", VideoFiles.Extensions.Order())}.", VideoJobRefusal.UnsupportedFormat);
         lock (_admission)
         {
             int waiting = _uploading + _jobs.Values.Count(j => j.Snapshot.State == VideoJobState.Queued);
             if (waiting >= _options.MaxQueuedJobs)
-                throw new VideoJobRefusedException($"The server is busy: {waiting} videos are waiting already. Try again when one has finished.");
+                throw new VideoJobRefusedException($"The server is busy: {waiting} videos are waiting already. Try again when one has finished.", VideoJobRefusal.Busy);
             _uploading++;
         }
         string folder = storage.NewFolder();
@@ -244,7 +244,7 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
             catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
             {
                 _logger.LogError(ex, "Video job could not be recorded in {Directory}", storage.Root);
-                throw new VideoJobRefusedException("The server could not record the video job (its storage is full or unwritable); try again later.", ex);
+                throw new VideoJobRefusedException("The server could not record the video job (its storage is full or unwritable); try again later.", VideoJobRefusal.StorageFailed, ex);
             }
             lock (_admission)
             {
@@ -502,7 +502,7 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         {
             total += read;
             if (total > limit)
-                throw new VideoJobRefusedException($"The video is larger than the limit of {Api.UploadLimits.Describe(limit)}.");
+                throw new VideoJobRefusedException($"The video is larger than the limit of {Api.UploadLimits.Describe(limit)}.", VideoJobRefusal.TooLarge);
             await file.WriteAsync(buffer.AsMemory(0, read), ct);
             if (received is not null && _time.GetElapsedTime(lastReport) > TimeSpan.FromMilliseconds(250))
             {
@@ -511,7 +511,7 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
             }
         }
         if (total == 0)
-            throw new VideoJobRefusedException("The file is empty.");
+            throw new VideoJobRefusedException("The file is empty.", VideoJobRefusal.Empty);
         received?.Report(total);
         return total;
     }
@@ -521,10 +521,10 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
     {
         using var capture = new VideoCapture(path, VideoCaptureAPIs.FFMPEG);
         if (!capture.IsOpened() || capture.FrameWidth <= 0 || capture.FrameHeight <= 0)
-            throw new VideoJobRefusedException($"“{fileName}” could not be opened as a video: it is damaged or not a video.");
+            throw new VideoJobRefusedException($"“{fileName}” could not be opened as a video: it is damaged or not a video.", VideoJobRefusal.NotAVideo);
         double fps = capture.Fps;
         if (!(fps > 0 && fps < 1000))
-            throw new VideoJobRefusedException($"“{fileName}” declares a frame rate of {fps}; it is damaged.");
+            throw new VideoJobRefusedException($"“{fileName}” declares a frame rate of {fps}; it is damaged.", VideoJobRefusal.NotAVideo);
         return Math.Max(0, capture.FrameCount);
     }
 

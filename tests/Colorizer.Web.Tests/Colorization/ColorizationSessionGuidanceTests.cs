@@ -46,12 +46,12 @@ public sealed class ColorizationSessionGuidanceTests(ColorizerWebFactory factory
     {
         var (scope, session, item) = await ColorizedAsync();
         using var _ = scope;
-        string automatic = item.ResultPreview!;
+        string automatic = item.ResultPreview!.Version;
         var blue = LabColor.FromHex("#2050d0");
 
         await session.SetHintsAsync(item, [new ColorHint(50, 60, 6, blue)]);
 
-        Assert.NotEqual(automatic, item.ResultPreview);
+        Assert.NotEqual(automatic, item.ResultPreview!.Version);
         byte[] png = await session.EncodeAsync(item, OutputFormat.Png);
         var left = MeanAb(png, new Rect(10, 10, 80, 100));
         var right = MeanAb(png, new Rect(110, 10, 80, 100));

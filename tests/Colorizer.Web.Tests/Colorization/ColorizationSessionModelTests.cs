@@ -20,7 +20,7 @@ public sealed class ColorizationSessionModelTests(ColorizerWebFactory factory) :
         return TestImages.Encode(grey, ".png");
     }
 
-    private static (double A, double B) PreviewAb(GalleryItem item) => DataUrlAb(item.ResultPreview!);
+    private Task<(double A, double B)> PreviewAb(GalleryItem item) => PreviewAbAsync(item, PreviewKind.Result);
 
     [Fact]
     public async Task DefaultModel_ColorsNewUploads_AndSwitchingACardRunsItAgainWithTheOther()
@@ -37,7 +37,7 @@ public sealed class ColorizationSessionModelTests(ColorizerWebFactory factory) :
         Assert.Equal(GalleryItemStatus.Done, item.Status);
         Assert.Equal("ddcolor", item.Options.Model);
         Assert.Equal(ModelCatalogue.OnnxDefaultInputSize, item.Options.RenderSize);
-        var (a, b) = PreviewAb(item);
+        var (a, b) = await PreviewAb(item);
         Assert.Equal(30, a, 2.0);
         Assert.Equal(-20, b, 2.0);
         Assert.Empty(session.LikelyColors(item, 10, 10));
@@ -46,7 +46,7 @@ public sealed class ColorizationSessionModelTests(ColorizerWebFactory factory) :
 
         Assert.Null(item.Error);
         Assert.Equal("eccv16", item.Options.Model);
-        (a, b) = PreviewAb(item);
+        (a, b) = await PreviewAb(item);
         Assert.Equal(ColorizerWebFactory.ModelColor.A, a, 2.0);
         Assert.Equal(ColorizerWebFactory.ModelColor.B, b, 2.0);
         Assert.False(item.Recomputing);
@@ -68,16 +68,16 @@ public sealed class ColorizationSessionModelTests(ColorizerWebFactory factory) :
         Assert.Null(item.Error);
         Assert.Equal("ddcolor", item.CompareWith);
         var compared = Assert.Single(item.Comparisons);
-        var (a, b) = DataUrlAb(compared.Preview!);
+        var (a, b) = await PreviewAbAsync(item, PreviewKind.Compare);
         Assert.Equal(30, a, 2.0);
         Assert.Equal(-20, b, 2.0);
         // The card's own result (and download) is still the 2016 network's.
-        (a, b) = PreviewAb(item);
+        (a, b) = await PreviewAb(item);
         Assert.Equal(ColorizerWebFactory.ModelColor.A, a, 2.0);
         Assert.Equal("eccv16", item.Options.Model);
 
         await session.RestyleAsync(item, item.Options.Temperature, 0.5);
-        (a, b) = DataUrlAb(compared.Preview!);
+        (a, b) = await PreviewAbAsync(item, PreviewKind.Compare);
         Assert.Equal(15, a, 2.0);
         Assert.Equal(-10, b, 2.0);
 
@@ -86,9 +86,10 @@ public sealed class ColorizationSessionModelTests(ColorizerWebFactory factory) :
         Assert.Single(item.Comparisons);
     }
 
-    private static (double A, double B) DataUrlAb(string url)
+    // The preview as the page's browser gets it: by its URL.
+    private async Task<(double A, double B)> PreviewAbAsync(GalleryItem item, PreviewKind kind)
     {
-        using var image = ImageAssertions.Decode(Convert.FromBase64String(url[(url.IndexOf(',', StringComparison.Ordinal) + 1)..]));
+        using var image = ImageAssertions.Decode(await PreviewRequests.BytesAsync(factory, item, kind));
         return ImageAssertions.MeanAb(image);
     }
 
@@ -100,12 +101,12 @@ public sealed class ColorizationSessionModelTests(ColorizerWebFactory factory) :
         var session = scope.ServiceProvider.GetRequiredService<ColorizationSession>();
         var item = session.Add("photo.png");
         await session.ColorizeAsync(item, GreyPng());
-        string before = item.ResultPreview!;
+        var before = item.ResultPreview!;
 
         await session.ChangeModelAsync(item, ModelCatalogue.Get("deoldify-artistic"));
 
         Assert.Equal("eccv16", item.Options.Model);
-        Assert.Equal(before, item.ResultPreview);
+        Assert.Same(before, item.ResultPreview);
         Assert.Contains("downloading is switched off", item.Error, StringComparison.Ordinal);
     }
 }

@@ -33,7 +33,7 @@ public sealed class ColorizationSessionRestorationTests(SmallQueueWebFactory fac
         return max;
     }
 
-    private static byte[] DataUrlBytes(string url) => Convert.FromBase64String(url[(url.IndexOf(',', StringComparison.Ordinal) + 1)..]);
+    private Task<byte[]> PreviewBytesAsync(GalleryItem item, PreviewKind kind) => PreviewRequests.BytesAsync(factory, item, kind);
 
     private async Task<(ColorizationSession Session, GalleryItem Item)> UploadAsync(Mat photo)
     {
@@ -63,8 +63,8 @@ public sealed class ColorizationSessionRestorationTests(SmallQueueWebFactory fac
         double before = Cv2.PSNR(cleanL, plainL, 100), after = Cv2.PSNR(cleanL, repairedL, 100);
         Assert.True(after - before >= 5, $"L of the download: {before:0.00} dB unrepaired, {after:0.00} dB repaired");
         // The repaired photo is shown on its own (grey), closer to the clean one than the upload's preview.
-        using var repairedPreview = Lightness(DataUrlBytes(item.RepairedPreview!));
-        using var originalPreview = Lightness(DataUrlBytes(item.OriginalPreview!));
+        using var repairedPreview = Lightness(await PreviewBytesAsync(item, PreviewKind.Repaired));
+        using var originalPreview = Lightness(await PreviewBytesAsync(item, PreviewKind.Original));
         Assert.True(Cv2.PSNR(cleanL, repairedPreview, 100) - Cv2.PSNR(cleanL, originalPreview, 100) >= 3,
             "the repaired preview should show the specks gone");
         // The file says it was repaired.
@@ -124,7 +124,7 @@ public sealed class ColorizationSessionRestorationTests(SmallQueueWebFactory fac
         var (session, item) = await UploadAsync(clean);
         using var _ = session;
         await session.SetRestorationAsync(item, Dust);
-        string shown = item.ResultPreview!;
+        var shown = item.ResultPreview!;
 
         await session.SetRestorationAsync(item, Dust with { Strength = 0.9 });
 
@@ -139,7 +139,7 @@ public sealed class ColorizationSessionRestorationTests(SmallQueueWebFactory fac
         using var grainy = DamagedPhotos.WithFilmGrain(clean, 18);
         var (session, item) = await UploadAsync(grainy);
         using var _ = session;
-        string shown = item.ResultPreview!;
+        var shown = item.ResultPreview!;
 
         var repair = session.SetRestorationAsync(item, new RestorationOptions { Steps = RestorationSteps.Noise | RestorationSteps.Dust | RestorationSteps.Scratches });
         await Waiting.UntilAsync(() => item.Note == "Repairing the photo…", "the repair to start", TimeSpan.FromSeconds(30));

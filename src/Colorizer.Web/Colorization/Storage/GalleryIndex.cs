@@ -32,7 +32,17 @@ internal sealed class GalleryIndex : IDisposable
             previews TEXT NOT NULL,
             PRIMARY KEY (gallery_id, id)
         );
-        PRAGMA user_version=1;
+        CREATE TABLE IF NOT EXISTS previews (
+            gallery_id TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            version TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            bytes BLOB NOT NULL,
+            PRIMARY KEY (gallery_id, item_id, kind),
+            FOREIGN KEY (gallery_id, item_id) REFERENCES items(gallery_id, id) ON DELETE CASCADE
+        );
+        PRAGMA user_version=2;
         """;
 
     private readonly SqliteConnection _connection;
@@ -61,24 +71,33 @@ internal sealed class GalleryIndex : IDisposable
         command.ExecuteNonQuery();
     });
 
-    /// <summary>Records a photo (inserted or replaced) in one transaction, with its gallery.</summary>
-    public void Save(string galleryId, StoredGalleryItem item, StoredPreviews previews) => Write(transaction =>
+    /// <summary>
+    /// Records a photo (inserted or replaced) in one transaction, with its gallery and its previews: each given one whose
+    /// bytes memory holds is written, each absent one deleted (those only on disk already stay as they are).
+    /// </summary>
+    public void Save(string galleryId, StoredGalleryItem item, IReadOnlyList<(PreviewKind Kind, PreviewImage? Image)> previews) => Write(transaction =>
     {
         using (var gallery = Command("INSERT OR IGNORE INTO galleries (id, detached_at) VALUES ($id, NULL)", transaction))
         {
             gallery.Parameters.AddWithValue("$id", galleryId);
             gallery.ExecuteNonQuery();
         }
-        using var command = Command("""
-            INSERT OR REPLACE INTO items (gallery_id, id, sequence, bytes, record, previews)
+        // An upsert, not a replace: the row stays, and so do its previews on disk that have not changed.
+        using (var command = Command("""
+            INSERT INTO items (gallery_id, id, sequence, bytes, record, previews)
             VALUES ($gallery, $id, $sequence, $bytes, $record, $previews)
-            """, transaction);
-        BindItem(command, galleryId, item, previews);
-        command.ExecuteNonQuery();
+            ON CONFLICT(gallery_id, id) DO UPDATE SET sequence = excluded.sequence, bytes = excluded.bytes,
+                record = excluded.record, previews = excluded.previews
+            """, transaction))
+        {
+            BindItem(command, galleryId, item);
+            command.ExecuteNonQuery();
+        }
+        WritePreviews(transaction, galleryId, item.Id, previews);
     });
 
     /// <summary>Rewrites a photo's record and previews when its row is there; false (nothing written) when it is not.</summary>
-    public bool Update(string galleryId, StoredGalleryItem item, StoredPreviews previews)
+    public bool Update(string galleryId, StoredGalleryItem item, IReadOnlyList<(PreviewKind Kind, PreviewImage? Image)> previews)
     {
         bool updated = false;
         Write(transaction =>
@@ -87,21 +106,69 @@ internal sealed class GalleryIndex : IDisposable
                 UPDATE items SET sequence = $sequence, bytes = $bytes, record = $record, previews = $previews
                 WHERE gallery_id = $gallery AND id = $id
                 """, transaction);
-            BindItem(command, galleryId, item, previews);
+            BindItem(command, galleryId, item);
             updated = command.ExecuteNonQuery() > 0;
+            if (updated)
+                WritePreviews(transaction, galleryId, item.Id, previews);
         });
         return updated;
     }
 
-    // The parameters an item's row is written with, for the insert and the update alike.
-    private static void BindItem(SqliteCommand command, string galleryId, StoredGalleryItem item, StoredPreviews previews)
+    private void WritePreviews(SqliteTransaction transaction, string galleryId, string itemId, IReadOnlyList<(PreviewKind Kind, PreviewImage? Image)> previews)
+    {
+        foreach (var (kind, image) in previews)
+        {
+            if (image is null)
+            {
+                using var delete = Command("DELETE FROM previews WHERE gallery_id = $gallery AND item_id = $item AND kind = $kind", transaction);
+                delete.Parameters.AddWithValue("$gallery", galleryId);
+                delete.Parameters.AddWithValue("$item", itemId);
+                delete.Parameters.AddWithValue("$kind", PreviewImage.UrlName(kind));
+                delete.ExecuteNonQuery();
+                continue;
+            }
+            // Only on disk already: that row is this very preview.
+            if (image.Bytes is not { } bytes)
+                continue;
+            using var insert = Command("""
+                INSERT OR REPLACE INTO previews (gallery_id, item_id, kind, version, content_type, bytes)
+                VALUES ($gallery, $item, $kind, $version, $type, $bytes)
+                """, transaction);
+            insert.Parameters.AddWithValue("$gallery", galleryId);
+            insert.Parameters.AddWithValue("$item", itemId);
+            insert.Parameters.AddWithValue("$kind", PreviewImage.UrlName(kind));
+            insert.Parameters.AddWithValue("$version", image.Version);
+            insert.Parameters.AddWithValue("$type", image.ContentType);
+            insert.Parameters.AddWithValue("$bytes", bytes);
+            insert.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>A kept preview's bytes when the row holds that version, else null.</summary>
+    public byte[]? ReadPreview(string galleryId, string itemId, PreviewKind kind, string version)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var command = Command("SELECT bytes FROM previews WHERE gallery_id = $gallery AND item_id = $item AND kind = $kind AND version = $version");
+            command.Parameters.AddWithValue("$gallery", galleryId);
+            command.Parameters.AddWithValue("$item", itemId);
+            command.Parameters.AddWithValue("$kind", PreviewImage.UrlName(kind));
+            command.Parameters.AddWithValue("$version", version);
+            return command.ExecuteScalar() as byte[];
+        }
+    }
+
+    // The parameters an item's row is written with, for the insert and the update alike. The previews column held
+    // data URLs before previews had a table of their own; it is written empty now, and read only for older rows.
+    private static void BindItem(SqliteCommand command, string galleryId, StoredGalleryItem item)
     {
         command.Parameters.AddWithValue("$gallery", galleryId);
         command.Parameters.AddWithValue("$id", item.Id);
         command.Parameters.AddWithValue("$sequence", item.Sequence);
         command.Parameters.AddWithValue("$bytes", item.Bytes);
         command.Parameters.AddWithValue("$record", JsonSerializer.Serialize(item, Json));
-        command.Parameters.AddWithValue("$previews", JsonSerializer.Serialize(previews, Json));
+        command.Parameters.AddWithValue("$previews", "{}");
     }
 
     /// <summary>Records every gallery recorded as shown as closed at <paramref name="now"/> (after a crash, none is shown).</summary>
@@ -144,6 +211,21 @@ internal sealed class GalleryIndex : IDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            var images = new Dictionary<string, Dictionary<PreviewKind, PreviewImage>>(StringComparer.Ordinal);
+            using (var previews = Command("SELECT item_id, kind, version, content_type, length(bytes) FROM previews WHERE gallery_id = $gallery"))
+            {
+                previews.Parameters.AddWithValue("$gallery", galleryId);
+                using var rows = previews.ExecuteReader();
+                while (rows.Read())
+                {
+                    if (PreviewImage.ParseUrlName(rows.GetString(1)) is not { } kind)
+                        continue;
+                    string item = rows.GetString(0);
+                    if (!images.TryGetValue(item, out var kinds))
+                        images[item] = kinds = [];
+                    kinds[kind] = PreviewImage.OnDiskOnly(rows.GetString(3), rows.GetString(2), rows.GetInt32(4));
+                }
+            }
             using var command = Command("SELECT id, record, previews FROM items WHERE gallery_id = $gallery ORDER BY sequence DESC");
             command.Parameters.AddWithValue("$gallery", galleryId);
             using var reader = command.ExecuteReader();
@@ -156,7 +238,7 @@ internal sealed class GalleryIndex : IDisposable
                     var previews = JsonSerializer.Deserialize<StoredPreviews>(reader.GetString(2), Json);
                     if (item is null || previews is null || item.Id != id)
                         throw new JsonException("The record is empty or for another id.");
-                    items.Add((item, previews));
+                    items.Add((item, previews with { Images = images.GetValueOrDefault(id) ?? [] }));
                 }
                 catch (JsonException ex)
                 {

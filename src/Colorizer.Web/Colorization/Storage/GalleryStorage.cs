@@ -202,7 +202,7 @@ public sealed class GalleryStorage : IDisposable
         {
             // What is on disk is of an earlier version of the photo: gone, so it is never read back in place of this one.
             if (previous is not null)
-                Forget(galleryId, item, previous);
+                Forget(galleryId, item, previous, keepPreviews: true);
             return refusal;
         }
         string uploadFile = previous?.UploadFile ?? $"{item.Id}.upload";
@@ -218,8 +218,10 @@ public sealed class GalleryStorage : IDisposable
             });
         }
         var record = Record(item, result.ModelName, uploadFile, predictionFile, bytes);
-        index.Save(galleryId, record, new StoredPreviews(item.OriginalPreview ?? "", item.ResultPreview ?? "", item.RepairedPreview));
+        var previews = item.KeptPreviews;
+        index.Save(galleryId, record, previews);
         item.Stored = record;
+        MovedToDisk(previews);
         // The row names the new output now: the old one can go.
         if (previous is not null && previous.PredictionFile != predictionFile)
             TryDelete(Path.Combine(folder, previous.PredictionFile));
@@ -238,9 +240,12 @@ public sealed class GalleryStorage : IDisposable
             await Task.Run(() =>
             {
                 var record = Record(item, stored.ModelName, stored.UploadFile, stored.PredictionFile, stored.Bytes);
+                var previews = item.KeptPreviews;
                 // Only a row that is still there: one deleted meanwhile (its gallery expired) is not brought back.
-                item.Stored = Index.Update(galleryId, record, new StoredPreviews(item.OriginalPreview ?? "", item.ResultPreview ?? "", item.RepairedPreview))
-                    ? record : null;
+                bool updated = Index.Update(galleryId, record, previews);
+                item.Stored = updated ? record : null;
+                if (updated)
+                    MovedToDisk(previews);
             });
         }
         finally
@@ -259,7 +264,7 @@ public sealed class GalleryStorage : IDisposable
         try
         {
             if (item.Stored is { } stored)
-                Forget(galleryId, item, stored);
+                Forget(galleryId, item, stored, keepPreviews: false);
         }
         finally
         {
@@ -267,8 +272,25 @@ public sealed class GalleryStorage : IDisposable
         }
     }
 
-    private void Forget(string galleryId, GalleryItem item, StoredGalleryItem stored)
+    // Written: memory lets go of the previews' bytes, and the browser's requests read them from the index.
+    private static void MovedToDisk(IReadOnlyList<(PreviewKind Kind, PreviewImage? Image)> previews)
     {
+        foreach (var (_, image) in previews)
+            image?.MovedToDisk();
+    }
+
+    /// <summary>A kept preview's bytes, or null when the index does not hold that version of it (any more).</summary>
+    internal byte[]? ReadPreview(string galleryId, string itemId, PreviewKind kind, string version) =>
+        GalleryStore.IsValidId(galleryId) ? Index.ReadPreview(galleryId, itemId, kind, version) : null;
+
+    private void Forget(string galleryId, GalleryItem item, StoredGalleryItem stored, bool keepPreviews)
+    {
+        // A card that stays (a refused re-save) takes its previews that are only on disk back into memory first.
+        foreach (var (kind, image) in keepPreviews ? item.KeptPreviews : [])
+        {
+            if (image is { Bytes: null } && Index.ReadPreview(galleryId, stored.Id, kind, image.Version) is { } bytes)
+                image.BackInMemory(bytes);
+        }
         Index.Delete(galleryId, stored.Id);
         item.Stored = null;
         string folder = FolderOf(galleryId);
@@ -352,7 +374,7 @@ public sealed class GalleryStorage : IDisposable
         item.Options, HintsJson.Serialize(item.Hints.Current), item.Variant, item.TransferMode, Reference(item), uploadFile, predictionFile, bytes);
 
     private static StoredReference? Reference(GalleryItem item) => item.Reference is { } palette
-        ? new StoredReference(item.ReferenceName, palette.Global, palette.Bands, item.ReferencePreview)
+        ? new StoredReference(item.ReferenceName, palette.Global, palette.Bands)
         : null;
 
     private static bool TryDelete(string path)

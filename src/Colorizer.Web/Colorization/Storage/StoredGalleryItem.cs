@@ -38,8 +38,20 @@ internal sealed record StoredGalleryItem(
     string PredictionFile,
     long Bytes);
 
-/// <summary>A reference photo as kept: its palette's statistics, its name and its small preview.</summary>
-internal sealed record StoredReference(string? Name, ChromaStatistics Global, IReadOnlyList<ChromaStatistics> Bands, string? Preview);
+/// <summary>
+/// A reference photo as kept: its palette's statistics and its name (<paramref name="Preview"/>, its thumbnail as a data
+/// URL, only in records written before previews had a table of their own).
+/// </summary>
+internal sealed record StoredReference(string? Name, ChromaStatistics Global, IReadOnlyList<ChromaStatistics> Bands, string? Preview = null);
 
-/// <summary>The previews a card shows, as data URLs, kept beside the record so a reloaded page shows them without decoding anything.</summary>
-internal sealed record StoredPreviews(string Original, string Result, string? Repaired);
+/// <summary>
+/// The previews a card shows, kept so a reloaded page shows them without decoding anything: <see cref="Images"/>, those
+/// of the previews table (read from disk when the browser asks); the data URLs only in records written before that
+/// table (empty otherwise).
+/// </summary>
+internal sealed record StoredPreviews(string? Original = null, string? Result = null, string? Repaired = null)
+{
+    /// <summary>The previews on disk, by kind (their bytes are not in memory).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyDictionary<PreviewKind, PreviewImage> Images { get; init; } = new Dictionary<PreviewKind, PreviewImage>();
+}

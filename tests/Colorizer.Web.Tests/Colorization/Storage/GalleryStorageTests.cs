@@ -58,7 +58,7 @@ public sealed class GalleryStorageTests : IDisposable
             await session.RestyleAsync(item, 0.2, 1.4);
             await session.SetHintsAsync(item, hints);
             before = await session.EncodeAsync(item, OutputFormat.Png);
-            resultPreview = item.ResultPreview!;
+            resultPreview = item.ResultPreview!.Version;
             // The record follows the settings once they have settled.
             await Waiting.UntilAsync(() => item.Stored is { } s && s.Options.Saturation == 1.4 && s.Hints.Contains("60", StringComparison.Ordinal),
                 "the settings to be written", TimeSpan.FromSeconds(10));
@@ -74,7 +74,11 @@ public sealed class GalleryStorageTests : IDisposable
         Assert.Equal((320, 240), (back.Width, back.Height));
         Assert.Equal((0.2, 1.4), (back.Options.Temperature, back.Options.Saturation));
         Assert.Equal(HintsJson.Serialize(hints), HintsJson.Serialize(back.Hints.Current));
-        Assert.Equal(resultPreview, back.ResultPreview);
+        Assert.Equal(resultPreview, back.ResultPreview?.Version);
+        // Its previews come from the disk by their URLs, with nothing of them in memory.
+        Assert.Equal(0, back.PreviewBytes);
+        using (var shown = ImageAssertions.Decode(await PreviewRequests.BytesAsync(second, back, PreviewKind.Result)))
+            Assert.Equal((320, 240), (shown.Cols, shown.Rows));
         Assert.Equal(ImageFormat.Png, back.SourceFormat);
         // Shown at once from its previews; the photo itself is read back when it is needed, without the network.
         Assert.False(back.IsLoaded);
@@ -173,9 +177,55 @@ public sealed class GalleryStorageTests : IDisposable
         var refused = session.Items.Single(i => i.FileName == "second.png");
         Assert.Null(refused.Stored);
         Assert.Contains("share of the disk (6 MB) is full", refused.NotKept);
-        // It still works while the server runs.
+        // It still works while the server runs, its previews from memory.
         using var image = ImageAssertions.Decode(await session.EncodeAsync(refused, OutputFormat.Png));
         Assert.Equal(320, image.Cols);
+        Assert.True(refused.PreviewBytes > 0);
+        Assert.NotEmpty(await PreviewRequests.BytesAsync(factory, refused, PreviewKind.Result));
+
+        // A kept photo whose re-run no longer fits (16 MB of logits at 448) is dropped from disk: its previews, which
+        // were only there, come back to memory and are still served.
+        var first = session.Items.Single(i => i.FileName == "first.png");
+        session.Remove(refused);
+        Assert.Equal(0, first.PreviewBytes);
+        await session.ChangeDetailAsync(first, 448);
+        Assert.Null(first.Stored);
+        Assert.NotNull(first.NotKept);
+        Assert.True(first.OriginalPreview!.Bytes is not null);
+        Assert.NotEmpty(await PreviewRequests.BytesAsync(factory, first, PreviewKind.Original));
+        Assert.NotEmpty(await PreviewRequests.BytesAsync(factory, first, PreviewKind.Result));
+    }
+
+    [Fact]
+    public async Task ARecordWrittenBeforePreviewsHadATable_ComesBackWithItsDataUrlPreviews()
+    {
+        using var photo = DamagedPhotos.Clean(160, 120);
+        await using (var first = new GalleryStorageWebFactory(_storage.Path))
+        {
+            using var session = await OpenAsync(first);
+            await UploadAsync(session, ("old.png", photo));
+        }
+        // As the previous version wrote it: the previews as data URLs in the record's column, no previews table rows.
+        byte[] marker = TestImages.Encode(photo, ".png");
+        string url = "data:image/png;base64," + Convert.ToBase64String(marker);
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_storage.Path, "galleries.db")};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM previews; UPDATE items SET previews = $previews";
+            command.Parameters.AddWithValue("$previews", $$"""{"original":"{{url}}","result":"{{url}}","repaired":null}""");
+            command.ExecuteNonQuery();
+        }
+
+        await using var second = new GalleryStorageWebFactory(_storage.Path);
+        using var again = await OpenAsync(second);
+        var back = Assert.Single(again.Items);
+        Assert.Equal(marker, await PreviewRequests.BytesAsync(second, back, PreviewKind.Result));
+        Assert.Equal(marker, await PreviewRequests.BytesAsync(second, back, PreviewKind.Original));
+        Assert.Null(back.RepairedPreview);
+        // Written into the previews table at once, so memory lets go of them; still served, from disk.
+        await Waiting.UntilAsync(() => back.PreviewBytes == 0, "the old previews to be rewritten", TimeSpan.FromSeconds(10));
+        Assert.Equal(marker, await PreviewRequests.BytesAsync(second, back, PreviewKind.Result));
     }
 
     [Fact]

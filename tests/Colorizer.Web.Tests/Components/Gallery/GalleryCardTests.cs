@@ -9,8 +9,17 @@ namespace Colorizer.Web.Tests.Components.Gallery;
 
 public sealed class GalleryCardTests : ComponentTestBase
 {
-    internal const string Original = "data:image/png;base64,T1JJR0lOQUw=";
-    internal const string Result = "data:image/png;base64,UkVTVUxU";
+    /// <summary>The gallery the test cards are in (their preview URLs name it).</summary>
+    internal const string GalleryKey = "0123456789abcdef0123456789abcdef";
+
+    /// <summary>Previews whose bytes are only marks: the card shows them by URL and never reads them.</summary>
+    internal static PreviewImage Original => PreviewImage.FromBytes("ORIGINAL"u8.ToArray(), "image/png");
+
+    internal static PreviewImage Result => PreviewImage.FromBytes("RESULT"u8.ToArray(), "image/png");
+
+    /// <summary>The URL a card shows <paramref name="kind"/> of <paramref name="item"/> at: its gallery, its id, the kind and the preview's version.</summary>
+    internal static string Url(GalleryItem item, PreviewKind kind) =>
+        $"gallery/{GalleryKey}/{item.Id}/{PreviewImage.UrlName(kind)}?v={item.Preview(kind)!.Version}";
 
     private readonly List<GalleryItem> _cancelled = [], _removed = [];
     private readonly List<(GalleryItem Item, double Temperature, double Saturation)> _styles = [];
@@ -26,6 +35,7 @@ public sealed class GalleryCardTests : ComponentTestBase
         ResultPreview = Result,
         Width = 1600,
         Height = 1200,
+        GalleryKey = GalleryKey,
     };
 
     private IRenderedComponent<GalleryCard> RenderCard(GalleryItem item) =>
@@ -314,14 +324,17 @@ public sealed class GalleryCardTests : ComponentTestBase
     [Fact]
     public void DoneItem_ShowsTheComparisonOfBothImages()
     {
-        var cut = RenderCard(DoneItem());
+        var item = DoneItem();
+        var cut = RenderCard(item);
 
         Assert.Single(cut.FindAll("[data-testid=compare]"));
         var before = cut.Find("img.compare-before");
         var after = cut.Find("img.compare-after");
-        Assert.Equal(Original, before.GetAttribute("src"));
+        // By URL, never as data: the gallery's id, the card's, the kind, and the version of the picture.
+        Assert.Matches($@"^gallery/{GalleryKey}/{item.Id}/original\?v=[0-9a-f]{{16}}$", before.GetAttribute("src"));
+        Assert.Matches($@"^gallery/{GalleryKey}/{item.Id}/result\?v=[0-9a-f]{{16}}$", after.GetAttribute("src"));
+        Assert.NotEqual(before.GetAttribute("src"), after.GetAttribute("src"));
         Assert.Equal("Original: grandpa 1938.jpg", before.GetAttribute("alt"));
-        Assert.Equal(Result, after.GetAttribute("src"));
         Assert.Equal("Colorized: grandpa 1938.jpg", after.GetAttribute("alt"));
         Assert.Equal("Comparison divider for grandpa 1938.jpg", cut.Find("[role=slider]").GetAttribute("aria-label"));
         Assert.Equal("1600 × 1200 px", cut.Find(".mud-card-header .mud-typography-caption").TextContent.Trim());
@@ -384,7 +397,8 @@ public sealed class GalleryCardTests : ComponentTestBase
     [Fact]
     public void ViewToggle_SwitchesToSideBySideAndBack()
     {
-        var cut = RenderCard(DoneItem());
+        var item = DoneItem();
+        var cut = RenderCard(item);
         var compare = ButtonWithText(cut, "Compare");
         Assert.Equal("true", compare.GetAttribute("aria-checked"));
 
@@ -392,7 +406,7 @@ public sealed class GalleryCardTests : ComponentTestBase
 
         Assert.Empty(cut.FindAll("[data-testid=compare]"));
         var images = cut.FindAll("[data-testid=side-by-side] img");
-        Assert.Equal([Original, Result], images.Select(i => i.GetAttribute("src")));
+        Assert.Equal([Url(item, PreviewKind.Original), Url(item, PreviewKind.Result)], images.Select(i => i.GetAttribute("src")));
         Assert.Equal(["Original: grandpa 1938.jpg", "Colorized: grandpa 1938.jpg"], images.Select(i => i.GetAttribute("alt")));
         Assert.Equal(["Original", "Colorized"], cut.FindAll("[data-testid=side-by-side] figcaption").Select(f => f.TextContent));
         Assert.Equal("true", ButtonWithText(cut, "Side by side").GetAttribute("aria-checked"));

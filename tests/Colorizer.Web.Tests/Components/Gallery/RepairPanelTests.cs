@@ -9,9 +9,6 @@ namespace Colorizer.Web.Tests.Components.Gallery;
 /// <summary>A card's repairs: the switches ask for steps, the strength is for the steps that read it, the compare view follows the choice.</summary>
 public sealed class RepairPanelTests : ComponentTestBase
 {
-    private const string Original = GalleryCardTests.Original;
-    private const string Result = GalleryCardTests.Result;
-    private const string Repaired = "data:image/png;base64,UkVQQUlSRUQ=";
 
     private readonly List<(GalleryItem Item, RestorationOptions Restoration)> _asked = [];
 
@@ -105,8 +102,10 @@ public sealed class RepairPanelTests : ComponentTestBase
         var item = DoneItem();
         item.WantedRestoration = new RestorationOptions { Steps = RestorationSteps.Dust };
         item.Options = ColorizationOptions.Default with { Restoration = item.WantedRestoration };
-        item.RepairedPreview = Repaired;
+        item.RepairedPreview = PreviewImage.FromBytes("REPAIRED"u8.ToArray(), "image/png");
         var cut = RenderCard(item);
+        string Original = GalleryCardTests.Url(item, PreviewKind.Original), Result = GalleryCardTests.Url(item, PreviewKind.Result),
+            Repaired = GalleryCardTests.Url(item, PreviewKind.Repaired);
         // Closed: the usual original and colours.
         Assert.Equal((Original, Result), (Compare(cut).Before, Compare(cut).After));
 
