@@ -38,4 +38,11 @@ public static class NativeHeap
     /// off glibc.
     /// </summary>
     public static bool ReturnLargeBuffersToTheSystem() => LibC.TrySetMallocOption(LibC.MmapThreshold, 1 << 20);
+
+    /// <summary>
+    /// Gives the memory glibc keeps free in its heaps back to the system (<c>malloc_trim(0)</c>): after a burst of
+    /// large images the freed blocks below the mmap threshold (the network's activations, small buffers) otherwise
+    /// stay resident. It walks every arena, so call it when the process is idle, not after each job. Returns false off glibc.
+    /// </summary>
+    public static bool ReturnFreedMemory() => LibC.TrimNativeHeap();
 }

@@ -70,6 +70,8 @@ public static class ColorizeApi
         try
         {
             var query = ColorizeQuery.Parse(temperature, saturation, renderSize, format, transfer, model, modelSize, metadata, restore, restoreStrength);
+            // The upload holds its bytes in the memory budget from before it is buffered until the answer is made.
+            using var memory = await AdmitUploadAsync(context, colorizer, upload.Value, ct);
             var form = await UploadReader.ReadAsync(context.Request, upload.Value.MaxFileBytes, ct);
             var file = form.File;
 
@@ -83,7 +85,7 @@ public static class ColorizeApi
                 : null;
             var guidance = new ColorGuidance { Hints = hints, Reference = reference, TransferMode = query.Transfer };
 
-            using var result = await colorizer.ColorizeAsync(file.Content, query.Options, client: Client(context), ct: ct);
+            using var result = await colorizer.ColorizeAsync(file.Content, query.Options, client: Client(context), ct: ct, lease: memory);
             ct.ThrowIfCancellationRequested();
             if (!guidance.IsEmpty)
                 result.Guide(guidance);
@@ -95,6 +97,32 @@ public static class ColorizeApi
         catch (Exception ex) when (ApiProblems.TryCreate(ex, context, out var problem))
         {
             return problem;
+        }
+    }
+
+    /// <summary>
+    /// Takes the request's place in the memory budget for the bytes it will buffer (its Content-Length, or the
+    /// largest body allowed when it has none), waiting within <c>Queue:Deadline</c>; null without a budget, or for a
+    /// body over the size limit (refused with 413 as it is read, nothing buffered).
+    /// </summary>
+    private static async Task<MemoryLease?> AdmitUploadAsync(HttpContext context, ColorizationService colorizer, UploadOptions upload,
+        CancellationToken ct)
+    {
+        if (colorizer.Budget is not { } budget)
+            return null;
+        long limit = UploadLimits.MaxRequestBodyBytes(upload);
+        long bytes = context.Request.ContentLength ?? limit;
+        if (bytes > limit)
+            return null;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(colorizer.Deadline);
+        try
+        {
+            return await budget.AcquireAsync(bytes, deadline.Token);
+        }
+        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
+        {
+            throw new DeadlineExceededException(colorizer.Deadline, whileWaiting: true, ex, budget.Capacity);
         }
     }
 

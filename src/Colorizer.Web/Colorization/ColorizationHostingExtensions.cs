@@ -30,6 +30,13 @@ public static class ColorizationHostingExtensions
             var queue = sp.GetRequiredService<IOptions<WorkQueueOptions>>().Value;
             return new WorkQueue(queue.Concurrency, queue.Capacity);
         });
+        // Admission by memory: the bytes of uploads and colorizations in flight (Admission), and memory given back
+        // to the system once they are gone.
+        services.AddOptions<AdmissionOptions>().Bind(configuration.GetSection(AdmissionOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => new MemoryBudget(sp.GetRequiredService<IOptions<AdmissionOptions>>().Value.MemoryBudget));
+        services.AddSingleton<IdleMemoryReturn>();
+        services.AddHostedService(sp => sp.GetRequiredService<IdleMemoryReturn>());
         services.AddSingleton<ColorizationService>();
 
         // Loads (and if needed downloads) the model in the background, so the page is up at once and shows progress.

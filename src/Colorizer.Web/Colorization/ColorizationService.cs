@@ -12,10 +12,35 @@ namespace Colorizer.Web.Colorization;
 /// <see cref="WorkQueue"/> (refusing at once when it is full), waits its turn and runs the work, all within
 /// <see cref="WorkQueueOptions.Deadline"/>. The options name the model: the 2016 network must be ready; a DDColor or
 /// DeOldify file must be downloaded (else its download starts and the call is refused for now), and is loaded by the
-/// first job that needs it, on its turn in the queue, once for every job that waits for it.
+/// first job that needs it, on its turn in the queue, once for every job that waits for it. A photo colorized from
+/// its file is charged to the <see cref="MemoryBudget"/> (its file and its decoded working set, from the header)
+/// before it takes a place in the queue, and waits there for room within the deadline.
 /// </summary>
-public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOptions<WorkQueueOptions> settings, ModelLibrary? library = null)
+public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOptions<WorkQueueOptions> settings, ModelLibrary? library = null,
+    MemoryBudget? budget = null, IOptions<AdmissionOptions>? admission = null)
 {
+    /// <summary>The memory budget for images in flight, or null when this service was made without one (then nothing is charged).</summary>
+    public MemoryBudget? Budget => budget;
+
+    /// <summary>Bytes a colorization is charged per pixel of its photo (<see cref="AdmissionOptions.BytesPerPixel"/>).</summary>
+    public int BytesPerPixel => admission?.Value.BytesPerPixel ?? new AdmissionOptions().BytesPerPixel;
+
+    /// <summary>
+    /// What decoding and colorizing <paramref name="encoded"/> will hold, estimated from its header: pixels ×
+    /// <see cref="BytesPerPixel"/>. 0 when the header cannot be read or is over the limits: the decoder refuses such
+    /// a file before it allocates anything.
+    /// </summary>
+    public long EstimateWorkingSet(ReadOnlySpan<byte> encoded)
+    {
+        if (ImageFormatDetector.Detect(encoded) is not { } format || !ImageHeader.TryReadSize(encoded, format, out int width, out int height))
+            return 0;
+        var limits = models.Limits;
+        long pixels = (long)width * height;
+        if (width > limits.MaxSide || height > limits.MaxSide || pixels > limits.MaxPixels)
+            return 0;
+        return pixels * BytesPerPixel;
+    }
+
     /// <summary>The models host.</summary>
     public ModelHost Models => models;
 
@@ -59,7 +84,11 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
     /// <see cref="Core.WorkQueueFullException"/> and <see cref="DeadlineExceededException"/>; cancelling
     /// <paramref name="ct"/> throws <see cref="OperationCanceledException"/>. The caller owns the result. With
     /// <paramref name="waitForRoom"/> a full line is waited out (within the deadline) instead of refused: the page's own
-    /// photos, which already wait their turn in their tab, would rather wait than fail.
+    /// photos, which already wait their turn in their tab, would rather wait than fail. With a <see cref="Budget"/>,
+    /// <paramref name="lease"/> (the API's, holding the request's upload) grows by the working set before the job
+    /// takes its place in the queue, waiting for room within the deadline; without one, a lease for the file and the
+    /// working set is taken and given back when the work ends. The work holds the lease until it really ends, even past
+    /// an answer given at the deadline.
     /// </summary>
     /// <remarks>
     /// When the deadline passes (or <paramref name="ct"/> is cancelled) while the engine is inside a stage that cannot
@@ -68,20 +97,33 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
     /// concurrency.
     /// </remarks>
     public async Task<ColorizedImage> ColorizeAsync(ReadOnlyMemory<byte> encoded, ColorizationOptions options,
-        Action<int>? onQueuePosition = null, bool waitForRoom = false, string? client = null, CancellationToken ct = default)
+        Action<int>? onQueuePosition = null, bool waitForRoom = false, string? client = null, MemoryLease? lease = null,
+        CancellationToken ct = default)
     {
         options.Validate();
         var model = ModelCatalogue.Get(options.Model);
         var engine = Ready(model);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(Deadline);
-        bool running = false;
+        bool running = false, waitingForMemory = false;
+        MemoryLease? own = null;
+        IDisposable? hold = null;
         try
         {
+            if (budget is not null)
+            {
+                waitingForMemory = true;
+                long working = EstimateWorkingSet(encoded.Span);
+                lease ??= own = await budget.AcquireAsync(encoded.Length, deadline.Token);
+                await lease.GrowAsync(working, deadline.Token);
+                hold = lease.Hold();
+                waitingForMemory = false;
+            }
             double cost = ColorizationCost.Estimate(model, options.RenderSize, encoded.Length);
             var ticket = await EnterAsync(onQueuePosition, deadline.Token, waitForRoom, client, cost);
             running = true;
-            var work = RunAsync(ticket, model, engine, encoded, options, deadline.Token);
+            var work = RunAsync(ticket, hold, model, engine, encoded, options, deadline.Token);
+            hold = null;
             try
             {
                 return await work.WaitAsync(deadline.Token);
@@ -94,7 +136,13 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
         }
         catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
         {
-            throw new DeadlineExceededException(Deadline, whileWaiting: !running, ex);
+            throw new DeadlineExceededException(Deadline, whileWaiting: !running, ex,
+                waitingForMemory && budget is not null ? budget.Capacity : null);
+        }
+        finally
+        {
+            hold?.Dispose();
+            own?.Dispose();
         }
     }
 
@@ -208,9 +256,10 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
         }
     }
 
-    private async Task<ColorizedImage> RunAsync(WorkTicket ticket, ColorModel model, ColorizationEngine? engine, ReadOnlyMemory<byte> encoded,
-        ColorizationOptions options, CancellationToken ct)
+    private async Task<ColorizedImage> RunAsync(WorkTicket ticket, IDisposable? memory, ColorModel model, ColorizationEngine? engine,
+        ReadOnlyMemory<byte> encoded, ColorizationOptions options, CancellationToken ct)
     {
+        using (memory)
         using (ticket)
             return await WithEngineAsync(model, engine, e => e.ColorizeAsync(encoded, options, models.Limits, ct), ct);
     }

@@ -5,7 +5,7 @@ using Colorizer.Web.Colorization;
 namespace Colorizer.Web.Diagnostics;
 
 /// <summary>
-/// The web app's own measurements, in .NET's metrics API: the shared queue's running and waiting jobs, the galleries
+/// The web app's own measurements, in .NET's metrics API: the shared queue's running and waiting jobs, the memory budget for images in flight, the galleries
 /// kept in memory, and every refusal by reason and surface (the API, the page, the video page). Exported with the
 /// engine's (<see cref="Core.Diagnostics.ColorizerMeter"/>) when <c>Metrics:Enabled</c> is set.
 /// </summary>
@@ -17,13 +17,19 @@ public sealed class ServerMetrics
     private readonly Counter<long> _refusals;
 
     /// <summary>Creates the instruments.</summary>
-    public ServerMetrics(IMeterFactory meters, WorkQueue queue, GalleryStore galleries, Video.VideoJobService? videos = null)
+    public ServerMetrics(IMeterFactory meters, WorkQueue queue, GalleryStore galleries, MemoryBudget budget, Video.VideoJobService? videos = null)
     {
         var meter = meters.Create(MeterName);
         meter.CreateObservableGauge("colorizer.queue.running", () => queue.Running, unit: "{job}",
             description: "Colorization jobs running now (page, API and video alike).");
         meter.CreateObservableGauge("colorizer.queue.waiting", () => queue.Waiting, unit: "{job}",
             description: "Colorization jobs waiting in the shared queue.");
+        meter.CreateObservableGauge("colorizer.admission.memory", () => budget.InUse, unit: "By",
+            description: "Bytes that uploads and colorizations in flight hold in the memory budget (API and page alike).");
+        meter.CreateObservableGauge("colorizer.admission.memory.budget", () => budget.Capacity, unit: "By",
+            description: "The memory budget for images in flight (Admission:MemoryBudget).");
+        meter.CreateObservableGauge("colorizer.admission.waiting", () => budget.Waiting, unit: "{request}",
+            description: "Uploads and colorizations waiting for room in the memory budget.");
         meter.CreateObservableGauge("colorizer.galleries", () => galleries.Count, unit: "{gallery}",
             description: "Galleries kept in memory (shown in a tab, or waiting for their tab to come back).");
         meter.CreateObservableGauge("colorizer.gallery.items", () => galleries.ItemCount, unit: "{image}",

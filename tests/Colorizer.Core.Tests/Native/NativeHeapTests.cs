@@ -17,4 +17,15 @@ public sealed class NativeHeapTests
 
     [Fact]
     public void ReturnLargeBuffersToTheSystem_OnGlibc_IsAccepted() => Assert.True(NativeHeap.ReturnLargeBuffersToTheSystem());
+
+    [Fact]
+    public void ReturnFreedMemory_OnGlibc_Runs()
+    {
+        // Blocks below the mmap threshold, freed: malloc_trim's answer (whether it returned any) depends on the rest of
+        // the process, so only that it runs is checked.
+        var blocks = Enumerable.Range(0, 64).Select(_ => System.Runtime.InteropServices.Marshal.AllocHGlobal(64 * 1024)).ToList();
+        foreach (var block in blocks)
+            System.Runtime.InteropServices.Marshal.FreeHGlobal(block);
+        _ = NativeHeap.ReturnFreedMemory();
+    }
 }

@@ -158,6 +158,10 @@ public sealed class ServerDiagnosticsTests(MetricsWebFactory factory) : IClassFi
         Assert.Matches(@"(?m)^colorizer_gallery_memory_budget_bytes(\{[^}]*\})? 268435456", text);
         Assert.Matches(@"(?m)^colorizer_gallery_memory_bytes(\{[^}]*\})? 0", text);
         Assert.Matches(@"(?m)^colorizer_gallery_storage_bytes(\{[^}]*\})? 0", text);
+        // The memory budget for images in flight (1 GiB by default): nothing held or waiting between requests.
+        Assert.Matches(@"(?m)^colorizer_admission_memory_budget_bytes(\{[^}]*\})? 1073741824", text);
+        Assert.Matches(@"(?m)^colorizer_admission_memory_bytes(\{[^}]*\})? 0", text);
+        Assert.Matches(@"(?m)^colorizer_admission_waiting(_requests)?(\{[^}]*\})? 0", text);
         // No video job: none kept, nothing on disk.
         Assert.Matches(@"(?m)^colorizer_video_jobs(_jobs)?(\{[^}]*\})? 0", text);
         Assert.Matches(@"(?m)^colorizer_video_storage_bytes(\{[^}]*\})? 0", text);

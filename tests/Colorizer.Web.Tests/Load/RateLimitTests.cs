@@ -79,6 +79,9 @@ public sealed class RateLimitTests(RateLimitWebFactory factory, ITestOutputHelpe
     [InlineData("RateLimit:QueueLimit", "-1", "RateLimit:QueueLimit")]
     [InlineData("Queue:Deadline", "00:00:00", "Queue:Deadline")]
     [InlineData("Queue:Deadline", "02:00:00", "Queue:Deadline")]
+    [InlineData("Admission:MemoryBudget", "0", "Admission:MemoryBudget")]
+    [InlineData("Admission:MemoryBudget", "1000", "Admission:MemoryBudget")]
+    [InlineData("Admission:BytesPerPixel", "0", "Admission:BytesPerPixel")]
     public void TheHost_RefusesToStart_WithAnInvalidLimit_NamingTheSetting(string key, string value, string named)
     {
         using var bad = new SettingsWebFactory(new Dictionary<string, string?> { [key] = value });
