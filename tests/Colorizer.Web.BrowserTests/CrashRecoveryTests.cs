@@ -60,9 +60,13 @@ public sealed class CrashRecoveryTests(BrowserFixture fixture) : IClassFixture<B
             using var api = new HttpClient { BaseAddress = new Uri(first.Address), Timeout = TimeSpan.FromSeconds(60) };
             byte[] largeBytes = await File.ReadAllBytesAsync(large);
             var requests = Enumerable.Range(0, 4).Select(_ => PostAsync(api, largeBytes)).ToList();
-            await page.Locator("[data-testid=download-all]").ClickAsync();
             await WaitForAsync(() => cards.CountAsync().GetAwaiter().GetResult() == 7, "the large uploads' cards");
-            await Task.Delay(1500);
+            // The ZIP of the finished photos, a large one among them, is written to a temporary file: killed while it is,
+            // with the other large photos still being colorized, so the sweep has something to do.
+            await WaitForAsync(() => page.Locator("[data-testid=gallery-item][data-status=done]").CountAsync().GetAwaiter().GetResult() >= 4, "a large photo to be done");
+            await page.Locator("[data-testid=download-all]").ClickAsync();
+            for (var until = DateTime.UtcNow.AddSeconds(30); !Directory.EnumerateFileSystemEntries(_temp.Path).Any() && DateTime.UtcNow < until;)
+                await Task.Delay(5);
 
             first.Kill();
             await Task.WhenAll(requests);
