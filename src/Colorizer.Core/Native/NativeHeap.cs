@@ -42,7 +42,8 @@ public static class NativeHeap
     /// <summary>
     /// Gives the memory glibc keeps free in its heaps back to the system (<c>malloc_trim(0)</c>): after a burst of
     /// large images the freed blocks below the mmap threshold (the network's activations, small buffers) otherwise
-    /// stay resident. It walks every arena, so call it when the process is idle, not after each job. Returns false off glibc.
+    /// stay resident. It walks every arena, so call it seldom (when idle, or after a large job at most once a second), not
+    /// after every job. Returns false off glibc.
     /// </summary>
     public static bool ReturnFreedMemory() => LibC.TrimNativeHeap();
 }

@@ -93,7 +93,7 @@ internal sealed class OnnxColorizationNetwork : IColorizationNetwork
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             // ORT parsed the model into native memory and copied its initializers out of it; glibc keeps such freed
             // blocks in its heaps unless asked.
-            Native.LibC.TrimNativeHeap();
+            Native.NativeHeap.ReturnFreedMemory();
             logger.LogInformation("Built the ONNX graph from {Weights} in {Built} ms and opened the session in {Opened} ms",
                 weightsPath, built, clock.ElapsedMilliseconds - built);
             return new OnnxColorizationNetwork(session, options, precision, logger);
