@@ -35,7 +35,7 @@ public static class AtomicFile
         }
         catch
         {
-            TryDelete(temporary);
+            BestEffortDelete.File(temporary);
             throw;
         }
     }
@@ -58,23 +58,10 @@ public static class AtomicFile
         var cutoff = DateTime.UtcNow - olderThan;
         foreach (var file in new DirectoryInfo(directory).EnumerateFiles("*" + TemporaryMarker))
         {
-            if (file.LastWriteTimeUtc < cutoff && TryDelete(file.FullName))
+            if (file.LastWriteTimeUtc < cutoff && BestEffortDelete.File(file.FullName))
                 deleted++;
         }
         return deleted;
     }
 
-    private static bool TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // The original error matters more than a leftover temp file; the next run cleans it up.
-            return false;
-        }
-    }
 }

@@ -82,14 +82,13 @@ internal sealed class VideoJob
     private VideoJobSnapshot _snapshot;
     private bool _claimed;
 
-    public VideoJob(VideoJobSnapshot initial, long sequence, string folder, string folderPath, string inputName, string originalContentType)
+    public VideoJob(VideoJobSnapshot initial, long sequence, string folder, string folderPath, string inputName)
     {
         _snapshot = initial;
         Sequence = sequence;
         Folder = folder;
         FolderPath = folderPath;
         InputName = inputName;
-        OriginalContentType = originalContentType;
     }
 
     /// <summary>The name of the result in a job's folder.</summary>
@@ -116,11 +115,19 @@ internal sealed class VideoJob
     /// <summary>Where the colorized MP4 goes.</summary>
     public string ResultPath => Path.Combine(FolderPath, ResultName);
 
-    /// <summary>The upload's media type, from its (checked) extension.</summary>
-    public string OriginalContentType { get; }
+    /// <summary>The upload's media type, from the extension of its name (which the service makes and the index checks).</summary>
+    public string OriginalContentType => Path.GetExtension(InputName) switch
+    {
+        ".mp4" or ".m4v" => "video/mp4",
+        ".mov" => "video/quicktime",
+        ".webm" => "video/webm",
+        ".mkv" => "video/x-matroska",
+        ".avi" => "video/x-msvideo",
+        _ => "application/octet-stream",
+    };
 
     /// <summary>The job as its row keeps it.</summary>
-    public StoredVideoJob ToStored() => new(Snapshot, Sequence, Folder, InputName, OriginalContentType);
+    public StoredVideoJob ToStored() => new(Snapshot, Sequence, Folder, InputName);
 
     public string Id => Snapshot.Id;
 

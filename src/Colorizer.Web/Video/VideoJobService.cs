@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Colorizer.Core;
 using Colorizer.Core.Colorization;
+using Colorizer.Core.IO;
 using Colorizer.Core.Models;
 using Colorizer.Core.Models.Catalogue;
 using Colorizer.Core.Video;
@@ -90,18 +91,16 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         var now = _time.GetUtcNow();
         foreach (var row in stored)
         {
+            var job = new VideoJob(row.Snapshot, row.Sequence, row.Folder, storage.FolderPath(row.Folder), row.InputName);
             var snapshot = row.Snapshot;
-            // The media type follows the upload's (checked) name, not what the row says.
-            var job = new VideoJob(snapshot, row.Sequence, row.Folder, storage.FolderPath(row.Folder), row.InputName, ContentType(Path.GetExtension(row.InputName)));
             if (!snapshot.IsFinished && !File.Exists(job.InputPath))
                 snapshot = Ended(snapshot, VideoJobState.Failed, "The uploaded video was lost from the server's storage; upload it again.", null, now);
             else if (snapshot.State == VideoJobState.Done && !File.Exists(job.ResultPath))
                 snapshot = Ended(snapshot, VideoJobState.Failed, "The colorized video was lost from the server's storage; upload the video again.", null, now);
             else if (!snapshot.IsFinished)
                 snapshot = snapshot with { State = VideoJobState.Queued, Note = ResumeNote, Progress = null };
-            if (!ReferenceEquals(snapshot, row.Snapshot))
+            if (job.Update(_ => snapshot))
             {
-                job = new VideoJob(snapshot, row.Sequence, row.Folder, job.FolderPath, row.InputName, job.OriginalContentType);
                 // The row first, then the files: a crash between leaves a finished row whose folder goes when it expires.
                 Save(job);
                 if (snapshot.State == VideoJobState.Failed)
@@ -242,7 +241,7 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
             var now = _time.GetUtcNow();
             var snapshot = new VideoJobSnapshot(VideoJobIds.New(), fileName, size, VideoJobState.Queued, 0, null, null, null, null, now, null, null, totalFrames,
                 Settings: settings);
-            var job = new VideoJob(snapshot, Interlocked.Increment(ref _sequence), folder, folderPath, inputName, ContentType(extension));
+            var job = new VideoJob(snapshot, Interlocked.Increment(ref _sequence), folder, folderPath, inputName);
             // Recorded once its upload is whole: from here on a restart carries it on.
             try
             {
@@ -269,7 +268,7 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
             lock (_admission)
                 _uploading--;
             if (folderPath is not null)
-                VideoStorage.TryDeleteFolder(folderPath);
+                BestEffortDelete.Folder(folderPath);
             throw;
         }
     }
@@ -440,7 +439,7 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
     private bool ServerStopping(CancellationToken stopping) =>
         stopping.IsCancellationRequested || _lifetime?.ApplicationStopping.IsCancellationRequested == true;
 
-    private static void DeleteFiles(VideoJob job) => VideoStorage.TryDeleteFolder(job.FolderPath);
+    private static void DeleteFiles(VideoJob job) => BestEffortDelete.Folder(job.FolderPath);
 
     private void Finish(VideoJob job, VideoJobState state, string? error, VideoResult? result)
     {
@@ -591,16 +590,6 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
             throw new VideoJobRefusedException($"“{fileName}” declares a frame rate of {fps}; it is damaged.", VideoJobRefusal.NotAVideo);
         return Math.Max(0, capture.FrameCount);
     }
-
-    private static string ContentType(string extension) => extension switch
-    {
-        ".mp4" or ".m4v" => "video/mp4",
-        ".mov" => "video/quicktime",
-        ".webm" => "video/webm",
-        ".mkv" => "video/x-matroska",
-        ".avi" => "video/x-msvideo",
-        _ => "application/octet-stream",
-    };
 
     /// <summary>Stops what runs and closes the storage; the jobs stay on disk for the next start.</summary>
     public override void Dispose()

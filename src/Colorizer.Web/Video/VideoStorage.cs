@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using Colorizer.Core.IO;
 using Colorizer.Web.Hosting;
 
 namespace Colorizer.Web.Video;
@@ -82,7 +83,7 @@ internal sealed partial class VideoStorage : IDisposable
         int removed = 0;
         foreach (var directory in new DirectoryInfo(JobsDirectory).EnumerateDirectories())
         {
-            if (IsFolderName(directory.Name) && !used.Contains(directory.Name) && TryDeleteFolder(directory.FullName))
+            if (IsFolderName(directory.Name) && !used.Contains(directory.Name) && BestEffortDelete.Folder(directory.FullName))
                 removed++;
         }
         return removed;
@@ -102,32 +103,6 @@ internal sealed partial class VideoStorage : IDisposable
         }
     }
 
-    /// <summary>Deletes a folder with everything in it; false (never throws) when it could not be.</summary>
-    public static bool TryDeleteFolder(string path)
-    {
-        try
-        {
-            if (Directory.Exists(path))
-                Directory.Delete(path, recursive: true);
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>Deletes a file if it is there; never throws for a file that is gone or busy.</summary>
-    public static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-        }
-    }
 
     // Before jobs were kept across restarts, each app took a random folder (32 hex digits) and a lock file beside it.
     // This app holds the whole folder now, so none of those can be in use.
@@ -136,13 +111,13 @@ internal sealed partial class VideoStorage : IDisposable
         int removed = 0;
         foreach (var directory in new DirectoryInfo(root).EnumerateDirectories())
         {
-            if (FolderName().IsMatch(directory.Name) && TryDeleteFolder(directory.FullName))
+            if (FolderName().IsMatch(directory.Name) && BestEffortDelete.Folder(directory.FullName))
                 removed++;
         }
         foreach (var file in new DirectoryInfo(root).EnumerateFiles("*.lock"))
         {
             if (FolderName().IsMatch(Path.GetFileNameWithoutExtension(file.Name)))
-                TryDelete(file.FullName);
+                BestEffortDelete.File(file.FullName);
         }
         return removed;
     }

@@ -143,7 +143,7 @@ public sealed class GalleryStorage : IDisposable
         {
             foreach (string file in Directory.EnumerateFiles(folder))
             {
-                if (!used.Contains(Path.GetFileName(file)) && TryDelete(file))
+                if (!used.Contains(Path.GetFileName(file)) && BestEffortDelete.File(file))
                     removed++;
             }
         }
@@ -224,7 +224,7 @@ public sealed class GalleryStorage : IDisposable
         MovedToDisk(previews);
         // The row names the new output now: the old one can go.
         if (previous is not null && previous.PredictionFile != predictionFile)
-            TryDelete(Path.Combine(folder, previous.PredictionFile));
+            BestEffortDelete.File(Path.Combine(folder, previous.PredictionFile));
         return null;
     }
 
@@ -294,8 +294,8 @@ public sealed class GalleryStorage : IDisposable
         Index.Delete(galleryId, stored.Id);
         item.Stored = null;
         string folder = FolderOf(galleryId);
-        TryDelete(Path.Combine(folder, stored.UploadFile));
-        TryDelete(Path.Combine(folder, stored.PredictionFile));
+        BestEffortDelete.File(Path.Combine(folder, stored.UploadFile));
+        BestEffortDelete.File(Path.Combine(folder, stored.PredictionFile));
     }
 
     /// <summary>Forgets a gallery and deletes its folder.</summary>
@@ -307,17 +307,10 @@ public sealed class GalleryStorage : IDisposable
 
     private bool TryDeleteFolder(string folder)
     {
-        try
-        {
-            if (Directory.Exists(folder))
-                Directory.Delete(folder, recursive: true);
+        if (BestEffortDelete.Folder(folder))
             return true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            _logger.LogWarning(ex, "The gallery folder {Folder} could not be removed; the next start sweeps it", folder);
-            return false;
-        }
+        _logger.LogWarning("The gallery folder {Folder} could not be removed; the next start sweeps it", folder);
+        return false;
     }
 
     /// <summary>
@@ -377,19 +370,6 @@ public sealed class GalleryStorage : IDisposable
         ? new StoredReference(item.ReferenceName, palette.Global, palette.Bands)
         : null;
 
-    private static bool TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Swept at the next start.
-            return false;
-        }
-    }
 
     private string FolderOf(string galleryId) => GalleryStore.IsValidId(galleryId)
         ? Path.Combine(Root, galleryId)
