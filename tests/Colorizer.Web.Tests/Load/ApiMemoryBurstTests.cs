@@ -45,7 +45,7 @@ public sealed class ApiMemoryBurstTests(ApiMemoryBurstWebFactory factory, ITestO
 
     private static readonly TimeSpan After = TimeSpan.FromMinutes(1);
 
-    [Fact]
+    [OptInFact("COLORIZER_MEMORY_BURST")]
     public async Task TwentyLargePngRequestsAtOnce_AllSucceed_PeakWithin1600MBOfReady_AndAMinuteLaterWithin300MB()
     {
         byte[] photo;
