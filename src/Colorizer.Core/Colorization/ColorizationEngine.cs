@@ -14,15 +14,17 @@ namespace Colorizer.Core.Colorization;
 
 /// <summary>
 /// The colorization network, loaded once per process and run by one of the <see cref="InferenceBackend"/>s. Forward
-/// passes are serialized (a backend's network, such as an OpenCV <c>Net</c>, is not thread-safe; two concurrent ONNX
-/// Runtime runs made memory unsteady: docs/operations.md); decoding, pre- and post-processing run outside the lock, so
-/// concurrent callers overlap them with the network. Every call takes a
+/// passes are gated: one at a time on OpenCV (its <c>Net</c> is not thread-safe), two on ONNX Runtime (whose sessions
+/// take concurrent runs, so a small photo's pass need not wait for a large one's; the sessions run without ORT's
+/// memory arena, so overlapping runs do not leave it grown: docs/operations.md); decoding, pre- and post-processing
+/// run outside the gate, so concurrent callers overlap them with the network. Every call takes a
 /// cancellation token, checked between stages (a native call cannot be interrupted).
 /// </summary>
 public sealed class ColorizationEngine : IDisposable
 {
     private readonly IColorizationNetwork _network;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SemaphoreSlim _gate;
+    private readonly int _passes;
     private readonly ILogger _logger;
     private bool _disposed;
 
@@ -30,6 +32,8 @@ public sealed class ColorizationEngine : IDisposable
         ColorModel? model = null)
     {
         _network = network;
+        _passes = Math.Max(1, network.ConcurrentForwardPasses);
+        _gate = new SemaphoreSlim(_passes, _passes);
         Model = model ?? ModelCatalogue.Eccv16;
         Backend = backend;
         Bins = bins;
@@ -375,10 +379,11 @@ public sealed class ColorizationEngine : IDisposable
     {
         if (_disposed)
             return;
-        // Wait for an in-flight forward pass before freeing the network under it.
-        _gate.Wait();
+        // Wait for every in-flight forward pass before freeing the network under them.
+        for (int i = 0; i < _passes; i++)
+            _gate.Wait();
         _disposed = true;
         _network.Dispose();
-        _gate.Release();
+        _gate.Release(_passes);
     }
 }

@@ -3,7 +3,8 @@ using OpenCvSharp;
 namespace Colorizer.Core.Colorization;
 
 /// <summary>
-/// One loaded network behind a runtime. Not thread-safe: the engine serializes calls to <see cref="Forward"/>.
+/// One loaded network behind a runtime. The engine runs at most <see cref="ConcurrentForwardPasses"/> calls to
+/// <see cref="Forward"/> at once (one, unless the runtime says its sessions take concurrent runs).
 /// </summary>
 internal interface IColorizationNetwork : IDisposable
 {
@@ -16,6 +17,12 @@ internal interface IColorizationNetwork : IDisposable
     /// (313 planes); the ONNX models return an (a, b) grid of <see cref="GridSide"/>.
     /// </summary>
     ChromaPrediction Forward(Mat input);
+
+    /// <summary>
+    /// How many forward passes may run at once on this network: 1 for runtimes whose network is not thread-safe (an
+    /// OpenCV <c>Net</c>).
+    /// </summary>
+    int ConcurrentForwardPasses => 1;
 
     /// <summary>The side of the grid <see cref="Forward"/> returns for an input of <paramref name="inputSize"/>.</summary>
     int GridSide(int inputSize) => inputSize / 4;

@@ -11,7 +11,7 @@ namespace Colorizer.Core.Models.Onnx;
 /// A DDColor- or DeOldify-type ONNX file on ONNX Runtime (CPU). Its signature is checked against the type's contract
 /// when it loads (<see cref="OnnxChromaSignature"/>). It takes the engine's input (L − 50 at S×S), turns it into what
 /// its type expects and reads the model's output back as an (a, b) grid; the photo's own lightness is joined later.
-/// One session, disposed with the network; the engine serializes <see cref="Forward"/>.
+/// One session, disposed with the network; the engine runs at most <see cref="ConcurrentForwardPasses"/> of <see cref="Forward"/> at once.
 /// </summary>
 internal sealed class OnnxChromaNetwork : IColorizationNetwork
 {
@@ -71,6 +71,14 @@ internal sealed class OnnxChromaNetwork : IColorizationNetwork
 
     /// <inheritdoc />
     public int GridSide(int inputSize) => FixedSize ?? inputSize;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Two: ONNX Runtime's sessions take concurrent runs (each with its own input and output values here), so an
+    /// ordinary photo's pass need not wait for an expensive one in progress; the queue lets at most one expensive job
+    /// run at a time, so the two never both need a large pass's memory. More would only split the same cores.
+    /// </remarks>
+    public int ConcurrentForwardPasses => 2;
 
     /// <inheritdoc />
     public ChromaPrediction Forward(Mat input)

@@ -9,8 +9,8 @@ namespace Colorizer.Core.Models.Onnx;
 
 /// <summary>
 /// The network on ONNX Runtime (CPU), from a graph built in memory from the Caffe description and weights: the user
-/// keeps the official files, and no second copy of the weights is written to disk. One session per process; not
-/// thread-safe by contract (the engine serializes <see cref="Forward"/>), although ORT's session would allow more.
+/// keeps the official files, and no second copy of the weights is written to disk. One session per process, which
+/// takes concurrent runs: the engine runs at most <see cref="ConcurrentForwardPasses"/> of <see cref="Forward"/> at once.
 /// </summary>
 internal sealed class OnnxColorizationNetwork : IColorizationNetwork
 {
@@ -106,6 +106,14 @@ internal sealed class OnnxColorizationNetwork : IColorizationNetwork
             throw;
         }
     }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Two: ONNX Runtime's sessions take concurrent runs (each with its own input and output values here), so an
+    /// ordinary photo's pass need not wait for an expensive one in progress; the queue lets at most one expensive job
+    /// run at a time, so the two never both need a large pass's memory. More would only split the same cores.
+    /// </remarks>
+    public int ConcurrentForwardPasses => 2;
 
     /// <inheritdoc />
     public ChromaPrediction Forward(Mat input)
