@@ -22,20 +22,16 @@ internal sealed record BackendVariant(string Key, string Backend, string Setting
     /// <summary>OpenCV's DNN on the Caffe files, backend OPENCV, target CPU, OpenCV's default thread count.</summary>
     public static readonly BackendVariant OpenCv = new("opencv", "OpenCV DNN", "backend OPENCV, target CPU, default threads", 0, null);
 
-    /// <summary>ONNX Runtime FP32 as <see cref="OnnxColorizationNetwork.Load"/> ships it: spinning off, default threads, arena and pattern on.</summary>
-    public static readonly BackendVariant Ort = new("ort", "ONNX Runtime FP32", "as shipped: spinning off, threads 0, arena and memory pattern on", 0, null);
+    /// <summary>ONNX Runtime FP32 as <see cref="OnnxColorizationNetwork.Load"/> ships it: spinning off, default threads, arena off, pattern on.</summary>
+    public static readonly BackendVariant Ort = new("ort", "ONNX Runtime FP32", "as shipped: spinning off, threads 0, memory arena off, memory pattern on", 0, null);
 
     public static readonly BackendVariant OrtSpinning = new("ort-spin", "ONNX Runtime FP32", "spinning on (`session.intra_op.allow_spinning` = 1)", 0,
         o => o.AddSessionConfigEntry("session.intra_op.allow_spinning", "1"));
 
     public static readonly BackendVariant OrtTwoThreads = new("ort-threads2", "ONNX Runtime FP32", "threads 2 (`IntraOpNumThreads` = 2)", 2, null);
 
-    public static readonly BackendVariant OrtNoArena = new("ort-noarena", "ONNX Runtime FP32",
-        "memory arena and memory pattern off (`EnableCpuMemArena` = `EnableMemoryPattern` = false)", 0, o =>
-        {
-            o.EnableCpuMemArena = false;
-            o.EnableMemoryPattern = false;
-        });
+    public static readonly BackendVariant OrtArena = new("ort-arena", "ONNX Runtime FP32",
+        "memory arena on (`EnableCpuMemArena` = true, ORT's default)", 0, o => o.EnableCpuMemArena = true);
 
     /// <summary>ONNX Runtime in static INT8 (<c>--precision int8</c>), calibrated at load: the opt-in.</summary>
     public static readonly BackendVariant OrtInt8 = new("ort-int8", "ONNX Runtime INT8 (opt-in)", "static INT8 calibrated at load, as shipped otherwise", 0, null,
@@ -45,10 +41,10 @@ internal sealed record BackendVariant(string Key, string Backend, string Setting
     public static readonly IReadOnlyList<BackendVariant> Backends = [OpenCv, Ort, OrtInt8];
 
     /// <summary>ONNX Runtime's shipped options first, then each change to them.</summary>
-    public static readonly IReadOnlyList<BackendVariant> OrtVariants = [Ort, OrtSpinning, OrtTwoThreads, OrtNoArena];
+    public static readonly IReadOnlyList<BackendVariant> OrtVariants = [Ort, OrtSpinning, OrtTwoThreads, OrtArena];
 
     public static BackendVariant Parse(string key) =>
-        new[] { OpenCv, Ort, OrtInt8, OrtSpinning, OrtTwoThreads, OrtNoArena }.FirstOrDefault(v => v.Key == key)
+        new[] { OpenCv, Ort, OrtInt8, OrtSpinning, OrtTwoThreads, OrtArena }.FirstOrDefault(v => v.Key == key)
         ?? throw new ArgumentException($"Unknown backend variant '{key}'.", nameof(key));
 }
 

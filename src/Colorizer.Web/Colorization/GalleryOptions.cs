@@ -35,12 +35,12 @@ public sealed class GalleryOptions : IValidatableObject
 
     /// <summary>
     /// The most bytes of decoded photos, kept network outputs and previews not yet written held in memory across all
-    /// galleries; default 256 MiB, so galleries add at most about 300 MB to the ready server's ~350 MB, well within the
-    /// Kubernetes pod's 2 GiB beside the work in flight. Beyond it the least recently used photos are dropped from memory and read back from disk when
+    /// galleries; default 192 MiB: one tab of twenty 12-megapixel photos then ends about 200 MB above the ready server
+    /// (docs/operations.md), well within the Kubernetes pod's 2 GiB beside the work in flight. Beyond it the least recently used photos are dropped from memory and read back from disk when
     /// next needed.
     /// </summary>
     [Range(16L << 20, 1L << 40)]
-    public long MemoryBudget { get; set; } = 256L << 20;
+    public long MemoryBudget { get; set; } = 192L << 20;
 
     /// <summary>The most bytes on disk for all galleries together; default 20 GiB. The oldest closed galleries go first.</summary>
     [Range(1L << 20, 1L << 50)]

@@ -154,8 +154,8 @@ public sealed class ServerDiagnosticsTests(MetricsWebFactory factory) : IClassFi
         Assert.Matches(@"(?m)^colorizer_queue_waiting(_jobs)?(\{[^}]*\})? 0", text);
         Assert.Matches(@"(?m)^colorizer_forward_pass_duration_seconds_count\{[^}]*model=""eccv16""[^}]*size=""128""[^}]*\} [1-9]", text);
         Assert.Matches(@"(?m)^colorizer_refusals(_total)?\{[^}]*reason=""422""[^}]*surface=""api""[^}]*\} [1-9]", text);
-        // The galleries' memory within its budget (256 MiB by default), and their disk use.
-        Assert.Matches(@"(?m)^colorizer_gallery_memory_budget_bytes(\{[^}]*\})? 268435456", text);
+        // The galleries' memory within its budget (192 MiB by default), and their disk use.
+        Assert.Matches(@"(?m)^colorizer_gallery_memory_budget_bytes(\{[^}]*\})? 201326592", text);
         Assert.Matches(@"(?m)^colorizer_gallery_memory_bytes(\{[^}]*\})? 0", text);
         Assert.Matches(@"(?m)^colorizer_gallery_storage_bytes(\{[^}]*\})? 0", text);
         // The memory budget for images in flight (1 GiB by default): nothing held or waiting between requests.
