@@ -1,12 +1,18 @@
 namespace Colorizer.Testing;
 
-/// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
+/// <summary>A fresh folder under the system temp folder, or under another, deleted on dispose.</summary>
 public sealed class TemporaryDirectory : IDisposable
 {
-    /// <summary>Creates the folder.</summary>
+    /// <summary>Creates the folder under the system temp folder.</summary>
     public TemporaryDirectory()
+        : this(System.IO.Path.GetTempPath())
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "colorizer-tests-" + Guid.NewGuid().ToString("N")[..12]);
+    }
+
+    /// <summary>Creates the folder under <paramref name="parent"/> (for example one of <see cref="RepositoryPaths.Artifacts"/>).</summary>
+    public TemporaryDirectory(string parent)
+    {
+        Path = System.IO.Path.Combine(parent, "colorizer-tests-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Path);
     }
 

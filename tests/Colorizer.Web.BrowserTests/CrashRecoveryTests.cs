@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using Colorizer.Core.IO;
 using Colorizer.Testing;
@@ -26,13 +23,13 @@ public sealed class CrashRecoveryTests(BrowserFixture fixture) : IClassFixture<B
     public async Task KilledMidWork_RestartsClean_AndTheGalleryComesBack()
     {
         SyntheticModels.WriteTiny(_models.Path, TinyModel.LightnessDependent(SyntheticModels.BinAt(20, 40), SyntheticModels.BinAt(-10, -40), slope: 0.08f));
-        int port = FreePort();
+        int port = WebAppProcess.FreePort();
         string small = Photo("small.png", 320, 240), large = Photo("large.png", 2400, 1800);
         const int videoFrames = 360;
         string video = Path.Combine(_photos.Path, "film.avi");
         TestVideos.Write(video, videoFrames, 320, 240, 24, TestVideos.Panning(320, 240, 1, noise: 2));
 
-        var first = await ChildApp.StartAsync(port, Settings());
+        var first = await StartAppAsync(port);
         var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true });
         var page = await context.NewPageAsync();
         try
@@ -72,7 +69,7 @@ public sealed class CrashRecoveryTests(BrowserFixture fixture) : IClassFixture<B
             await Task.WhenAll(requests);
             var leftovers = Directory.GetFileSystemEntries(_temp.Path);
 
-            await using var second = await ChildApp.StartAsync(port, Settings());
+            await using var second = await StartAppAsync(port);
             using var client = new HttpClient { BaseAddress = new Uri(second.Address) };
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
 
@@ -126,6 +123,14 @@ public sealed class CrashRecoveryTests(BrowserFixture fixture) : IClassFixture<B
             await first.DisposeAsync();
         }
     }
+
+    /// <summary>The web app from the test's own folder as a child process (Development, so its static assets come from the build), on a given port.</summary>
+    private Task<WebAppProcess> StartAppAsync(int port) => WebAppProcess.StartAsync(WebAppProcess.BuiltDll, port, Settings(), new Dictionary<string, string>
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = "Development",
+        // As in the Docker image: ASP.NET's own buffers of large uploads go to the app's temp folder too.
+        ["ASPNETCORE_TEMP"] = _temp.Path,
+    });
 
     private string[] Settings() =>
     [
@@ -222,96 +227,9 @@ public sealed class CrashRecoveryTests(BrowserFixture fixture) : IClassFixture<B
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public void Dispose()
     {
         foreach (var folder in new[] { _models, _galleries, _temp, _videos, _photos })
             folder.Dispose();
-    }
-
-    /// <summary>The web app from the test's own folder as a child process (Development, so its static assets come from the build), on a given port.</summary>
-    private sealed class ChildApp : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _log = new();
-
-        private ChildApp(Process process, string address)
-        {
-            _process = process;
-            Address = address;
-        }
-
-        public string Address { get; }
-
-        public static async Task<ChildApp> StartAsync(int port, string[] settings)
-        {
-            var start = new ProcessStartInfo(RepositoryPaths.DotnetHost)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = AppContext.BaseDirectory,
-            };
-            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-            // As in the Docker image: ASP.NET's own buffers of large uploads go to the app's temp folder too.
-            start.Environment["ASPNETCORE_TEMP"] = settings.Single(s => s.StartsWith("--TempFiles:Directory=", StringComparison.Ordinal)).Split('=', 2)[1];
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Colorizer.Web.dll"));
-            start.ArgumentList.Add("--urls");
-            start.ArgumentList.Add($"http://127.0.0.1:{port}");
-            foreach (string setting in settings)
-                start.ArgumentList.Add(setting);
-            var process = new Process { StartInfo = start };
-            var app = new ChildApp(process, $"http://127.0.0.1:{port}");
-            process.OutputDataReceived += (_, e) => app.Append(e.Data);
-            process.ErrorDataReceived += (_, e) => app.Append(e.Data);
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            using var client = new HttpClient { BaseAddress = new Uri(app.Address), Timeout = TimeSpan.FromSeconds(10) };
-            if (await AppHealth.WaitUntilHealthyAsync(client, process, TimeSpan.FromSeconds(60)))
-                return app;
-            string log = app.Log;
-            await app.DisposeAsync();
-            Assert.Fail($"The app did not become healthy within 60 s (exited: {process.HasExited}). Its log:\n{log}");
-            return app;
-        }
-
-        public string Log
-        {
-            get
-            {
-                lock (_log)
-                    return _log.ToString();
-            }
-        }
-
-        private void Append(string? line)
-        {
-            if (line is null)
-                return;
-            lock (_log)
-                _log.AppendLine(line);
-        }
-
-        /// <summary>SIGKILL: no shutdown code runs, as in a power cut or the kernel's OOM killer.</summary>
-        public void Kill()
-        {
-            if (_process.HasExited)
-                return;
-            _process.Kill();
-            _process.WaitForExit();
-        }
-
-        public ValueTask DisposeAsync()
-        {
-            Kill();
-            _process.Dispose();
-            return ValueTask.CompletedTask;
-        }
     }
 }

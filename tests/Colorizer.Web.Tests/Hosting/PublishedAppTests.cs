@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Colorizer.Testing;
 using Colorizer.Web.Tests.Infrastructure;
 
@@ -17,18 +15,19 @@ public sealed class PublishedAppTests(PublishedApp published) : IClassFixture<Pu
     [Fact]
     public async Task BareStart_WithAnEmptyEnvironment_IsHealthyColorizesAndRefusesAHeaderBomb()
     {
-        await using var app = await RunningApp.StartAsync(published, environment: []);
+        await using var app = await published.StartAsync(environment: []);
+        using var client = app.CreateClient(TimeSpan.FromSeconds(30));
 
-        Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync("/health")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
 
         using var image = TestImages.Gradient(64, 48, 20, 230);
-        using var colorized = await app.Client.PostColorizeAsync(TestImages.Encode(image, ".png"));
+        using var colorized = await client.PostColorizeAsync(TestImages.Encode(image, ".png"));
         Assert.Equal(HttpStatusCode.OK, colorized.StatusCode);
         Assert.Equal("image/png", colorized.Content.Headers.ContentType?.MediaType);
         byte[] png = await colorized.Content.ReadAsByteArrayAsync();
         Assert.True(png.AsSpan().StartsWith(Png.Signature));
 
-        using var bomb = await app.Client.PostColorizeAsync(Png.Bomb(40_000, 40_000));
+        using var bomb = await client.PostColorizeAsync(Png.Bomb(40_000, 40_000));
         var problem = await ApiRequests.AssertProblemAsync(bomb, HttpStatusCode.UnprocessableEntity);
         Assert.Contains("40000×40000", problem.Detail, StringComparison.Ordinal);
 
@@ -42,15 +41,16 @@ public sealed class PublishedAppTests(PublishedApp published) : IClassFixture<Pu
     [Fact]
     public async Task LooserLimitsInTheEnvironment_AreTightenedToTheConfiguration_AndTheLogSaysSo()
     {
-        await using var app = await RunningApp.StartAsync(published, environment: new()
+        await using var app = await published.StartAsync(environment: new()
         {
             ["OPENCV_IO_MAX_IMAGE_WIDTH"] = "100000",
             ["OPENCV_IO_MAX_IMAGE_HEIGHT"] = "1000",
             // OpenCV's own parser throws on a sign when it loads, which would take the process down.
             ["OPENCV_IO_MAX_IMAGE_PIXELS"] = "+1000",
         }, "--Colorizer:MaxSide=4000");
+        using var client = app.CreateClient(TimeSpan.FromSeconds(30));
 
-        Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync("/health")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
         string log = app.Log;
         Assert.Contains("OPENCV_IO_MAX_IMAGE_WIDTH was '100000' in the environment, looser than the configuration: tightened to 4000", log, StringComparison.Ordinal);
         Assert.Contains("OPENCV_IO_MAX_IMAGE_PIXELS was '+1000' in the environment, not a size OpenCV reads: tightened to 50000000", log, StringComparison.Ordinal);
@@ -96,106 +96,28 @@ public sealed class PublishedApp : IAsyncLifetime
         Assert.True(File.Exists(Dll), Dll);
     }
 
+    /// <summary>
+    /// Starts the published app (<see cref="WebAppProcess"/>) with exactly <paramref name="environment"/> as its
+    /// environment, the tiny model, downloads off and storage folders of its own under <c>artifacts/</c> as command-line
+    /// settings, then <paramref name="arguments"/>.
+    /// </summary>
+    public Task<WebAppProcess> StartAsync(Dictionary<string, string> environment, params string[] arguments)
+    {
+        int port = WebAppProcess.FreePort();
+        string folder = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return WebAppProcess.StartAsync(Dll, port,
+        [
+            $"--Colorizer:ModelsDirectory={ModelsDirectory}", "--Colorizer:DownloadWeights=false",
+            $"--TempFiles:Directory={RepositoryPaths.Artifacts("tests", "published-web-temp", folder)}",
+            $"--Gallery:StorageDirectory={RepositoryPaths.Artifacts("tests", "published-web-galleries", folder)}",
+            $"--Video:StorageDirectory={RepositoryPaths.Artifacts("tests", "published-web-videos", folder)}",
+            .. arguments,
+        ], environment, inheritEnvironment: false);
+    }
+
     public Task DisposeAsync()
     {
         _models.Dispose();
         return Task.CompletedTask;
-    }
-}
-
-/// <summary>The published app as a child process on a free loopback port, healthy or failed within a minute.</summary>
-internal sealed class RunningApp : IAsyncDisposable
-{
-    private readonly Process _process;
-    private readonly StringBuilder _log = new();
-
-    private RunningApp(Process process, HttpClient client)
-    {
-        _process = process;
-        Client = client;
-    }
-
-    public HttpClient Client { get; }
-
-    /// <summary>Everything the app printed so far.</summary>
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-                return _log.ToString();
-        }
-    }
-
-    /// <summary>
-    /// Starts the app from its own folder with exactly <paramref name="environment"/> as its environment and the models
-    /// and address as command-line settings, then waits for <c>/health</c> to answer 200.
-    /// </summary>
-    public static async Task<RunningApp> StartAsync(PublishedApp published, Dictionary<string, string> environment, params string[] arguments)
-    {
-        int port = FreePort();
-        var start = new ProcessStartInfo(RepositoryPaths.DotnetHost)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(published.Dll)!,
-        };
-        start.Environment.Clear();
-        foreach (var (key, value) in environment)
-            start.Environment[key] = value;
-        foreach (string argument in new[]
-                 {
-                     published.Dll, "--urls", $"http://127.0.0.1:{port}",
-                     $"--Colorizer:ModelsDirectory={published.ModelsDirectory}", "--Colorizer:DownloadWeights=false",
-                     $"--TempFiles:Directory={RepositoryPaths.Artifacts("tests", "published-web-temp", port.ToString(System.Globalization.CultureInfo.InvariantCulture))}",
-                     $"--Gallery:StorageDirectory={RepositoryPaths.Artifacts("tests", "published-web-galleries", port.ToString(System.Globalization.CultureInfo.InvariantCulture))}",
-                     $"--Video:StorageDirectory={RepositoryPaths.Artifacts("tests", "published-web-videos", port.ToString(System.Globalization.CultureInfo.InvariantCulture))}",
-                 })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        foreach (string argument in arguments)
-            start.ArgumentList.Add(argument);
-
-        var process = new Process { StartInfo = start };
-        var app = new RunningApp(process, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) });
-        process.OutputDataReceived += (_, e) => app.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => app.Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        if (await AppHealth.WaitUntilHealthyAsync(app.Client, process, TimeSpan.FromSeconds(60)))
-            return app;
-        string log = app.Log;
-        await app.DisposeAsync();
-        Assert.Fail($"The published app did not become healthy within 60 s (exited: {process.HasExited}). Its log:\n{log}");
-        return app;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-            return;
-        lock (_log)
-            _log.AppendLine(line);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Client.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
     }
 }

@@ -61,18 +61,25 @@ public readonly record struct MemorySample(TimeSpan At, long RssBytes, long Mana
     }
 
     /// <summary>VmRSS of this process (Linux, the only platform the product runs on).</summary>
-    public static long ReadRssBytes()
+    public static long ReadRssBytes() => ReadStatusBytes("self", "VmRSS");
+
+    /// <summary>
+    /// A size from <c>/proc/<paramref name="process"/>/status</c> (<c>self</c> or a process id), in bytes:
+    /// <paramref name="field"/> is <c>VmRSS</c> for the resident set, <c>VmHWM</c> for its peak since the process started.
+    /// </summary>
+    public static long ReadStatusBytes(string process, string field)
     {
-        foreach (string line in File.ReadLines("/proc/self/status"))
+        string path = $"/proc/{process}/status";
+        foreach (string line in File.ReadLines(path))
         {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
             {
                 // "VmRSS:	  123456 kB"
-                string kb = line["VmRSS:".Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+                string kb = line[(field.Length + 1)..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
                 return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
             }
         }
-        throw new InvalidOperationException("/proc/self/status has no VmRSS line.");
+        throw new InvalidOperationException($"{path} has no {field} line.");
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
