@@ -29,4 +29,11 @@ public sealed class AdmissionOptions
     /// </summary>
     [Range(1, 64, ErrorMessage = "Admission:BytesPerPixel must be between 1 and 64.")]
     public int BytesPerPixel { get; set; } = 10;
+
+    /// <summary>
+    /// What working on an image of <paramref name="width"/> × <paramref name="height"/> holds: its pixels ×
+    /// <see cref="BytesPerPixel"/>. The one estimate every charge is made with: a photo before it is decoded (from its
+    /// header), a page's re-render, repair or reference photo, and a video's frame.
+    /// </summary>
+    public long EstimateWorkingSet(int width, int height) => (long)Math.Max(0, width) * Math.Max(0, height) * BytesPerPixel;
 }
