@@ -33,24 +33,27 @@ public sealed class ColorizationSessionMemoryBudgetTests(TinyBudgetWebFactory fa
     }
 
     /// <summary>
-    /// Starts work with the whole budget held by other work: it waits for room, in no place of the queue, and
-    /// <paramref name="whileWaiting"/> sees it so. Once the budget is free it takes <paramref name="charge"/> bytes and
-    /// waits in the queue (both running places are the test's) holding them; then it runs, and gives them back.
+    /// Colorizes a photo, then starts <paramref name="start"/> on its card with the whole budget held by other work: it
+    /// waits for room, in no place of the queue, and <paramref name="whileWaiting"/> sees it so. Once the budget is free
+    /// it takes <paramref name="charge"/> bytes and waits in the queue (both running places are the test's) holding
+    /// them; then it runs, and gives them back. The caller disposes the session.
     /// </summary>
-    private async Task AssertWaitsForRoom_ThenHoldsItsCharge_AndGivesItBackAsync(Func<Task> start, long charge, Action? whileWaiting = null)
+    private async Task<(ColorizationSession Session, GalleryItem Item)> WaitsForRoom_ThenHoldsItsCharge_AndGivesItBackAsync(
+        Func<ColorizationSession, GalleryItem, Task> start, long charge, Action<GalleryItem>? whileWaiting = null)
     {
+        var (session, item) = await ColorizedAsync();
         var budget = Budget;
         var queue = factory.Queue;
         Task work;
         using (var full = await budget.AcquireWorkingAsync(budget.Capacity))
         {
-            work = start();
+            work = start(session, item);
             await Waiting.UntilAsync(() => budget.Waiting == 1, "the work to wait for room in the memory budget");
             await Task.Delay(200);
             Assert.False(work.IsCompleted);
             Assert.Equal(0, queue.Waiting + queue.Running);
             Assert.Equal(budget.Capacity, budget.InUse);
-            whileWaiting?.Invoke();
+            whileWaiting?.Invoke(item);
             using (queue.Enter())
             using (queue.Enter())
             {
@@ -62,20 +65,19 @@ public sealed class ColorizationSessionMemoryBudgetTests(TinyBudgetWebFactory fa
         }
         await work.WaitAsync(TimeSpan.FromSeconds(30));
         await Waiting.UntilAsync(() => budget.InUse == 0 && budget.Holders == 0 && budget.Waiting == 0, "every byte to be given back");
+        return (session, item);
     }
 
     [Fact]
     public async Task MoreDetail_WaitsForRoom_TheCardSayingSo_HoldsThePhotosWorkingSet_AndRunsOnceThereIsRoom()
     {
-        var (session, item) = await ColorizedAsync();
-        using var _ = session;
-
-        await AssertWaitsForRoom_ThenHoldsItsCharge_AndGivesItBackAsync(() => session.ChangeDetailAsync(item, 448), WorkingSet(Width, Height),
-            () =>
+        var (session, item) = await WaitsForRoom_ThenHoldsItsCharge_AndGivesItBackAsync((s, i) => s.ChangeDetailAsync(i, 448), WorkingSet(Width, Height),
+            i =>
             {
-                Assert.True(item.Recomputing);
-                Assert.Equal(ColorizationSession.WaitingForMemoryNote, item.Note);
+                Assert.True(i.Recomputing);
+                Assert.Equal(ColorizationSession.WaitingForMemoryNote, i.Note);
             });
+        using var _ = session;
 
         Assert.Equal(448, item.Options.RenderSize);
         Assert.Null(item.Error);
@@ -87,30 +89,29 @@ public sealed class ColorizationSessionMemoryBudgetTests(TinyBudgetWebFactory fa
     public async Task AnotherModelsPrediction_ToCompareWith_WaitsForRoom_AndHoldsThePhotosWorkingSet()
     {
         // Only the 2016 network is at hand here, so the comparison's prediction is asked of the service directly.
-        var (session, item) = await ColorizedAsync();
-        using var _ = session;
         var colorizer = factory.Services.GetRequiredService<ColorizationService>();
-        using var lease = item.LeaseResult()!;
+        GalleryItem.ResultLease? lease = null;
         bool toldWaiting = false;
         Task<(Core.Colorization.ChromaPrediction Prediction, Core.Models.BinCentres Bins)>? predicting = null;
 
-        await AssertWaitsForRoom_ThenHoldsItsCharge_AndGivesItBackAsync(
-            () => predicting = colorizer.PredictAsync(lease.Image, item.Options with { RenderSize = 448 }, client: "page:test",
-                onWaitingForMemory: () => toldWaiting = true),
-            WorkingSet(Width, Height), () => Assert.True(toldWaiting));
-
-        Assert.True((await predicting!).Prediction.SizeInBytes > 0);
+        var (session, _) = await WaitsForRoom_ThenHoldsItsCharge_AndGivesItBackAsync((_, item) =>
+        {
+            lease = item.LeaseResult()!;
+            return predicting = colorizer.PredictAsync(lease.Image, item.Options with { RenderSize = 448 }, client: "page:test",
+                onWaitingForMemory: () => toldWaiting = true);
+        }, WorkingSet(Width, Height), _ => Assert.True(toldWaiting));
+        using (session)
+        using (lease)
+            Assert.True((await predicting!).Prediction.SizeInBytes > 0);
     }
 
     [Fact]
     public async Task Repairs_WaitForRoom_TheCardSayingSo_HoldThePhotosWorkingSet_AndAreDoneOnceThereIsRoom()
     {
-        var (session, item) = await ColorizedAsync();
-        using var _ = session;
         var dust = new RestorationOptions { Steps = RestorationSteps.Dust };
-
-        await AssertWaitsForRoom_ThenHoldsItsCharge_AndGivesItBackAsync(() => session.SetRestorationAsync(item, dust), WorkingSet(Width, Height),
-            () => Assert.Equal(ColorizationSession.WaitingForMemoryNote, item.Note));
+        var (session, item) = await WaitsForRoom_ThenHoldsItsCharge_AndGivesItBackAsync((s, i) => s.SetRestorationAsync(i, dust), WorkingSet(Width, Height),
+            i => Assert.Equal(ColorizationSession.WaitingForMemoryNote, i.Note));
+        using var _ = session;
 
         Assert.Equal(dust, item.Options.Restoration);
         Assert.NotNull(item.RepairedPreview);
@@ -120,12 +121,10 @@ public sealed class ColorizationSessionMemoryBudgetTests(TinyBudgetWebFactory fa
     [Fact]
     public async Task AReferencePhoto_IsDecodedOnceThereIsRoom_HoldingItsWorkingSet()
     {
-        var (session, item) = await ColorizedAsync();
-        using var _ = session;
         using var teal = new Mat(60, 80, MatType.CV_8UC3, new OpenCvSharp.Scalar(150, 140, 40));
-
-        await AssertWaitsForRoom_ThenHoldsItsCharge_AndGivesItBackAsync(
-            () => session.SetReferenceAsync(item, "lake.png", TestImages.Encode(teal, ".png")), WorkingSet(80, 60));
+        var (session, item) = await WaitsForRoom_ThenHoldsItsCharge_AndGivesItBackAsync(
+            (s, i) => s.SetReferenceAsync(i, "lake.png", TestImages.Encode(teal, ".png")), WorkingSet(80, 60));
+        using var _ = session;
 
         Assert.Equal(ColorVariant.Reference, item.Variant);
         Assert.NotNull(item.ReferencePreview);

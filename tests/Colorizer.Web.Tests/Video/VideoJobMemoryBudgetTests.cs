@@ -14,10 +14,20 @@ public sealed class VideoJobMemoryBudgetTests
     private const int Width = 160, Height = 120;
     private static readonly long FrameCharge = new AdmissionOptions().EstimateWorkingSet(Width, Height);
 
+    // A budget of 1 MiB, which one 160 × 120 frame's working set (192,000 bytes) fits.
+    private static Task<VideoJobHarness> StartAsync() => VideoJobHarness.StartAsync(memoryBudget: 1L << 20);
+
+    private static void AssertNothingHeld(MemoryBudget budget)
+    {
+        Assert.Equal(0, budget.InUse);
+        Assert.Equal(0, budget.Holders);
+        Assert.Equal(0, budget.Waiting);
+    }
+
     [Fact]
     public async Task WithTheBudgetFull_AJobWaitsQueued_ThenHoldsItsFramesWorkingSet_AndGivesItBackWhenDone()
     {
-        await using var harness = await VideoJobHarness.StartAsync(memoryBudget: 1L << 20);
+        await using var harness = await StartAsync();
         var budget = harness.Budget;
         var queue = harness.Queue;
         VideoJobSnapshot job;
@@ -44,14 +54,13 @@ public sealed class VideoJobMemoryBudgetTests
         var done = await harness.WaitForEndAsync(job.Id);
         Assert.Equal(VideoJobState.Done, done.State);
         Assert.Equal(24, done.Result!.Frames);
-        Assert.Equal(0, budget.InUse);
-        Assert.Equal(0, budget.Holders);
+        AssertNothingHeld(budget);
     }
 
     [Fact]
     public async Task WhileItRuns_AJobHoldsItsFramesWorkingSet_AndCancellingGivesItBack()
     {
-        await using var harness = await VideoJobHarness.StartAsync(memoryBudget: 1L << 20);
+        await using var harness = await StartAsync();
         var budget = harness.Budget;
         var job = await harness.CreateAsync(harness.WriteVideo("long.avi", frames: 500, Width, Height));
         await harness.WaitForAsync(job.Id, j => j.Progress is { FramesDone: > 0 } || j.IsFinished);
@@ -60,14 +69,13 @@ public sealed class VideoJobMemoryBudgetTests
 
         Assert.True(harness.Service.Cancel(job.Id));
         Assert.Equal(VideoJobState.Cancelled, (await harness.WaitForEndAsync(job.Id)).State);
-        Assert.Equal(0, budget.InUse);
-        Assert.Equal(0, budget.Holders);
+        AssertNothingHeld(budget);
     }
 
     [Fact]
     public async Task CancelledWhileWaitingForRoom_AJobHoldsNothing_AndTheNextOneRuns()
     {
-        await using var harness = await VideoJobHarness.StartAsync(memoryBudget: 1L << 20);
+        await using var harness = await StartAsync();
         var budget = harness.Budget;
         VideoJobSnapshot next;
         using (await budget.AcquireWorkingAsync(budget.Capacity))
@@ -84,6 +92,6 @@ public sealed class VideoJobMemoryBudgetTests
         }
 
         Assert.Equal(VideoJobState.Done, (await harness.WaitForEndAsync(next.Id)).State);
-        Assert.Equal(0, budget.InUse);
+        AssertNothingHeld(budget);
     }
 }
