@@ -77,11 +77,13 @@ public static class ColorizeApi
 
             // Hints and reference are checked before the image takes a place in the queue: bad ones cost no network
             // pass. Only the hints' positions wait for the decoded (upright) image's size. The reference is decoded on
-            // its own turn in the queue, like a photo, so references cannot pile up outside it.
+            // its own turn in the queue, like a photo, so references cannot pile up outside it, charged its decoded
+            // working set in the memory budget while it is decoded.
             var hints = form.Hints is null ? [] : HintsJson.Parse(form.Hints);
             var limits = colorizer.Models.Limits;
             var reference = form.Reference is { } photo
-                ? await colorizer.RunQueuedAsync(() => ReferencePalette.FromEncoded(photo.Content, limits), Client(context), ct)
+                ? await colorizer.RunQueuedAsync(() => ReferencePalette.FromEncoded(photo.Content, limits), Client(context),
+                    colorizer.EstimateWorkingSet(photo.Content), ct)
                 : null;
             var guidance = new ColorGuidance { Hints = hints, Reference = reference, TransferMode = query.Transfer };
 

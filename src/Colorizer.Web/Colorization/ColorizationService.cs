@@ -14,7 +14,9 @@ namespace Colorizer.Web.Colorization;
 /// DeOldify file must be downloaded (else its download starts and the call is refused for now), and is loaded by the
 /// first job that needs it, on its turn in the queue, once for every job that waits for it. A photo colorized from
 /// its file is charged to the <see cref="MemoryBudget"/> (its file and its decoded working set, from the header)
-/// before it takes a place in the queue, and waits there for room within the deadline.
+/// before it takes a place in the queue, and waits there for room within the deadline; so is all other work on pixels
+/// (a re-run, another model's prediction, repairs, a reference photo, a photo read back from disk), charged the working
+/// set of the image it works on (<see cref="AdmissionOptions.EstimateWorkingSet"/>).
 /// </summary>
 public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOptions<WorkQueueOptions> settings, ModelLibrary? library = null,
     MemoryBudget? budget = null, IOptions<AdmissionOptions>? admission = null)
@@ -22,8 +24,15 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
     /// <summary>The memory budget for images in flight, or null when this service was made without one (then nothing is charged).</summary>
     public MemoryBudget? Budget => budget;
 
+    private static readonly AdmissionOptions DefaultAdmission = new();
+
+    private AdmissionOptions Admission => admission?.Value ?? DefaultAdmission;
+
     /// <summary>Bytes a colorization is charged per pixel of its photo (<see cref="AdmissionOptions.BytesPerPixel"/>).</summary>
-    public int BytesPerPixel => admission?.Value.BytesPerPixel ?? new AdmissionOptions().BytesPerPixel;
+    public int BytesPerPixel => Admission.BytesPerPixel;
+
+    /// <summary>What work on an image of <paramref name="width"/> × <paramref name="height"/> is charged (<see cref="AdmissionOptions.EstimateWorkingSet"/>).</summary>
+    public long EstimateWorkingSet(int width, int height) => Admission.EstimateWorkingSet(width, height);
 
     /// <summary>
     /// What decoding and colorizing <paramref name="encoded"/> will hold, estimated from its header: pixels ×
@@ -38,7 +47,39 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
         long pixels = (long)width * height;
         if (width > limits.MaxSide || height > limits.MaxSide || pixels > limits.MaxPixels)
             return 0;
-        return pixels * BytesPerPixel;
+        return EstimateWorkingSet(width, height);
+    }
+
+    /// <summary>
+    /// Takes <paramref name="bytes"/> of the <see cref="Budget"/> for work on pixels memory holds already (a preview
+    /// render, a download's encode), waiting for room within the deadline as work does; <paramref name="onWaiting"/>
+    /// hears when it has to wait. Null when there is no budget or nothing to charge; the caller disposes the lease when
+    /// the work ends. Throws <see cref="DeadlineExceededException"/> naming the budget when the deadline passes first,
+    /// <see cref="OperationCanceledException"/> when <paramref name="ct"/> is cancelled.
+    /// </summary>
+    public async Task<MemoryLease?> ChargeAsync(long bytes, Action? onWaiting = null, CancellationToken ct = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(Deadline);
+        try
+        {
+            return await WaitForMemoryAsync(bytes, onWaiting, deadline.Token);
+        }
+        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new DeadlineExceededException(Deadline, whileWaiting: true, ex, budget?.Capacity);
+        }
+    }
+
+    // A working lease for bytes, telling onWaiting when they do not fit at once; null without a budget or bytes.
+    private async Task<MemoryLease?> WaitForMemoryAsync(long bytes, Action? onWaiting, CancellationToken ct)
+    {
+        if (budget is null || bytes <= 0)
+            return null;
+        var charge = budget.AcquireWorkingAsync(bytes, ct);
+        if (!charge.IsCompleted)
+            onWaiting?.Invoke();
+        return await charge;
     }
 
     /// <summary>The models host.</summary>
@@ -149,10 +190,11 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
     /// <summary>
     /// Runs the network again on <paramref name="image"/> with new options (another render size), within the
     /// deadline. It changes <paramref name="image"/> in place, so on cancellation it returns only once the engine has
-    /// let go of it.
+    /// let go of it. Charged the photo's working set before it takes its place in the queue;
+    /// <paramref name="onWaitingForMemory"/> hears when that has to wait for room.
     /// </summary>
     public async Task RecolorizeAsync(ColorizedImage image, ColorizationOptions options,
-        Action<int>? onQueuePosition = null, string? client = null, CancellationToken ct = default)
+        Action<int>? onQueuePosition = null, string? client = null, Action? onWaitingForMemory = null, CancellationToken ct = default)
     {
         options.Validate();
         var model = ModelCatalogue.Get(options.Model);
@@ -162,31 +204,33 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
         {
             await e.RecolorizeAsync(image, options, deadline);
             return true;
-        }, deadline), client, cost, ct);
+        }, deadline), client, cost, new Charge(EstimateWorkingSet(image.Width, image.Height), onWaitingForMemory), ct);
     }
 
     /// <summary>
     /// Runs the model of <paramref name="options"/> on <paramref name="image"/>'s source, through the queue within the
     /// deadline, without touching the image: another model's prediction for the same photo, to compare with. The
-    /// caller keeps the image alive meanwhile.
+    /// caller keeps the image alive meanwhile. Charged the photo's working set, as <see cref="RecolorizeAsync"/> is.
     /// </summary>
     public async Task<(ChromaPrediction Prediction, Core.Models.BinCentres Bins)> PredictAsync(ColorizedImage image, ColorizationOptions options,
-        Action<int>? onQueuePosition = null, string? client = null, CancellationToken ct = default)
+        Action<int>? onQueuePosition = null, string? client = null, Action? onWaitingForMemory = null, CancellationToken ct = default)
     {
         options.Validate();
         var model = ModelCatalogue.Get(options.Model);
         var engine = Ready(model);
         double cost = ColorizationCost.Estimate(model, options.RenderSize, 0);
         return await InTurnAsync(onQueuePosition, deadline => WithEngineAsync(model, engine, async e =>
-            (await e.PredictAsync(image.Source, options.RenderSize, deadline), e.Bins), deadline), client, cost, ct);
+            (await e.PredictAsync(image.Source, options.RenderSize, deadline), e.Bins), deadline), client, cost,
+            new Charge(EstimateWorkingSet(image.Width, image.Height), onWaitingForMemory), ct);
     }
 
     /// <summary>
     /// Colorizes an already decoded (typically repaired) image through the queue within the deadline, taking ownership
-    /// of it: it is disposed with the result, or at once on failure. The caller owns the result.
+    /// of it: it is disposed with the result, or at once on failure. The caller owns the result. Charged the image's
+    /// working set, as <see cref="RecolorizeAsync"/> is.
     /// </summary>
     public async Task<ColorizedImage> ColorizeAsync(DecodedImage image, ColorizationOptions options,
-        Action<int>? onQueuePosition = null, string? client = null, CancellationToken ct = default)
+        Action<int>? onQueuePosition = null, string? client = null, Action? onWaitingForMemory = null, CancellationToken ct = default)
     {
         // The engine owns the image from the moment it is handed over; until then (refused, cancelled in line) it is ours to free.
         bool handedOver = false;
@@ -200,7 +244,7 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
             {
                 handedOver = true;
                 return e.ColorizeAsync(image, options, deadline);
-            }, deadline), client, cost, ct);
+            }, deadline), client, cost, new Charge(EstimateWorkingSet(image.Width, image.Height), onWaitingForMemory), ct);
         }
         finally
         {
@@ -212,10 +256,11 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
     /// <summary>
     /// Repairs a copy of <paramref name="original"/> (which the caller keeps) on its turn in the queue, within the
     /// deadline: the repairs take seconds on a large scan, as long as a network pass or longer, so they wait their
-    /// turn like one, counted by the photo's size. The caller owns the result.
+    /// turn like one, counted by the photo's size, and are charged its working set (the copy and the steps' buffers)
+    /// before they take their place. The caller owns the result.
     /// </summary>
     public Task<DecodedImage> RestoreAsync(DecodedImage original, RestorationOptions restoration,
-        Action<int>? onQueuePosition = null, string? client = null, CancellationToken ct = default)
+        Action<int>? onQueuePosition = null, string? client = null, Action? onWaitingForMemory = null, CancellationToken ct = default)
     {
         restoration.Validate();
         double cost = Math.Clamp((double)original.Width * original.Height / PixelsPerRestoreUnit, 1, WorkQueue.ExpensiveCost);
@@ -223,7 +268,7 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
         {
             deadline.ThrowIfCancellationRequested();
             return PhotoRestorer.ApplyToCopy(original, restoration);
-        }, deadline), client, cost, ct);
+        }, deadline), client, cost, new Charge(EstimateWorkingSet(original.Width, original.Height), onWaitingForMemory), ct);
     }
 
     // About a default network pass's worth of repair work (the four steps on a 3-megapixel scan take a few seconds).
@@ -231,28 +276,36 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
 
     /// <summary>
     /// Runs other heavy work on its turn in the same queue, within the deadline: decoding a reference photo (up to the
-    /// upload limits) then costs a place in line like a photo does, and no number of them can run at once.
+    /// upload limits) then costs a place in line like a photo does, and no number of them can run at once. The work is
+    /// charged <paramref name="memory"/> bytes of the budget (its working set, e.g. <see cref="EstimateWorkingSet(ReadOnlySpan{byte})"/>
+    /// of a photo to decode) before it takes its place, until it has finished.
     /// </summary>
-    public Task<T> RunQueuedAsync<T>(Func<T> work, string? client = null, CancellationToken ct = default) =>
-        InTurnAsync(null, deadline => Task.Run(work, deadline), client, 1, ct);
+    public Task<T> RunQueuedAsync<T>(Func<T> work, string? client = null, long memory = 0, CancellationToken ct = default) =>
+        InTurnAsync(null, deadline => Task.Run(work, deadline), client, 1, new Charge(memory, null), ct);
 
-    // Waits its turn, then runs work holding the place in line until the work has finished (so the queue never runs
-    // more than its concurrency), all within the deadline, which then surfaces as DeadlineExceededException.
+    // Bytes of the budget work is charged, and who hears when they have to wait for room.
+    private readonly record struct Charge(long Bytes, Action? OnWaiting);
+
+    // Waits for room in the budget for its charge, then its turn, then runs work holding both until the work has
+    // finished (so the queue never runs more than its concurrency, and the budget counts what really is in flight), all
+    // within the deadline, which then surfaces as DeadlineExceededException (naming the budget when it waited for room).
     private async Task<T> InTurnAsync<T>(Action<int>? onQueuePosition, Func<CancellationToken, Task<T>> work, string? client, double cost,
-        CancellationToken ct)
+        Charge charge, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(Deadline);
-        bool running = false;
+        bool running = false, waitingForMemory = true;
         try
         {
+            using var memory = await WaitForMemoryAsync(charge.Bytes, charge.OnWaiting, deadline.Token);
+            waitingForMemory = false;
             using var ticket = await EnterAsync(onQueuePosition, deadline.Token, client: client, cost: cost);
             running = true;
             return await work(deadline.Token);
         }
         catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
         {
-            throw new DeadlineExceededException(Deadline, whileWaiting: !running, ex);
+            throw new DeadlineExceededException(Deadline, whileWaiting: !running, ex, waitingForMemory ? budget?.Capacity : null);
         }
     }
 

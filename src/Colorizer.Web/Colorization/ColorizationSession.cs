@@ -425,9 +425,9 @@ public sealed class ColorizationSession : IDisposable
             await RefreshComparisonAsync(item);
             return;
         }
-        await RecomputeAsync(item, OptionsFor(model, item.Options), $"Colorizing with {model.Name} to compare…", async (image, options, onQueuePosition, ct) =>
+        await RecomputeAsync(item, OptionsFor(model, item.Options), $"Colorizing with {model.Name} to compare…", async (image, options, reports, ct) =>
         {
-            var (prediction, bins) = await _colorizer.PredictAsync(image, options, onQueuePosition, QueueClient, ct);
+            var (prediction, bins) = await _colorizer.PredictAsync(image, options, reports.QueuePosition, QueueClient, reports.WaitingForMemory, ct);
             if (item.Comparisons.Count >= MaxComparisons)
                 item.Comparisons.RemoveAt(0);
             item.Comparisons.Add(new ModelComparison(model, prediction, bins));
@@ -446,11 +446,20 @@ public sealed class ColorizationSession : IDisposable
             return;
         var options = item.Options;
         var guidance = item.Guidance;
-        shown.Preview = await Task.Run(() =>
+        var image = lease.Image;
+        try
         {
-            using var preview = lease.Image.RenderPreview(shown.Prediction, shown.Bins, _upload.Value.PreviewSide, options.Temperature, options.Saturation, guidance);
-            return ToPreview(preview);
-        });
+            shown.Preview = await RenderChargedAsync(image, () =>
+            {
+                using var preview = image.RenderPreview(shown.Prediction, shown.Bins, _upload.Value.PreviewSide, options.Temperature, options.Saturation, guidance);
+                return ToPreview(preview);
+            }, _stopping);
+        }
+        catch (DeadlineExceededException ex)
+        {
+            // The memory for images in flight stayed full: the compared side keeps its last preview, and the card says why.
+            item.Error = ex.Message;
+        }
         NotifyChanged();
     }
 
@@ -472,22 +481,42 @@ public sealed class ColorizationSession : IDisposable
     }
 
     private Task RerunAsync(GalleryItem item, ColorizationOptions options, string? note = null) =>
-        RecomputeAsync(item, options, note, async (image, chosen, onQueuePosition, ct) =>
+        RecomputeAsync(item, options, note, async (image, chosen, reports, ct) =>
         {
-            await _colorizer.RecolorizeAsync(image, chosen, onQueuePosition, QueueClient, ct);
+            await _colorizer.RecolorizeAsync(image, chosen, reports.QueuePosition, QueueClient, reports.WaitingForMemory, ct);
             item.Options = chosen;
             // Written at once, with the network's new output: the record on disk never names the old one for these options.
             await PersistAsync(item, predictionChanged: true);
             using (var lease = item.LeaseResult() ?? throw new OperationCanceledException())
-                item.ResultPreview = await Task.Run(() => RenderPreview(lease.Image, chosen, item.Guidance), ct);
+                item.ResultPreview = await RenderChargedAsync(lease.Image, () => RenderPreview(lease.Image, chosen, item.Guidance), ct, withinDeadline: false);
             ScheduleUpdate(item);
+        });
+
+    /// <summary>What a card says while its work waits for room in the memory for images in flight (<see cref="MemoryBudget"/>).</summary>
+    public const string WaitingForMemoryNote = "Waiting for room in the server's memory for images in flight…";
+
+    // Where work on a card reports: its place in the queue, and that it waits for room in the memory budget.
+    private readonly record struct WorkReports(Action<int> QueuePosition, Action WaitingForMemory);
+
+    // Reports that show on the card: while waiting for room the card says so, then the step's own note again.
+    private WorkReports ReportsFor(GalleryItem item, Func<string?> note) => new(
+        position =>
+        {
+            item.Note = note();
+            item.QueuePosition = position;
+            NotifyChanged();
+        },
+        () =>
+        {
+            item.Note = WaitingForMemoryNote;
+            NotifyChanged();
         });
 
     // Network work on a card that has a result (more detail, another model, a model to compare with), through the queue:
     // the model's file first (downloaded when allowed), the card saying what it waits for; a refusal is said on the card,
     // which keeps what it showed.
     private async Task RecomputeAsync(GalleryItem item, ColorizationOptions options, string? note,
-        Func<ColorizedImage, ColorizationOptions, Action<int>, CancellationToken, Task> work)
+        Func<ColorizedImage, ColorizationOptions, WorkReports, CancellationToken, Task> work)
     {
         options.Validate();
         // Busy before the photo is read back (if the memory budget dropped it), so the budget leaves it alone meanwhile.
@@ -509,11 +538,7 @@ public sealed class ColorizationSession : IDisposable
             await WaitForModelFileAsync(item, options, linked.Token);
             item.Note = note;
             NotifyChanged();
-            await work(held.Image, options, position =>
-            {
-                item.QueuePosition = position;
-                NotifyChanged();
-            }, linked.Token);
+            await work(held.Image, options, ReportsFor(item, () => note), linked.Token);
         }
         catch (OperationCanceledException)
         {
@@ -591,11 +616,8 @@ public sealed class ColorizationSession : IDisposable
         var options = item.Options with { Restoration = target };
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(item.WorkToken, _stopping);
         DecodedImage? photo = null;
-        void OnQueuePosition(int position)
-        {
-            item.QueuePosition = position;
-            NotifyChanged();
-        }
+        string? step = null;
+        var reports = ReportsFor(item, () => step);
         try
         {
             var original = held.Original;
@@ -605,19 +627,19 @@ public sealed class ColorizationSession : IDisposable
             }
             else
             {
-                item.Note = "Repairing the photo…";
+                item.Note = step = "Repairing the photo…";
                 NotifyChanged();
-                photo = await _colorizer.RestoreAsync(original, target, OnQueuePosition, QueueClient, linked.Token);
+                photo = await _colorizer.RestoreAsync(original, target, reports.QueuePosition, QueueClient, reports.WaitingForMemory, linked.Token);
                 var repaired = photo;
                 // Shown at once, before the network has coloured it: the repair is what the user is judging.
-                item.RepairedPreview = await Task.Run(() => DisplayPreview(repaired), linked.Token);
+                item.RepairedPreview = await RenderChargedAsync(repaired.Width, repaired.Height, () => DisplayPreview(repaired), linked.Token);
             }
             item.QueuePosition = 0;
-            item.Note = target.IsEmpty ? "Colorizing the photo as uploaded…" : "Colorizing the repaired photo…";
+            item.Note = step = target.IsEmpty ? "Colorizing the photo as uploaded…" : "Colorizing the repaired photo…";
             NotifyChanged();
             var colorize = photo;
             photo = null;
-            var result = await _colorizer.ColorizeAsync(colorize, options, OnQueuePosition, QueueClient, linked.Token);
+            var result = await _colorizer.ColorizeAsync(colorize, options, reports.QueuePosition, QueueClient, reports.WaitingForMemory, linked.Token);
             // The first repair: the result's own source was the original, and it goes with the old result; keep a copy.
             var keep = !target.IsEmpty && !held.OriginalKeptApart ? original.Clone() : null;
             if (!item.TryReplace(result, keep, dropOriginal: target.IsEmpty))
@@ -635,7 +657,7 @@ public sealed class ColorizationSession : IDisposable
             // Written at once: the record on disk never pairs these repairs with the earlier output.
             await PersistAsync(item, predictionChanged: true);
             using var lease = item.LeaseResult() ?? throw new OperationCanceledException();
-            item.ResultPreview = await Task.Run(() => RenderPreview(lease.Image, options, item.Guidance), linked.Token);
+            item.ResultPreview = await RenderChargedAsync(lease.Image, () => RenderPreview(lease.Image, options, item.Guidance), linked.Token, withinDeadline: false);
             ScheduleUpdate(item);
             _logger.LogDebug("Card {Item} repaired: {Repairs}", item.Id, target.Describe());
             return true;
@@ -725,7 +747,7 @@ public sealed class ColorizationSession : IDisposable
     public async Task SetReferenceAsync(GalleryItem item, string fileName, byte[] bytes)
     {
         var limits = _colorizer.Models.Limits;
-        // Decoded on its turn in the shared queue, like a photo.
+        // Decoded on its turn in the shared queue, like a photo, charged its decoded working set while it is.
         var (palette, preview) = await _colorizer.RunQueuedAsync(() =>
         {
             using var photo = ImageDecoder.Decode(bytes, limits);
@@ -734,7 +756,7 @@ public sealed class ColorizationSession : IDisposable
             double scale = Math.Min(1.0, 160.0 / Math.Max(photo.Width, photo.Height));
             Cv2.Resize(photo.Pixels, small, new Size(Math.Max(1, (int)(photo.Width * scale)), Math.Max(1, (int)(photo.Height * scale))), 0, 0, InterpolationFlags.Area);
             return (palette, ToPreview(small));
-        }, QueueClient, _stopping);
+        }, QueueClient, _colorizer.EstimateWorkingSet(bytes), _stopping);
         item.Reference = palette;
         item.ReferenceName = fileName;
         item.ReferencePreview = preview;
@@ -767,26 +789,25 @@ public sealed class ColorizationSession : IDisposable
         var options = item.Options;
         var guidance = item.Guidance;
         NotifyChanged();
-        PreviewImage preview;
         try
         {
-            preview = await Task.Run(() => RenderPreview(lease.Image, options, guidance));
+            var preview = await RenderChargedAsync(lease.Image, () => RenderPreview(lease.Image, options, guidance), _stopping);
+            if (item.Options == options && item.Guidance == guidance)
+            {
+                item.ResultPreview = preview;
+                NotifyChanged();
+                ScheduleUpdate(item);
+            }
+            // The compared model's side follows the same sliders and guidance.
+            await RefreshComparisonAsync(item);
         }
-        catch (InvalidHintsException ex)
+        catch (ColorizerException ex) when (ex is InvalidHintsException or DeadlineExceededException)
         {
-            // Checked before they were kept, so only a race can get here; the page keeps its last preview.
+            // Hints are checked before they were kept, so only a race gets here; the memory for images in flight can
+            // stay full past the deadline. Either way the page keeps its last preview and says why.
             item.Error = ex.Message;
             NotifyChanged();
-            return;
         }
-        if (item.Options == options && item.Guidance == guidance)
-        {
-            item.ResultPreview = preview;
-            NotifyChanged();
-            ScheduleUpdate(item);
-        }
-        // The compared model's side follows the same sliders and guidance.
-        await RefreshComparisonAsync(item);
     }
 
     /// <summary>Cancels an item's waiting or running work.</summary>
@@ -802,7 +823,10 @@ public sealed class ColorizationSession : IDisposable
         var options = item.Options;
         var guidance = item.Guidance;
         var encoder = EncoderOptions.Default with { Metadata = Metadata };
-        return await Task.Run(() => lease.Image.Encode(format, options.Temperature, options.Saturation, encoder, guidance));
+        // The full-resolution render and its encoding are a photo's working set, charged while they are made.
+        var image = lease.Image;
+        using var memory = await _colorizer.ChargeAsync(_colorizer.EstimateWorkingSet(image.Width, image.Height), ct: _stopping);
+        return await Task.Run(() => image.Encode(format, options.Temperature, options.Saturation, encoder, guidance));
     }
 
     /// <summary>The file name a download of <paramref name="item"/> gets: the upload's stem, made safe, plus "-colorized".</summary>
@@ -904,7 +928,12 @@ public sealed class ColorizationSession : IDisposable
             Interlocked.Exchange(ref item.UpdateScheduled, 0);
             try
             {
-                await storage.UpdateAsync(galleryId, item);
+                // Its new previews past a disk quota: no longer kept on disk, and its card says so.
+                if (await storage.UpdateAsync(galleryId, item) is { } refusal)
+                {
+                    item.NotKept = refusal;
+                    NotifyChanged();
+                }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
             {
@@ -935,7 +964,9 @@ public sealed class ColorizationSession : IDisposable
                 return null;
             var bins = _colorizer.BinsFor(stored.Options.Model);
             var limits = _colorizer.Models.Limits;
-            var (result, original) = await _colorizer.RunQueuedAsync(() => storage.LoadResult(galleryId, stored, bins, limits), QueueClient, _stopping);
+            // Its upload decoded and any repairs redone: a photo's working set, charged while it is read back.
+            var (result, original) = await _colorizer.RunQueuedAsync(() => storage.LoadResult(galleryId, stored, bins, limits), QueueClient,
+                _colorizer.EstimateWorkingSet(stored.Width, stored.Height), _stopping);
             if (!item.TryReplace(result, original, dropOriginal: false))
             {
                 result.Dispose();
@@ -972,6 +1003,21 @@ public sealed class ColorizationSession : IDisposable
         }
         NotifyChanged();
     }
+
+    // Renders a display-size preview of an image on a worker thread, charged the memory budget for a display-size
+    // image while it renders, waiting for room within the deadline as work does. The preview of a result that has just
+    // changed waits as long as it takes instead (cancellable): the change is made, and its card must show it.
+    private async Task<PreviewImage> RenderChargedAsync(int width, int height, Func<PreviewImage> render, CancellationToken ct, bool withinDeadline = true)
+    {
+        double scale = Math.Min(1.0, (double)_upload.Value.PreviewSide / Math.Max(1, Math.Max(width, height)));
+        long bytes = _colorizer.EstimateWorkingSet((int)Math.Ceiling(width * scale), (int)Math.Ceiling(height * scale));
+        using var memory = withinDeadline ? await _colorizer.ChargeAsync(bytes, ct: ct)
+            : _colorizer.Budget is { } budget && bytes > 0 ? await budget.AcquireWorkingAsync(bytes, ct) : null;
+        return await Task.Run(render, ct);
+    }
+
+    private Task<PreviewImage> RenderChargedAsync(ColorizedImage image, Func<PreviewImage> render, CancellationToken ct, bool withinDeadline = true) =>
+        RenderChargedAsync(image.Width, image.Height, render, ct, withinDeadline);
 
     private PreviewImage RenderPreview(ColorizedImage result, ColorizationOptions options, ColorGuidance guidance)
     {

@@ -42,11 +42,17 @@ public sealed class GalleryOptions : IValidatableObject
     [Range(16L << 20, 1L << 40)]
     public long MemoryBudget { get; set; } = 192L << 20;
 
-    /// <summary>The most bytes on disk for all galleries together; default 20 GiB. The oldest closed galleries go first.</summary>
+    /// <summary>
+    /// The most bytes on disk for all galleries together (their photos' files and their previews in the index); default
+    /// 20 GiB. The oldest closed galleries go first.
+    /// </summary>
     [Range(1L << 20, 1L << 50)]
     public long DiskQuota { get; set; } = 20L << 30;
 
-    /// <summary>The most bytes on disk for one gallery; default 2 GiB. A photo beyond it is colorized but not kept, and its card says so.</summary>
+    /// <summary>
+    /// The most bytes on disk for one gallery (its photos' files and their previews); default 2 GiB. A photo beyond it is
+    /// colorized but not kept, and its card says so.
+    /// </summary>
     [Range(1L << 20, 1L << 50)]
     public long DiskQuotaPerGallery { get; set; } = 2L << 30;
 

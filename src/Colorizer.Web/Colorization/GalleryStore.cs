@@ -271,7 +271,8 @@ public sealed partial class GalleryStore : IDisposable
     {
         try
         {
-            await storage.UpdateAsync(galleryId, item);
+            // Past a disk quota now that its previews count: it lives on in memory, and its card says why.
+            item.NotKept = await storage.UpdateAsync(galleryId, item);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
         {

@@ -107,6 +107,27 @@ public sealed class MemoryBudget
             lease, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// Takes a lease of <paramref name="bytes"/> for work on what memory holds already (a photo's re-render or repair,
+    /// a decoded reference photo, a video's frames): it waits as a lease that grows does, before new uploads, and is
+    /// let through when it fits or when no other lease is working. Cancelling <paramref name="ct"/> leaves the line
+    /// with <see cref="OperationCanceledException"/>, holding nothing.
+    /// </summary>
+    public async Task<MemoryLease> AcquireWorkingAsync(long bytes, CancellationToken ct = default)
+    {
+        var lease = new MemoryLease(this);
+        try
+        {
+            await GrowAsync(lease, bytes, ct);
+            return lease;
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+    }
+
     internal Task GrowAsync(MemoryLease lease, long bytes, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);

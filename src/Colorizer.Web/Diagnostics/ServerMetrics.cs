@@ -40,7 +40,7 @@ public sealed class ServerMetrics
             description: "The galleries' memory budget (Gallery:MemoryBudget).");
         if (galleries.Storage is { } storage)
             meter.CreateObservableGauge("colorizer.gallery.storage", () => storage.BytesInUse, unit: "By",
-                description: "Bytes the galleries' photos take on disk (Gallery:DiskQuota bounds them).");
+                description: "Bytes the galleries' photos and their previews take on disk (Gallery:DiskQuota bounds them).");
         if (videos is not null)
         {
             meter.CreateObservableGauge("colorizer.video.jobs", () => videos.Count, unit: "{job}",

@@ -6,6 +6,7 @@ using Colorizer.Core.IO;
 using Colorizer.Core.Models;
 using Colorizer.Core.Models.Catalogue;
 using Colorizer.Core.Video;
+using Colorizer.Web.Colorization;
 using Microsoft.Extensions.Options;
 using OpenCvSharp;
 
@@ -15,7 +16,8 @@ namespace Colorizer.Web.Video;
 /// Video jobs that outlive the page that started them, and the app: uploads are saved in a folder per job in the
 /// storage folder, recorded in its SQLite index (<see cref="VideoJobIndex"/>), and colorized one at a time in the
 /// background in resumable segments, each job holding one slot of the shared <see cref="WorkQueue"/> while it runs
-/// (so photos still get through on the others). A restart, a crash or a stop of the app leaves unfinished jobs on
+/// (so photos still get through on the others) and, before it takes that slot, its frames' working set in the
+/// <see cref="MemoryBudget"/> for images in flight (waiting for room rather than failing). A restart, a crash or a stop of the app leaves unfinished jobs on
 /// disk: the next start queues them again in their order and they carry on from their last finished segment. A job
 /// is found by its unguessable id, from any tab, until it expires <see cref="VideoJobOptions.RetainFinishedFor"/>
 /// after it ended; then it and its files are deleted.
@@ -33,15 +35,19 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
     private readonly Lock _admission = new();
     private readonly Lock _positions = new();
     private readonly IHostApplicationLifetime? _lifetime;
+    private readonly MemoryBudget? _budget;
+    private readonly AdmissionOptions _admissionOptions;
     private VideoStorage? _storage;
     private int _uploading;
     private long _sequence;
 
     /// <summary>Creates the service; <see cref="StartAsync"/> prepares the storage folder.</summary>
     public VideoJobService(IOptions<VideoJobOptions> options, ModelHost models, WorkQueue queue, TimeProvider time, ILogger<VideoJobService> logger,
-        ModelLibrary? library = null, IHostApplicationLifetime? lifetime = null)
+        ModelLibrary? library = null, IHostApplicationLifetime? lifetime = null, MemoryBudget? budget = null, IOptions<AdmissionOptions>? admission = null)
     {
         _lifetime = lifetime;
+        _budget = budget;
+        _admissionOptions = admission?.Value ?? new AdmissionOptions();
         _options = options.Value;
         _models = models;
         _library = library;
@@ -367,6 +373,7 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         var ct = linked.Token;
         WorkTicket? ticket = null;
         ModelLease? lease = null;
+        MemoryLease? frames = null;
         // How it ended; recorded once its slot is free again, so whoever sees it ended sees the slot free.
         (VideoJobState State, string? Error, VideoResult? Result)? outcome = null;
         try
@@ -377,11 +384,13 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
                 if (_models.Engine is null)
                     job.Update(s => s with { Note = "Waiting for the colorization model to load." });
                 engine = await _models.GetEngineAsync(ct);
+                frames = await ChargeFramesAsync(job, ct);
                 ticket = await TakeSlotAsync(job, ct);
             }
             else
             {
                 // The load (and a download, if needed) is this job's work in its slot, shared with any photo that waits for the same model.
+                frames = await ChargeFramesAsync(job, ct);
                 ticket = await TakeSlotAsync(job, ct);
                 job.Update(s => s with { Note = $"Loading the {job.Model.Name} model." });
                 lease = await _library!.AcquireAsync(job.Model, ct: ct);
@@ -426,6 +435,7 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         {
             lease?.Dispose();
             ticket?.Dispose();
+            frames?.Dispose();
             if (outcome is { } ended)
                 Finish(job, ended.State, ended.Error, ended.Result);
             // Deleted while it ran: its files go now that nothing writes them.
@@ -474,6 +484,31 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
             // The job goes on in memory; what a restart finds is the last state written.
             _logger.LogError(ex, "Video job {Id} could not be written to the storage index", id);
         }
+    }
+
+    /// <summary>What a queued video says while it waits for room in the memory for images in flight.</summary>
+    public const string WaitingForMemoryNote = "Waiting for room in the server's memory for images in flight.";
+
+    // A video's frames are decoded, repaired, coloured and written one after another into buffers reused for the whole
+    // run, so what it holds in flight is one frame's working set, estimated as a photo's of the frame's size; charged
+    // to the memory budget from before its slot until its run ends (done, failed, cancelled or paused), waiting for room
+    // as long as it takes (its upload was accepted already), not failing.
+    private async Task<MemoryLease?> ChargeFramesAsync(VideoJob job, CancellationToken ct)
+    {
+        if (_budget is null)
+            return null;
+        var (width, height) = await Task.Run(() => FrameSize(job.InputPath), ct);
+        var charge = _budget.AcquireWorkingAsync(_admissionOptions.EstimateWorkingSet(width, height), ct);
+        if (!charge.IsCompleted)
+            job.Update(s => s with { Note = WaitingForMemoryNote });
+        return await charge;
+    }
+
+    // The frames' size (0 × 0 for a file that no longer opens: the run then fails with the reason).
+    private static (int Width, int Height) FrameSize(string path)
+    {
+        using var capture = new VideoCapture(path, VideoCaptureAPIs.FFMPEG);
+        return capture.IsOpened() ? (Math.Max(0, capture.FrameWidth), Math.Max(0, capture.FrameHeight)) : (0, 0);
     }
 
     // One slot of the shared queue. A full line is waited out (the upload was accepted already), not refused.

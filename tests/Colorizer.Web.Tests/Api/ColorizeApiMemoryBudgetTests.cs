@@ -94,6 +94,27 @@ public sealed class ColorizeApiMemoryBudgetTests(TinyBudgetWebFactory factory) :
         await Waiting.UntilAsync(() => budget.InUse == 0, "the page's photo to give its bytes back");
     }
 
+    [Fact]
+    public async Task AVideoJob_IsChargedTheSameBudget_AndWaitsForRoomQueued_ThenRuns()
+    {
+        using var client = await factory.CreateReadyClientAsync();
+        var budget = factory.Services.GetRequiredService<MemoryBudget>();
+        var videos = factory.Services.GetRequiredService<Colorizer.Web.Video.VideoJobService>();
+        await Waiting.UntilAsync(() => budget.InUse == 0, "the budget to be free");
+        string id;
+        using (await budget.AcquireWorkingAsync(budget.Capacity))
+        {
+            using var posted = await client.PostVideoAsync(VideoApiRequests.Clip());
+            id = (await VideoApiRequests.StateAsync(posted, HttpStatusCode.Accepted)).GetProperty("id").GetString()!;
+            await Waiting.UntilAsync(() => videos.Find(id)?.Note == Colorizer.Web.Video.VideoJobService.WaitingForMemoryNote,
+                "the video to wait for room in the memory budget");
+            Assert.Equal(Colorizer.Web.Video.VideoJobState.Queued, videos.Find(id)!.State);
+        }
+        var ended = await client.WaitUntilFinishedAsync(id);
+        Assert.Equal("done", ended.GetProperty("state").GetString());
+        await Waiting.UntilAsync(() => budget.InUse == 0 && budget.Holders == 0, "the video to give its bytes back");
+    }
+
     internal static async Task AssertColorizedAsync(HttpResponseMessage response, byte[] photo)
     {
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -111,6 +111,35 @@ public sealed class MemoryBudgetTests
     }
 
     [Fact]
+    public async Task WorkOnPixelsInHand_GoesBeforeUploads_WaitsBehindOtherWork_AndCancellingHoldsNothing()
+    {
+        var budget = new MemoryBudget(100);
+        // An upload waits in line behind another: work on pixels memory holds already passes it.
+        var upload = await budget.AcquireAsync(60);
+        var nextUpload = budget.AcquireAsync(60);
+        using (var work = await budget.AcquireWorkingAsync(30).WaitAsync(TimeSpan.FromSeconds(5)))
+        {
+            Assert.Equal(90, budget.InUse);
+            Assert.False(nextUpload.IsCompleted);
+            // Other work beside it must fit: it waits, and cancelling it leaves nothing held.
+            using var cancel = new CancellationTokenSource();
+            var more = budget.AcquireWorkingAsync(20, cancel.Token);
+            await Task.Delay(Short);
+            Assert.False(more.IsCompleted);
+            Assert.Equal(2, budget.Waiting);
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => more);
+            Assert.Equal(90, budget.InUse);
+            Assert.Equal(2, budget.Holders);
+        }
+        Assert.Equal(60, budget.InUse);
+        upload.Dispose();
+        (await nextUpload.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+        Assert.Equal(0, budget.InUse);
+        Assert.Equal(0, budget.Holders);
+    }
+
+    [Fact]
     public async Task UploadsWaitingInLine_HoldTheirBytes_YetCannotBlockTheWorkForever()
     {
         // Three uploads are in (30 each); the first grows by 60 for its work although only 10 are free: no one else

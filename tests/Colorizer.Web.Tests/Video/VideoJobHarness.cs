@@ -2,6 +2,7 @@ using Colorizer.Core;
 using Colorizer.Core.Colorization;
 using Colorizer.Core.Models;
 using Colorizer.Testing;
+using Colorizer.Web.Colorization;
 using Colorizer.Web.Video;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -47,6 +48,9 @@ public sealed class VideoJobHarness : IAsyncDisposable
 
     public ModelHost Models => _provider.GetRequiredService<ModelHost>();
 
+    /// <summary>The memory budget the jobs are charged to (when the harness was started with one).</summary>
+    public MemoryBudget Budget => _provider.GetRequiredService<MemoryBudget>();
+
     /// <summary>The storage folder (jobs.db, jobs.lock and a folder per job under jobs/).</summary>
     public string StorageRoot => Work.File("storage");
 
@@ -55,8 +59,9 @@ public sealed class VideoJobHarness : IAsyncDisposable
     /// <param name="work">A folder shared with another harness (not deleted by this one), or null for a new one.</param>
     /// <param name="lifetime">The host's lifetime the service watches for a stop, or null for none.</param>
     /// <param name="core">Changes the engine's options (its decode limits).</param>
+    /// <param name="memoryBudget">The memory budget for images in flight the jobs are charged to, or null for none.</param>
     public static async Task<VideoJobHarness> StartAsync(Action<VideoJobOptions>? configure = null, TemporaryDirectory? work = null,
-        Microsoft.Extensions.Hosting.IHostApplicationLifetime? lifetime = null, Action<ColorizerOptions>? core = null)
+        Microsoft.Extensions.Hosting.IHostApplicationLifetime? lifetime = null, Action<ColorizerOptions>? core = null, long? memoryBudget = null)
     {
         bool ownsWork = work is null;
         work ??= new TemporaryDirectory();
@@ -80,6 +85,8 @@ public sealed class VideoJobHarness : IAsyncDisposable
         services.AddSingleton<TimeProvider>(time);
         if (lifetime is not null)
             services.AddSingleton(lifetime);
+        if (memoryBudget is { } budget)
+            services.AddSingleton(new MemoryBudget(budget));
         services.AddOptions<VideoJobOptions>().Configure(o =>
         {
             o.StorageDirectory = work.File("storage");

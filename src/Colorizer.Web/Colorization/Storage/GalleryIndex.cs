@@ -249,7 +249,10 @@ internal sealed class GalleryIndex : IDisposable
         return items;
     }
 
-    /// <summary>Every gallery with its photos' bytes and when it was closed (null while shown).</summary>
+    /// <summary>
+    /// Every gallery with the bytes it has written (its photos' files and their previews in this index) and when it was
+    /// closed (null while shown).
+    /// </summary>
     public IReadOnlyList<(string Id, DateTimeOffset? DetachedAt, long Bytes, int Items)> Galleries()
     {
         var galleries = new List<(string, DateTimeOffset?, long, int)>();
@@ -257,9 +260,11 @@ internal sealed class GalleryIndex : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var command = Command("""
-                SELECT g.id, g.detached_at, COALESCE(SUM(i.bytes), 0), COUNT(i.id)
-                FROM galleries g LEFT JOIN items i ON i.gallery_id = g.id
-                GROUP BY g.id
+                SELECT g.id, g.detached_at,
+                    COALESCE((SELECT SUM(i.bytes) FROM items i WHERE i.gallery_id = g.id), 0)
+                        + COALESCE((SELECT SUM(length(p.bytes)) FROM previews p WHERE p.gallery_id = g.id), 0),
+                    (SELECT COUNT(*) FROM items i WHERE i.gallery_id = g.id)
+                FROM galleries g
                 """);
             using var reader = command.ExecuteReader();
             while (reader.Read())
@@ -269,6 +274,22 @@ internal sealed class GalleryIndex : IDisposable
             }
         }
         return galleries;
+    }
+
+    /// <summary>The bytes one photo has written (its files and its previews in this index); 0 when it is not recorded.</summary>
+    public long ItemBytes(string galleryId, string itemId)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var command = Command("""
+                SELECT COALESCE((SELECT bytes FROM items WHERE gallery_id = $gallery AND id = $item), 0)
+                    + COALESCE((SELECT SUM(length(bytes)) FROM previews WHERE gallery_id = $gallery AND item_id = $item), 0)
+                """);
+            command.Parameters.AddWithValue("$gallery", galleryId);
+            command.Parameters.AddWithValue("$item", itemId);
+            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 
     private void Write(Action<SqliteTransaction> work)

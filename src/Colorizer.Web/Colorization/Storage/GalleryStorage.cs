@@ -150,7 +150,7 @@ public sealed class GalleryStorage : IDisposable
         return removed;
     }
 
-    /// <summary>The bytes all kept photos' files take on disk.</summary>
+    /// <summary>The bytes all kept photos take on disk: their files, and their previews in the index.</summary>
     public long BytesInUse => Index.Galleries().Sum(g => g.Bytes);
 
     /// <summary>The photos kept of a gallery, newest pick first; empty for a gallery that has none.</summary>
@@ -188,17 +188,8 @@ public sealed class GalleryStorage : IDisposable
         long uploadBytes = upload?.LongLength ?? new FileInfo(Path.Combine(folder, previous!.UploadFile)).Length;
         long predictionBytes = result.Prediction.SizeInBytes + 16;
         long bytes = uploadBytes + predictionBytes;
-        // Room for it: the oldest closed galleries go first when all together would be over the quota.
-        EnforceDiskQuota(exceptGallery: galleryId, adding: bytes - (previous?.Bytes ?? 0));
-        var galleries = index.Galleries();
-        long galleryBytes = galleries.Where(g => g.Id == galleryId).Sum(g => g.Bytes) - (previous?.Bytes ?? 0);
-        long totalBytes = galleries.Sum(g => g.Bytes) - (previous?.Bytes ?? 0);
-        string? refusal = galleryBytes + bytes > _options.DiskQuotaPerGallery
-            ? $"Not kept on the server: this gallery's share of the disk ({Megabytes(_options.DiskQuotaPerGallery)}) is full. Remove some photos to keep new ones."
-            : totalBytes + bytes > _options.DiskQuota
-                ? $"Not kept on the server: the disk space for all galleries ({Megabytes(_options.DiskQuota)}) is full."
-                : null;
-        if (refusal is not null)
+        var previews = item.KeptPreviews;
+        if (QuotaRefusal(galleryId, item.Id, bytes + PreviewBytes(previews)) is { } refusal)
         {
             // What is on disk is of an earlier version of the photo: gone, so it is never read back in place of this one.
             if (previous is not null)
@@ -218,7 +209,6 @@ public sealed class GalleryStorage : IDisposable
             });
         }
         var record = Record(item, result.ModelName, uploadFile, predictionFile, bytes);
-        var previews = item.KeptPreviews;
         index.Save(galleryId, record, previews);
         item.Stored = record;
         MovedToDisk(previews);
@@ -228,24 +218,34 @@ public sealed class GalleryStorage : IDisposable
         return null;
     }
 
-    /// <summary>Rewrites a kept photo's record (its settings, hints and previews changed; its files did not).</summary>
-    internal async Task UpdateAsync(string galleryId, GalleryItem item)
+    /// <summary>
+    /// Rewrites a kept photo's record (its settings, hints and previews changed; its files did not). Returns null when
+    /// it was written (or its row is gone), else why it is no longer kept: its new previews would take it past a quota,
+    /// so it is forgotten on disk and lives on in memory.
+    /// </summary>
+    internal async Task<string?> UpdateAsync(string galleryId, GalleryItem item)
     {
         await _writes.WaitAsync();
         try
         {
             // Read under the write lock: a save that just ran has set it.
             if (item.Stored is not { } stored)
-                return;
-            await Task.Run(() =>
+                return null;
+            return await Task.Run(() =>
             {
-                var record = Record(item, stored.ModelName, stored.UploadFile, stored.PredictionFile, stored.Bytes);
                 var previews = item.KeptPreviews;
+                if (QuotaRefusal(galleryId, item.Id, stored.Bytes + PreviewBytes(previews)) is { } refusal)
+                {
+                    Forget(galleryId, item, stored, keepPreviews: true);
+                    return refusal;
+                }
+                var record = Record(item, stored.ModelName, stored.UploadFile, stored.PredictionFile, stored.Bytes);
                 // Only a row that is still there: one deleted meanwhile (its gallery expired) is not brought back.
                 bool updated = Index.Update(galleryId, record, previews);
                 item.Stored = updated ? record : null;
                 if (updated)
                     MovedToDisk(previews);
+                return null;
             });
         }
         finally
@@ -341,6 +341,25 @@ public sealed class GalleryStorage : IDisposable
             throw;
         }
     }
+
+    // Whether a photo that takes bytes on disk once written (its files and its previews) still fits: null when it does
+    // (after deleting the galleries closed longest ago when all together would be over the quota), else why not.
+    private string? QuotaRefusal(string galleryId, string itemId, long bytes)
+    {
+        long before = Index.ItemBytes(galleryId, itemId);
+        EnforceDiskQuota(exceptGallery: galleryId, adding: bytes - before);
+        var galleries = Index.Galleries();
+        long galleryBytes = galleries.Where(g => g.Id == galleryId).Sum(g => g.Bytes) - before;
+        long totalBytes = galleries.Sum(g => g.Bytes) - before;
+        return galleryBytes + bytes > _options.DiskQuotaPerGallery
+            ? $"Not kept on the server: this gallery's share of the disk ({Megabytes(_options.DiskQuotaPerGallery)}) is full. Remove some photos to keep new ones."
+            : totalBytes + bytes > _options.DiskQuota
+                ? $"Not kept on the server: the disk space for all galleries ({Megabytes(_options.DiskQuota)}) is full."
+                : null;
+    }
+
+    // The bytes a photo's previews take in the index once written: those in memory and those only on disk alike.
+    private static long PreviewBytes(IReadOnlyList<(PreviewKind Kind, PreviewImage? Image)> previews) => previews.Sum(p => (long)(p.Image?.Length ?? 0));
 
     // Oldest closed galleries go first when all of them together (with what is about to be added) are over the quota;
     // the one being written, and those memory still holds, stay.

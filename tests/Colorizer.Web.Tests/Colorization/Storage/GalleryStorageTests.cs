@@ -196,6 +196,49 @@ public sealed class GalleryStorageTests : IDisposable
         Assert.NotEmpty(await PreviewRequests.BytesAsync(factory, first, PreviewKind.Result));
     }
 
+    // The bytes the index holds in previews, read from it directly.
+    private long PreviewRowBytes()
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_storage.Path, "galleries.db")};Pooling=False;Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COALESCE(SUM(length(bytes)), 0) FROM previews";
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public async Task TheStorageBytes_CountThePreviews_AndAQuotaBetweenThePhotosFilesAndAllTheyWrite_RefusesThePhoto()
+    {
+        using var photo = DamagedPhotos.Clean(320, 240);
+        long files, previews;
+        await using (var measured = new GalleryStorageWebFactory(_storage.Path))
+        {
+            using var session = await OpenAsync(measured);
+            await UploadAsync(session, ("porch.png", photo));
+            var item = session.Items[0];
+            var storage = measured.Services.GetRequiredService<GalleryStorage>();
+            files = item.Stored!.Bytes;
+            previews = PreviewRowBytes();
+            Assert.True(previews > 0, "the previews are written into the index");
+            Assert.Equal(item.KeptPreviews.Sum(p => (long)(p.Image?.Length ?? 0)), previews);
+            // What the metric and the quotas read: the photo's files and its previews.
+            Assert.Equal(files + previews, storage.BytesInUse);
+            session.Remove(item);
+            await Waiting.UntilAsync(() => storage.BytesInUse == 0, "the removed photo's bytes to go, previews too");
+        }
+
+        // A share just above the photo's files, below them with its previews: the same photo is not kept, and says why.
+        long share = files + previews / 2;
+        await using var factory = new GalleryStorageWebFactory(_storage.Path,
+            new Dictionary<string, string?> { ["Gallery:DiskQuotaPerGallery"] = share.ToString(CultureInfo.InvariantCulture) });
+        using var again = await OpenAsync(factory);
+        await UploadAsync(again, ("porch.png", photo));
+        var refused = again.Items[0];
+        Assert.Null(refused.Stored);
+        Assert.Contains("this gallery's share of the disk", refused.NotKept, StringComparison.Ordinal);
+        Assert.Equal(0, factory.Services.GetRequiredService<GalleryStorage>().BytesInUse);
+    }
+
     [Fact]
     public async Task ARecordWrittenBeforePreviewsHadATable_ComesBackWithItsDataUrlPreviews()
     {
