@@ -25,6 +25,7 @@ public sealed class ColorizationEngine : IDisposable
     private readonly IColorizationNetwork _network;
     private readonly SemaphoreSlim _gate;
     private readonly int _passes;
+    private readonly BackgroundPassThread? _background;
     private readonly ILogger _logger;
     private bool _disposed;
 
@@ -34,6 +35,8 @@ public sealed class ColorizationEngine : IDisposable
         _network = network;
         _passes = Math.Max(1, network.ConcurrentForwardPasses);
         _gate = new SemaphoreSlim(_passes, _passes);
+        // Two passes at once: an expensive one runs at a lower priority, so that an ordinary one beside it gets the cores.
+        _background = _passes > 1 ? new BackgroundPassThread($"{model?.Id ?? "eccv16"} expensive passes") : null;
         Model = model ?? ModelCatalogue.Eccv16;
         Backend = backend;
         Bins = bins;
@@ -349,12 +352,21 @@ public sealed class ColorizationEngine : IDisposable
         try
         {
             ct.ThrowIfCancellationRequested();
-            return await Task.Run(() => Forward(input), ct).ConfigureAwait(false);
+            return await (_background is not null && IsExpensive(input)
+                ? _background.RunAsync(() => Forward(input))
+                : Task.Run(() => Forward(input), ct)).ConfigureAwait(false);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    // What the queue counts as an expensive job (WorkQueue.ExpensiveCost): an input of four default areas or more.
+    private bool IsExpensive(Mat input)
+    {
+        double side = DefaultOptions.RenderSize;
+        return (double)input.Rows * input.Cols >= WorkQueue.ExpensiveCost * side * side;
     }
 
     // Callers hold the gate (or are the only user, as in Load/WarmUp before the engine is shared).
@@ -383,6 +395,7 @@ public sealed class ColorizationEngine : IDisposable
         for (int i = 0; i < _passes; i++)
             _gate.Wait();
         _disposed = true;
+        _background?.Dispose();
         _network.Dispose();
         _gate.Release(_passes);
     }

@@ -23,6 +23,9 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "mallopt")]
     private static partial int MallOpt(int parameter, int value);
 
+    [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    private static partial int SetPriority(int which, uint who, int priority);
+
     [LibraryImport("libc", EntryPoint = "malloc_trim")]
     private static partial int MallocTrim(nuint pad);
 
@@ -66,6 +69,24 @@ internal static partial class LibC
         try
         {
             return MallOpt(parameter, value) == 1;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Sets the calling thread's nice value (on Linux, <c>setpriority(PRIO_PROCESS, 0, …)</c> applies to the calling
+    /// thread only); false where it is refused or not Linux. Raising it needs no privilege; lowering it again does.
+    /// </summary>
+    public static bool TrySetCurrentThreadNice(int nice)
+    {
+        if (!OperatingSystem.IsLinux())
+            return false;
+        try
+        {
+            return SetPriority(0, 0, nice) == 0;
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {
