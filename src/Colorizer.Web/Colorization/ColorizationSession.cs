@@ -458,7 +458,7 @@ public sealed class ColorizationSession : IDisposable
         catch (DeadlineExceededException ex)
         {
             // The memory for images in flight stayed full: the compared side keeps its last preview, and the card says why.
-            item.Error = ex.Message;
+            item.Error = item.PreviewError = ex.Message;
         }
         NotifyChanged();
     }
@@ -795,6 +795,7 @@ public sealed class ColorizationSession : IDisposable
             if (item.Options == options && item.Guidance == guidance)
             {
                 item.ResultPreview = preview;
+                ClearPreviewError(item);
                 NotifyChanged();
                 ScheduleUpdate(item);
             }
@@ -805,7 +806,7 @@ public sealed class ColorizationSession : IDisposable
         {
             // Hints are checked before they were kept, so only a race gets here; the memory for images in flight can
             // stay full past the deadline. Either way the page keeps its last preview and says why.
-            item.Error = ex.Message;
+            item.Error = item.PreviewError = ex.Message;
             NotifyChanged();
         }
     }
@@ -1018,6 +1019,14 @@ public sealed class ColorizationSession : IDisposable
 
     private Task<PreviewImage> RenderChargedAsync(ColorizedImage image, Func<PreviewImage> render, CancellationToken ct, bool withinDeadline = true) =>
         RenderChargedAsync(image.Width, image.Height, render, ct, withinDeadline);
+
+    // A preview rendered: the refusal an earlier one left on the card is over (another error, a re-run's, stays).
+    private static void ClearPreviewError(GalleryItem item)
+    {
+        if (item.PreviewError is { } shown && item.Error == shown)
+            item.Error = null;
+        item.PreviewError = null;
+    }
 
     private PreviewImage RenderPreview(ColorizedImage result, ColorizationOptions options, ColorGuidance guidance)
     {

@@ -151,6 +151,10 @@ public sealed class GalleryItem : IDisposable
     /// <summary>Why it failed.</summary>
     public string? Error { get; set; }
 
+    // The Error a preview re-render left (the memory budget full past the deadline): the next preview that renders
+    // clears it, so a card does not go on saying the server was too busy once its preview shows the change.
+    internal string? PreviewError { get; set; }
+
     /// <summary>The display-size original.</summary>
     public PreviewImage? OriginalPreview { get; set; }
 

@@ -14,7 +14,9 @@ namespace Colorizer.Web.Colorization;
 /// behind it cannot block it forever. A new lease waits behind earlier ones and is let through when it fits, or when
 /// nothing at all is held: a single request larger than the whole budget is served when it is alone.</para>
 /// <para>So the bytes in flight stay within the budget, except that one working lease may take them past it when
-/// nothing else works (one photo larger than the budget, or the uploads waiting behind it leaving it no room).</para>
+/// nothing else works (one photo larger than the budget, or the uploads waiting behind it leaving it no room), and
+/// that background leases (<see cref="AcquireBackgroundAsync"/>: a video's frames, held for its whole run) do not
+/// count as work or as held for those two rules, so they may add their bytes on top.</para>
 /// </remarks>
 public sealed class MemoryBudget
 {
@@ -23,7 +25,9 @@ public sealed class MemoryBudget
     private readonly LinkedList<Waiter> _arriving = new();
     private long _inUse;
     private long _peak;
+    // Working leases, not counting background ones (AcquireBackgroundAsync), and the bytes background leases hold.
     private int _working;
+    private long _backgroundBytes;
     private int _holders;
 
     /// <summary>Creates a budget of <paramref name="capacity"/> bytes (at least 1).</summary>
@@ -128,6 +132,29 @@ public sealed class MemoryBudget
         }
     }
 
+    /// <summary>
+    /// As <see cref="AcquireWorkingAsync"/>, for work that holds its bytes for minutes rather than seconds (a video job's
+    /// frames, for its whole run): it waits as a working lease does, but once in it does not count as work for the
+    /// rules that let a request through past the budget when no other works, nor as held for a new lease alone. Else,
+    /// for the whole run, a request larger than what the video leaves, or uploads holding the rest, would wait out
+    /// their deadline with everyone behind them. So the bytes in flight may exceed the budget by the background
+    /// leases' bytes as well as by the one working lease that is let through alone.
+    /// </summary>
+    public async Task<MemoryLease> AcquireBackgroundAsync(long bytes, CancellationToken ct = default)
+    {
+        var lease = new MemoryLease(this) { Background = true };
+        try
+        {
+            await GrowAsync(lease, bytes, ct);
+            return lease;
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+    }
+
     internal Task GrowAsync(MemoryLease lease, long bytes, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
@@ -177,10 +204,11 @@ public sealed class MemoryBudget
         if (_inUse + waiter.Bytes <= Capacity)
             return true;
         // A lease about to work when no other works: the rest is uploads waiting behind it, which only it can move.
+        // (Background leases, held for a video's whole run, do not count as working here.)
         if (waiter.Growing)
-            return _working == 0 || (_working == 1 && waiter.Lease.Working);
-        // A new lease alone.
-        return _inUse == 0;
+            return _working == 0 || (_working == 1 && waiter.Lease.Working && !waiter.Lease.Background);
+        // A new lease alone (beside background leases only).
+        return _inUse - _backgroundBytes == 0;
     }
 
     // Under the lock.
@@ -191,11 +219,14 @@ public sealed class MemoryBudget
             _holders++;
         lease.Bytes += waiter.Bytes;
         _inUse += waiter.Bytes;
+        if (lease.Background)
+            _backgroundBytes += waiter.Bytes;
         _peak = Math.Max(_peak, _inUse);
         if (waiter.Growing && !lease.Working)
         {
             lease.Working = true;
-            _working++;
+            if (!lease.Background)
+                _working++;
         }
         waiter.Granted.TrySetResult();
     }
@@ -246,13 +277,16 @@ public sealed class MemoryBudget
             }
             released = lease.Bytes;
             _inUse -= lease.Bytes;
+            if (lease.Background)
+                _backgroundBytes -= lease.Bytes;
             if (lease.Bytes > 0)
                 _holders--;
             lease.Bytes = 0;
             if (lease.Working)
             {
                 lease.Working = false;
-                _working--;
+                if (!lease.Background)
+                    _working--;
             }
             Pump();
             idle = IsIdle;
@@ -299,6 +333,9 @@ public sealed class MemoryLease : IDisposable
 
     // Set under the budget's lock once the lease has grown: its request is working.
     internal bool Working { get; set; }
+
+    // Set before it first waits: long-running work (MemoryBudget.AcquireBackgroundAsync).
+    internal bool Background { get; init; }
 
     // Set under the budget's lock once its bytes went back.
     internal bool Released { get; set; }

@@ -498,7 +498,9 @@ public sealed class VideoJobService : BackgroundService, IVideoJobs
         if (_budget is null)
             return null;
         var (width, height) = await Task.Run(() => FrameSize(job.InputPath), ct);
-        var charge = _budget.AcquireWorkingAsync(_admissionOptions.EstimateWorkingSet(width, height), ct);
+        // A background lease: held for the whole run, it must not count as the work that keeps a request larger than what
+        // is left (or the uploads holding the rest) from being let through, or they all wait out their deadline meanwhile.
+        var charge = _budget.AcquireBackgroundAsync(_admissionOptions.EstimateWorkingSet(width, height), ct);
         if (!charge.IsCompleted)
             job.Update(s => s with { Note = WaitingForMemoryNote });
         return await charge;

@@ -197,4 +197,26 @@ public sealed class ColorizationSessionMemoryBudgetDeadlineTests(TinyBudgetShort
         Assert.Equal(0, budget.InUse);
         Assert.Equal(0, budget.Waiting);
     }
+    [Fact]
+    public async Task ARestyle_PastTheDeadline_SaysSo_AndTheNextOneThatRendersClearsIt()
+    {
+        var session = await UploadSessions.CreateAsync(factory);
+        using var _ = session;
+        using var photo = DamagedPhotos.Clean(320, 240);
+        await session.UploadAsync([new FakeBrowserFile("porch.png", TestImages.Encode(photo, ".png"))]);
+        await Waiting.UntilAsync(() => session.Items.All(i => i.Status == GalleryItemStatus.Done), "the photo", TimeSpan.FromSeconds(30));
+        var item = session.Items[0];
+        var budget = factory.Services.GetRequiredService<MemoryBudget>();
+        await Waiting.UntilAsync(() => budget.InUse == 0, "the budget to be free");
+
+        using (await budget.AcquireWorkingAsync(budget.Capacity))
+            await session.RestyleAsync(item, 0.3, 1.5).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("memory", item.Error, StringComparison.Ordinal);
+
+        // Room again: the slider's next move renders, and the card no longer says the server was too busy.
+        string before = item.ResultPreview!.Version;
+        await session.RestyleAsync(item, 0.4, 1.2).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.NotEqual(before, item.ResultPreview!.Version);
+        Assert.Null(item.Error);
+    }
 }

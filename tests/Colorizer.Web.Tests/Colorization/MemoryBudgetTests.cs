@@ -168,6 +168,44 @@ public sealed class MemoryBudgetTests
     }
 
     [Fact]
+    public async Task ALongRunningLease_AVideosFrames_DoesNotKeepUploadsWaitingInLine_FromWorking()
+    {
+        // A video job holds its frames' charge for the minutes its run takes. Uploads that are in (holding their bytes)
+        // fill the rest; the first one's grow does not fit. Only its work can move the line, as without the video:
+        // it must go, not wait out its deadline with everyone behind it.
+        var budget = new MemoryBudget(100);
+        using var video = await budget.AcquireBackgroundAsync(10).WaitAsync(TimeSpan.FromSeconds(5));
+        var uploads = new List<MemoryLease>();
+        for (int i = 0; i < 3; i++)
+            uploads.Add(await budget.AcquireAsync(30).WaitAsync(TimeSpan.FromSeconds(5)));
+        await uploads[0].GrowAsync(60).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(160, budget.InUse);
+        // The next grow waits for that work, as it would without the video.
+        var secondWork = uploads[1].GrowAsync(60);
+        await Task.Delay(Short);
+        Assert.False(secondWork.IsCompleted);
+        uploads[0].Dispose();
+        await secondWork.WaitAsync(TimeSpan.FromSeconds(5));
+        foreach (var upload in uploads)
+            upload.Dispose();
+        Assert.Equal(10, budget.InUse);
+    }
+
+    [Fact]
+    public async Task ALongRunningLease_DoesNotKeepALoneRequestLargerThanWhatIsLeft_Out()
+    {
+        // A photo larger than the budget less a running video's frames is served beside it, as it is when alone; a
+        // new upload larger than what is left gets in too (else it and everyone behind it wait out the deadline).
+        var budget = new MemoryBudget(100);
+        using var video = await budget.AcquireBackgroundAsync(30).WaitAsync(TimeSpan.FromSeconds(5));
+        using (var work = await budget.AcquireWorkingAsync(90).WaitAsync(TimeSpan.FromSeconds(5)))
+            Assert.Equal(120, budget.InUse);
+        using (var upload = await budget.AcquireAsync(80).WaitAsync(TimeSpan.FromSeconds(5)))
+            Assert.Equal(110, budget.InUse);
+        Assert.Equal(30, budget.InUse);
+    }
+
+    [Fact]
     public async Task AHold_KeepsTheBytesUntilTheWorkEnds_EvenAfterTheOwnerDisposed()
     {
         var budget = new MemoryBudget(100);
