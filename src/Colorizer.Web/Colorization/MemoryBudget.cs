@@ -117,20 +117,8 @@ public sealed class MemoryBudget
     /// let through when it fits or when no other lease is working. Cancelling <paramref name="ct"/> leaves the line
     /// with <see cref="OperationCanceledException"/>, holding nothing.
     /// </summary>
-    public async Task<MemoryLease> AcquireWorkingAsync(long bytes, CancellationToken ct = default)
-    {
-        var lease = new MemoryLease(this);
-        try
-        {
-            await GrowAsync(lease, bytes, ct);
-            return lease;
-        }
-        catch
-        {
-            lease.Dispose();
-            throw;
-        }
-    }
+    public Task<MemoryLease> AcquireWorkingAsync(long bytes, CancellationToken ct = default) =>
+        GrowNewAsync(new MemoryLease(this), bytes, ct);
 
     /// <summary>
     /// As <see cref="AcquireWorkingAsync"/>, for work that holds its bytes for minutes rather than seconds (a video job's
@@ -140,9 +128,12 @@ public sealed class MemoryBudget
     /// their deadline with everyone behind them. So the bytes in flight may exceed the budget by the background
     /// leases' bytes as well as by the one working lease that is let through alone.
     /// </summary>
-    public async Task<MemoryLease> AcquireBackgroundAsync(long bytes, CancellationToken ct = default)
+    public Task<MemoryLease> AcquireBackgroundAsync(long bytes, CancellationToken ct = default) =>
+        GrowNewAsync(new MemoryLease(this) { Background = true }, bytes, ct);
+
+    // A new lease grown to its bytes, or disposed (holding nothing) when that fails or is cancelled.
+    private async Task<MemoryLease> GrowNewAsync(MemoryLease lease, long bytes, CancellationToken ct)
     {
-        var lease = new MemoryLease(this) { Background = true };
         try
         {
             await GrowAsync(lease, bytes, ct);

@@ -174,17 +174,23 @@ public sealed class ColorizationSessionMemoryBudgetTests(TinyBudgetWebFactory fa
 /// <summary>The page's re-run while the budget stays full past the deadline: the card says why, and keeps its result.</summary>
 public sealed class ColorizationSessionMemoryBudgetDeadlineTests(TinyBudgetShortDeadlineWebFactory factory) : IClassFixture<TinyBudgetShortDeadlineWebFactory>
 {
-    [Fact]
-    public async Task MoreDetail_PastTheDeadline_SaysTheMemoryIsFull_AndLeavesTheCardAsItWas()
+    // A tab with one colorized 320×240 photo, and the budget free again.
+    private async Task<(ColorizationSession Session, GalleryItem Item, MemoryBudget Budget)> ColorizedPhotoAsync()
     {
         var session = await UploadSessions.CreateAsync(factory);
-        using var _ = session;
         using var photo = DamagedPhotos.Clean(320, 240);
         await session.UploadAsync([new FakeBrowserFile("porch.png", TestImages.Encode(photo, ".png"))]);
         await Waiting.UntilAsync(() => session.Items.All(i => i.Status == GalleryItemStatus.Done), "the photo", TimeSpan.FromSeconds(30));
-        var item = session.Items[0];
         var budget = factory.Services.GetRequiredService<MemoryBudget>();
         await Waiting.UntilAsync(() => budget.InUse == 0, "the budget to be free");
+        return (session, session.Items[0], budget);
+    }
+
+    [Fact]
+    public async Task MoreDetail_PastTheDeadline_SaysTheMemoryIsFull_AndLeavesTheCardAsItWas()
+    {
+        var (session, item, budget) = await ColorizedPhotoAsync();
+        using var _ = session;
         int size = item.Options.RenderSize;
 
         using (await budget.AcquireWorkingAsync(budget.Capacity))
@@ -197,17 +203,12 @@ public sealed class ColorizationSessionMemoryBudgetDeadlineTests(TinyBudgetShort
         Assert.Equal(0, budget.InUse);
         Assert.Equal(0, budget.Waiting);
     }
+
     [Fact]
     public async Task ARestyle_PastTheDeadline_SaysSo_AndTheNextOneThatRendersClearsIt()
     {
-        var session = await UploadSessions.CreateAsync(factory);
+        var (session, item, budget) = await ColorizedPhotoAsync();
         using var _ = session;
-        using var photo = DamagedPhotos.Clean(320, 240);
-        await session.UploadAsync([new FakeBrowserFile("porch.png", TestImages.Encode(photo, ".png"))]);
-        await Waiting.UntilAsync(() => session.Items.All(i => i.Status == GalleryItemStatus.Done), "the photo", TimeSpan.FromSeconds(30));
-        var item = session.Items[0];
-        var budget = factory.Services.GetRequiredService<MemoryBudget>();
-        await Waiting.UntilAsync(() => budget.InUse == 0, "the budget to be free");
 
         using (await budget.AcquireWorkingAsync(budget.Capacity))
             await session.RestyleAsync(item, 0.3, 1.5).WaitAsync(TimeSpan.FromSeconds(30));
