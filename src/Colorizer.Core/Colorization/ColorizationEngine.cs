@@ -26,6 +26,7 @@ public sealed class ColorizationEngine : IDisposable
     private readonly SemaphoreSlim _gate;
     private readonly int _passes;
     private readonly BackgroundPassThread? _background;
+    private int _disposing;
     private readonly ILogger _logger;
     private bool _disposed;
 
@@ -389,7 +390,8 @@ public sealed class ColorizationEngine : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        if (_disposed)
+        // Only the first caller waits: two disposals at once would each hold some of the gate's places and wait for the rest.
+        if (Interlocked.Exchange(ref _disposing, 1) == 1)
             return;
         // Wait for every in-flight forward pass before freeing the network under them.
         for (int i = 0; i < _passes; i++)

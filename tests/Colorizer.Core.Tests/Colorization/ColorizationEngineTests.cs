@@ -404,4 +404,23 @@ public sealed class ColorizationEngineTests
         Assert.True(tiny.Engine.IsWarm);
         Assert.Equal(1, tiny.Engine.ForwardPassCount);
     }
+
+    [Fact]
+    public async Task OnOnnxRuntime_AnExpensiveAndAnOrdinaryPass_RunTogether_AndTwoDisposalsAtOnceBothReturn()
+    {
+        var tiny = new TinyEngine(TinyModel.ConstantBin(OrangeBin), InferenceBackend.Onnx);
+        using var large = new Mat(448, 448, MatType.CV_32FC1, Scalar.All(0));
+        using var small = new Mat(224, 224, MatType.CV_32FC1, Scalar.All(0));
+
+        // 448² is four default areas: the expensive pass goes to the engine's lowered thread, the other beside it.
+        var predictions = await Task.WhenAll(tiny.Engine.PredictInputAsync(large, CancellationToken.None), tiny.Engine.PredictInputAsync(small, CancellationToken.None));
+
+        Assert.Equal((112, 448), (predictions[0].Rows, predictions[0].RenderSize));
+        Assert.Equal((56, 224), (predictions[1].Rows, predictions[1].RenderSize));
+        Assert.True(predictions.All(p => p.Logits(OrangeBin)[0] > p.Logits(0)[0]), "each pass gave the model's answer");
+        var disposals = Task.WhenAll(Task.Run(tiny.Engine.Dispose), Task.Run(tiny.Engine.Dispose));
+        Assert.Same(disposals, await Task.WhenAny(disposals, Task.Delay(TimeSpan.FromSeconds(10))));
+        tiny.Dispose();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => tiny.Engine.PredictInputAsync(small, CancellationToken.None));
+    }
 }
