@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Colorizer.Testing;
@@ -56,14 +55,6 @@ public sealed class FairnessTests(FairnessWebFactory factory, ITestOutputHelper 
         return TestImages.Encode(image, ".png", (int)ImwriteFlags.PngCompression, 1);
     }
 
-    private static async Task<(bool Ok, TimeSpan Took)> TimedAsync(HttpClient client, byte[] photo, string query, CancellationToken ct = default)
-    {
-        var clock = Stopwatch.StartNew();
-        using var response = await client.PostColorizeAsync(photo, query, ct: ct);
-        await response.Content.ReadAsByteArrayAsync(ct);
-        return (response.StatusCode == HttpStatusCode.OK, clock.Elapsed);
-    }
-
     private static TimeSpan Median(IEnumerable<TimeSpan> values)
     {
         var sorted = values.Order().ToList();
@@ -80,45 +71,39 @@ public sealed class FairnessTests(FairnessWebFactory factory, ITestOutputHelper 
         byte[] small = Png(640, 480), large = Png(1600, 1200);
 
         // Idle: the ordinary client alone (after one to warm the path up).
-        await TimedAsync(ordinary, small, "");
+        await Outcome.SendAsync(ordinary, "warm-up", LoadRequests.Colorize(small));
         var idle = new List<TimeSpan>();
         for (int i = 0; i < 9; i++)
-            idle.Add((await TimedAsync(ordinary, small, "")).Took);
+            idle.Add((await Outcome.SendAsync(ordinary, "idle", LoadRequests.Colorize(small))).Latency);
 
         // Four parallel loops of the most expensive request there is, within the rate limit the factory raised.
         using var stop = new CancellationTokenSource();
         int expensiveDone = 0;
         var flood = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
         {
+            // When the test is over, the flood's requests go away (status 0), and the server lets go of their work.
             while (!stop.IsCancellationRequested)
             {
-                try
-                {
-                    var (ok, _) = await TimedAsync(flooder, large, "renderSize=1024", stop.Token);
-                    if (ok)
-                        Interlocked.Increment(ref expensiveDone);
-                }
-                catch (OperationCanceledException)
-                {
-                    // The test is over: the flood's requests go away, and the server lets go of their work.
-                }
+                if ((await Outcome.SendAsync(flooder, "expensive", LoadRequests.Colorize(large, "renderSize=1024"), stop.Token)).Status == 200)
+                    Interlocked.Increment(ref expensiveDone);
             }
         })).ToList();
         await Waiting.UntilAsync(() => factory.Queue.Running >= 1 && factory.Queue.Waiting >= 2, "the flood to fill the line", TimeSpan.FromSeconds(30));
 
-        var loaded = new List<(bool Ok, TimeSpan Took)>();
+        var loaded = new List<Outcome>();
         for (int i = 0; i < 10; i++)
-            loaded.Add(await TimedAsync(ordinary, small, ""));
+            loaded.Add(await Outcome.SendAsync(ordinary, "under the flood", LoadRequests.Colorize(small)));
         // Fair is not starving the flooder either: its expensive work still gets done.
         await Waiting.UntilAsync(() => Volatile.Read(ref expensiveDone) > 0, "an expensive request to finish", TimeSpan.FromSeconds(180));
         stop.Cancel();
         await Task.WhenAll(flood);
 
         var idleMedian = Median(idle);
-        var loadedMedian = Median(loaded.Where(r => r.Ok).Select(r => r.Took).DefaultIfEmpty(TimeSpan.MaxValue));
-        output.WriteLine($"idle median {idleMedian.TotalMilliseconds:0} ms; under the flood {loaded.Count(r => r.Ok)}/10 succeeded, " +
+        var succeeded = loaded.Where(r => r.Status == 200).ToList();
+        var loadedMedian = Median(succeeded.Select(r => r.Latency).DefaultIfEmpty(TimeSpan.MaxValue));
+        output.WriteLine($"idle median {idleMedian.TotalMilliseconds:0} ms; under the flood {succeeded.Count}/10 succeeded, " +
             $"median {loadedMedian.TotalMilliseconds:0} ms; {expensiveDone} expensive requests done meanwhile");
-        Assert.True(loaded.Count(r => r.Ok) >= 9, $"{loaded.Count(r => r.Ok)} of 10 ordinary requests succeeded");
+        Assert.True(succeeded.Count >= 9, $"{succeeded.Count} of 10 ordinary requests succeeded: {LoadReport.StatusCounts(loaded)}");
         Assert.True(loadedMedian <= 3 * idleMedian,
             $"the ordinary client's median went from {idleMedian.TotalMilliseconds:0} ms to {loadedMedian.TotalMilliseconds:0} ms");
         await Waiting.UntilAsync(() => factory.Queue.Running == 0 && factory.Queue.Waiting == 0, "the flood's work to end", TimeSpan.FromSeconds(120));
