@@ -24,9 +24,15 @@ public static class ColorizationCost
     /// </summary>
     public static double Estimate(ColorModel model, int renderSize, long encodedBytes)
     {
+        double network = InputAreas(model, renderSize) * (model.IsOnnxFile ? LargeModelFactor : 1);
+        return Math.Max(1, network + Math.Max(0, encodedBytes) / BytesPerUnit);
+    }
+
+    /// <summary>The network's input area at <paramref name="renderSize"/>, in areas of <paramref name="model"/>'s default input.</summary>
+    public static double InputAreas(ColorModel model, int renderSize)
+    {
         ArgumentNullException.ThrowIfNull(model);
         double side = (double)renderSize / model.DefaultInputSize;
-        double network = side * side * (model.IsOnnxFile ? LargeModelFactor : 1);
-        return Math.Max(1, network + Math.Max(0, encodedBytes) / BytesPerUnit);
+        return side * side;
     }
 }

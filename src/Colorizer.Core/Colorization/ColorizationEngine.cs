@@ -363,12 +363,8 @@ public sealed class ColorizationEngine : IDisposable
         }
     }
 
-    // What the queue counts as an expensive job (WorkQueue.ExpensiveCost): an input of four default areas or more.
-    private bool IsExpensive(Mat input)
-    {
-        double side = DefaultOptions.RenderSize;
-        return (double)input.Rows * input.Cols >= WorkQueue.ExpensiveCost * side * side;
-    }
+    // An input of as many default areas as make an expensive job in the queue (WorkQueue.ExpensiveCost), or more.
+    private bool IsExpensive(Mat input) => ColorizationCost.InputAreas(Model, input.Rows) >= WorkQueue.ExpensiveCost;
 
     // Callers hold the gate (or are the only user, as in Load/WarmUp before the engine is shared).
     private ChromaPrediction Forward(Mat input)
