@@ -116,16 +116,7 @@ public static class ColorizeApi
         long bytes = context.Request.ContentLength ?? limit;
         if (bytes > limit)
             return null;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(colorizer.Deadline);
-        try
-        {
-            return await budget.AcquireAsync(bytes, deadline.Token);
-        }
-        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
-        {
-            throw new DeadlineExceededException(colorizer.Deadline, whileWaiting: true, ex, budget.Capacity);
-        }
+        return await colorizer.WaitForRoomAsync(deadline => budget.AcquireAsync(bytes, deadline), ct);
     }
 
     // The queue's fair share is per client as the rate limit's is: the address (an IPv6 /64 counts as one).

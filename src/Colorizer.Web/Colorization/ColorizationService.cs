@@ -57,13 +57,20 @@ public sealed class ColorizationService(ModelHost models, WorkQueue queue, IOpti
     /// the work ends. Throws <see cref="DeadlineExceededException"/> naming the budget when the deadline passes first,
     /// <see cref="OperationCanceledException"/> when <paramref name="ct"/> is cancelled.
     /// </summary>
-    public async Task<MemoryLease?> ChargeAsync(long bytes, Action? onWaiting = null, CancellationToken ct = default)
+    public Task<MemoryLease?> ChargeAsync(long bytes, Action? onWaiting = null, CancellationToken ct = default) =>
+        WaitForRoomAsync(deadline => WaitForMemoryAsync(bytes, onWaiting, deadline), ct);
+
+    /// <summary>
+    /// Runs <paramref name="wait"/> (a wait for room in the <see cref="Budget"/>) with a token that also ends at the
+    /// deadline; a deadline that passes first is a <see cref="DeadlineExceededException"/> naming the budget.
+    /// </summary>
+    internal async Task<T> WaitForRoomAsync<T>(Func<CancellationToken, Task<T>> wait, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(Deadline);
         try
         {
-            return await WaitForMemoryAsync(bytes, onWaiting, deadline.Token);
+            return await wait(deadline.Token);
         }
         catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
         {
